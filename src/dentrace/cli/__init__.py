@@ -1,0 +1,1 @@
+"""Command-line entry points: thin Typer commands that call the engine."""
