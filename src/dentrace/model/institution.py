@@ -1,0 +1,85 @@
+"""The scorer scan uses: the shipped model, adapted to the institution's known labels if any.
+
+``fit(features, labels)`` with labels from the known table (1 known positive, 0 cleared, NaN
+unlabelled) trains the positive-unlabelled model; ``score`` blends it with the shipped model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dentrace.detect.scorer import BaseScorer
+from dentrace.errors import ConfigError
+from dentrace.model.adapt import (
+    PositiveUnlabelledFit,
+    blend_weight,
+    fit_positive_unlabelled,
+    predict_positive_unlabelled,
+)
+from dentrace.model.scorer import LearnedScorer, feature_matrix
+from dentrace.model.shipped import load_shipped_scorer
+
+
+def _pu_matrix(features: pd.DataFrame, shipped: LearnedScorer,
+               shipped_score: np.ndarray) -> np.ndarray:
+    """The shipped model's features plus its own log-odds, for the institution's model."""
+    odds = np.log(np.clip(shipped_score, 1e-6, 1 - 1e-6) / np.clip(1 - shipped_score, 1e-6, 1))
+    return np.column_stack([feature_matrix(features, shipped.feature_names_), odds])
+
+
+class InstitutionScorer(BaseScorer):
+    """Shipped LightGBM probability, blended with a PU model of the institution's own labels."""
+
+    def __init__(self, role: str = "payer", model_dir: Path | None = None,
+                 adapt: bool = True, half_weight_at: int = 30, max_weight: float = 0.5) -> None:
+        self.role = role
+        self.model_dir = model_dir
+        self.adapt = adapt
+        self.half_weight_at = half_weight_at
+        self.max_weight = max_weight
+
+    def _load(self) -> LearnedScorer:
+        shipped = load_shipped_scorer(self.role, self.model_dir)
+        if shipped is None:
+            where = self.model_dir or "the package data"
+            raise ConfigError(f"no trained {self.role} model in {where}: run `dentrace train`")
+        return shipped
+
+    def fit(self, features: pd.DataFrame, labels: np.ndarray | None = None) -> InstitutionScorer:
+        """Load the shipped model; learn from known positives when there are enough."""
+        self.shipped_ = self._load()
+        self.adaptation_: PositiveUnlabelledFit | None = None
+        self.weight_ = 0.0
+        self.fitted_index_ = features.index
+        if not self.adapt or labels is None or features.empty:
+            return self
+        labelled = np.nan_to_num(np.asarray(labels, dtype=float), nan=0.0) == 1.0
+        base = self.shipped_.score(features)
+        self.adaptation_ = fit_positive_unlabelled(_pu_matrix(features, self.shipped_, base),
+                                                   labelled)
+        if self.adaptation_ is not None:
+            self.weight_ = blend_weight(self.adaptation_.known_positives, self.half_weight_at,
+                                        self.max_weight)
+        return self
+
+    def score(self, features: pd.DataFrame) -> np.ndarray:
+        """Probability per row: shipped model, blended with the institution's PU estimate."""
+        if not hasattr(self, "shipped_"):
+            self.fit(features, None)
+        base = self.shipped_.score(features)
+        if self.adaptation_ is None or self.weight_ == 0.0:
+            return base
+        if features.index.equals(self.fitted_index_):
+            own = self.adaptation_.probability
+        else:
+            own = predict_positive_unlabelled(
+                self.adaptation_, _pu_matrix(features, self.shipped_, base))
+        return np.clip((1 - self.weight_) * base + self.weight_ * own, 0.0, 1.0)
+
+    def threshold_for_precision(self, target: float) -> float | None:
+        """The shipped model's held-out threshold for a precision target."""
+        shipped = getattr(self, "shipped_", None) or self._load()
+        return shipped.threshold_for_precision(target)

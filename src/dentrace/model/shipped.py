@@ -1,0 +1,72 @@
+"""Save a learned scorer as a LightGBM text model plus JSON metadata, and load it back.
+
+The shipped model lives in package data (``dentrace/model/data/<role>.lgb`` and ``.json``).
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+
+from dentrace.errors import ConfigError
+from dentrace.model.calibration import IsotonicCalibration
+from dentrace.model.scorer import LearnedScorer
+
+SHIPPED_DIR = Path(str(resources.files("dentrace.model") / "data"))
+
+
+def save_scorer(scorer: LearnedScorer, directory: Path, metadata: dict[str, Any]) -> Path:
+    """Write ``<role>.lgb`` and ``<role>.json`` into ``directory``; return the JSON path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    model_path = directory / f"{scorer.role}.lgb"
+    scorer.booster_.save_model(str(model_path))
+    meta = {
+        **metadata,
+        "role": scorer.role,
+        "rounds": scorer.rounds,
+        "feature_names": scorer.feature_names_,
+        "calibration": scorer.calibration_.as_dict(),
+        "thresholds_for_precision": scorer.thresholds_,
+        "model_file": model_path.name,
+    }
+    meta_path = directory / f"{scorer.role}.json"
+    meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return meta_path
+
+
+def load_scorer(directory: Path, role: str) -> LearnedScorer:
+    """Load the scorer of ``role`` saved in ``directory``; errors name the file and key."""
+    meta_path = directory / f"{role}.json"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ConfigError(f"{meta_path}: cannot read model metadata: {error}") from error
+    for key in ("feature_names", "calibration", "model_file"):
+        if key not in meta:
+            raise ConfigError(f"{meta_path}: field '{key}' is missing")
+    scorer = LearnedScorer(role=role, rounds=int(meta.get("rounds", 0)))
+    scorer.booster_ = lgb.Booster(model_file=str(directory / meta["model_file"]))
+    scorer.feature_names_ = list(meta["feature_names"])
+    scorer.calibration_ = IsotonicCalibration(list(meta["calibration"]["raw"]),
+                                              list(meta["calibration"]["probability"]))
+    scorer.thresholds_ = dict(meta.get("thresholds_for_precision", {}))
+    scorer.metadata_ = meta
+    return scorer
+
+
+def shipped_model_exists(role: str, directory: Path | None = None) -> bool:
+    """True when a trained model for ``role`` is present."""
+    base = directory or SHIPPED_DIR
+    return (base / f"{role}.json").is_file() and (base / f"{role}.lgb").is_file()
+
+
+def load_shipped_scorer(role: str, directory: Path | None = None) -> LearnedScorer | None:
+    """The shipped scorer of ``role``, or None when no model has been trained and shipped."""
+    base = directory or SHIPPED_DIR
+    if not shipped_model_exists(role, base):
+        return None
+    return load_scorer(base, role)
