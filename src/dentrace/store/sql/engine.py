@@ -1,0 +1,99 @@
+"""Open the cases database of a workspace (SQLite) or of a team (PostgreSQL), migrated to head.
+
+One ``Store`` serves both back ends; services use ``store.session()`` as their unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from dentrace.errors import WorkspaceError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_FILE = "cases.sqlite"
+
+
+class Store:
+    """The cases database: an engine plus a session factory, one interface for both back ends."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back if it raises."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def database_url_for(workspace: str | Path | None, database_url: str | None) -> str:
+    """The URL to open: ``database_url`` if given, else SQLite at ``WORKSPACE/cases.sqlite``."""
+    if database_url:
+        return database_url
+    if workspace is None:
+        raise WorkspaceError("give a workspace directory or a --database-url")
+    folder = Path(workspace)
+    if not folder.is_dir():
+        raise WorkspaceError(f"{folder}: workspace directory does not exist")
+    return f"sqlite:///{(folder / SQLITE_FILE).resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the database to the newest Alembic revision shipped with dentrace."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_store(
+    workspace: str | Path | None = None, database_url: str | None = None, *, upgrade: bool = True
+) -> Store:
+    """Open (and by default migrate to head) the cases database of ``workspace`` or at a URL."""
+    url = database_url_for(workspace, database_url)
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    if upgrade:
+        migrate(engine)
+    return Store(engine)
