@@ -1,0 +1,131 @@
+"""Builds the party feature table of a workspace: Ibis expressions over ``transactions`` run in
+DuckDB, then the graph features, giving one numeric frame per role indexed by party_id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from dentrace.features.facilitator import incoming_features, payer_pairs
+from dentrace.features.payer import beneficiary_features, rhythm_features, totals
+from dentrace.features.payments import flag_payments
+from dentrace.features.settings import FeatureSettings, reporting_currency
+from dentrace.graph.network import GraphSettings, network_features
+
+FLAGS_TABLE = "_dentrace_flagged_payments"
+PAIRS_TABLE = "_dentrace_payer_pairs"
+
+
+def _settings(config: Any) -> tuple[FeatureSettings, GraphSettings]:
+    features = getattr(config, "features", config)
+    graph = getattr(config, "graph", None)
+    return (
+        features if isinstance(features, FeatureSettings) else FeatureSettings(),
+        graph if isinstance(graph, GraphSettings) else GraphSettings(),
+    )
+
+
+def _has_table(con: Any, name: str) -> bool:
+    rows = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchall()
+    return bool(rows and rows[0][0])
+
+
+def read_known(con: Any) -> pd.DataFrame:
+    """The ``known`` table as (party_id, label, as_of); empty when the workspace has none."""
+    if not _has_table(con, "known"):
+        return pd.DataFrame(columns=["party_id", "label", "as_of"])
+    return con.execute(
+        "SELECT CAST(party_id AS VARCHAR) AS party_id, lower(label) AS label, as_of FROM known"
+    ).df()
+
+
+def _materialise(con: Any, backend: Any, name: str, expr: ibis.Table) -> ibis.Table:
+    """Compute ``expr`` once into a temporary table (reused by several aggregates)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {ibis.to_sql(expr, dialect='duckdb')}")
+    return backend.table(name)
+
+
+def _safe_div(a: pd.Series, b: pd.Series | float) -> pd.Series:
+    return (a / b).replace([np.inf, -np.inf], np.nan)
+
+
+def _finish_payers(frame: pd.DataFrame, settings: FeatureSettings) -> pd.DataFrame:
+    """Rates and ratios derived from the aggregated payer columns."""
+    span = frame["corridor_last_day"] - frame["corridor_first_day"]
+    frame["corridor_span_days"] = span
+    frame["corridor_per_30d"] = _safe_div(frame["n_corridor"] * 30.0, span.clip(lower=30.0))
+    frame["corridor_recent_per_30d"] = frame["n_corridor_recent"] * 30.0 / settings.recent_days
+    frame["corridor_share"] = _safe_div(frame["n_corridor"], frame["n_payments"])
+    frame["new_beneficiary_rate"] = _safe_div(frame["corridor_beneficiaries"], frame["n_corridor"])
+    frame["corridor_beneficiaries_per_90d"] = _safe_div(
+        frame["corridor_beneficiaries"] * 90.0, span.clip(lower=90.0)
+    )
+    frame["family_beneficiary_share"] = _safe_div(
+        frame["family_beneficiaries"], frame["corridor_beneficiaries"]
+    )
+    counts = ["n_corridor", "n_corridor_recent", "corridor_beneficiaries", "family_beneficiaries",
+              "unrelated_beneficiaries", "corridor_months", "corridor_countries"]
+    frame[counts] = frame[counts].fillna(0.0)
+    return frame.drop(columns=["corridor_first_day", "corridor_last_day"])
+
+
+def _kyc(con: Any, end: Any) -> pd.DataFrame:
+    """Weak KYC prior per customer: age at the end of the data, 1/0 for male/female."""
+    if not _has_table(con, "customers"):
+        return pd.DataFrame(columns=["kyc_age", "kyc_male"])
+    kyc = con.execute(
+        """SELECT CAST(customer_id AS VARCHAR) AS party_id,
+                  date_diff('day', birth_date, CAST(? AS DATE)) / 365.25 AS kyc_age,
+                  CASE WHEN lower(gender) LIKE 'm%' THEN 1.0
+                       WHEN lower(gender) LIKE 'f%' OR lower(gender) LIKE 'w%' THEN 0.0 END
+                       AS kyc_male
+           FROM customers""",
+        [end],
+    ).df()
+    return kyc.drop_duplicates("party_id").set_index("party_id")
+
+
+def build_party_features(con: Any, config: Any = None) -> dict[str, pd.DataFrame]:
+    """Feature frames keyed by role ('payer', 'facilitator'), index ``party_id``.
+
+    ``con`` is the DuckDB connection of a workspace (tables as in docs/architecture.md);
+    ``config`` is a ``DetectConfig``, a ``FeatureSettings`` or None for the defaults. Every
+    column is numeric; NaN means "does not apply" (e.g. no corridor payments). Columns are
+    documented in docs/indicators.md ("Feature table").
+    """
+    settings, graph_settings = _settings(config)
+    backend = ibis.duckdb.from_connection(con)
+    currency = reporting_currency(con)
+    flagged = flag_payments(backend.table("transactions"), settings, currency)
+    p = _materialise(con, backend, FLAGS_TABLE, flagged)
+    end = backend.execute(p.ts_utc.max())
+    recent_from = ibis.literal(pd.Timestamp(end) - pd.Timedelta(days=settings.recent_days))
+    parts = [totals(p, recent_from), rhythm_features(p), beneficiary_features(p)]
+    tables = [backend.to_pandas(part).set_index("sender_id") for part in parts]
+    payer = _finish_payers(tables[0].join(tables[1:], how="left"), settings)
+    lo, hi = settings.small_band(currency)
+    pairs_table = _materialise(con, backend, PAIRS_TABLE, payer_pairs(p, lo, hi))
+    facilitator = backend.to_pandas(incoming_features(p, pairs_table)).set_index("beneficiary_id")
+    pairs = backend.to_pandas(pairs_table.select(
+        "beneficiary_id", "sender_id", "pair_payments", "pair_corridor", "pair_unrelated_small"
+    ))
+    known = read_known(con)
+    payer_net, facilitator_net = network_features(pairs, known, graph_settings)
+    payer = payer.join(payer_net, how="left").join(_kyc(con, end), how="left")
+    facilitator = facilitator.join(facilitator_net, how="left")
+    payer[payer_net.columns] = payer[payer_net.columns].fillna(0.0)
+    facilitator[facilitator_net.columns] = facilitator[facilitator_net.columns].fillna(0.0)
+    facilitator["foreign_payer_share"] = _safe_div(facilitator["foreign_payers"],
+                                                   facilitator["n_payers"])
+    facilitator["unrelated_small_share"] = _safe_div(facilitator["unrelated_small_payers"],
+                                                     facilitator["n_payers"])
+    frames = {"payer": payer, "facilitator": facilitator}
+    for frame in frames.values():
+        frame.index = frame.index.astype(str)
+        frame.index.name = "party_id"
+    return {role: frame.astype("float64").sort_index() for role, frame in frames.items()}

@@ -1,0 +1,94 @@
+"""Payer features: one row per sender_id describing its corridor payments over the whole data and
+the recent window (counts, amounts, rhythm, beneficiaries, escalation, memo, channels, spend)."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+
+def _corridor_sequence(p: ir.Table) -> ir.Table:
+    """Corridor payments numbered per payer with the gap (days) since the previous one."""
+    c = p.filter(p.is_corridor)
+    by_time = ibis.window(group_by=c.sender_id, order_by=[c.ts_utc, c.txn_id])
+    c = c.mutate(
+        seq=ibis.row_number().over(by_time),
+        n_all=c.count().over(ibis.window(group_by=c.sender_id)),
+        gap=c.day - c.day.lag().over(by_time),
+        amount_rank=ibis.rank().over(ibis.window(group_by=c.sender_id, order_by=c.amount_ref)),
+    )
+    return c.mutate(
+        late=c.seq > (c.n_all / 2.0),
+        log_gap=(c.gap + 0.01).ln(),
+    )
+
+
+def rhythm_features(p: ir.Table) -> ir.Table:
+    """Intervals and escalation of each payer's corridor payments."""
+    c = _corridor_sequence(p)
+    seq = c.seq.cast("float64")
+    return c.group_by("sender_id").aggregate(
+        corridor_gap_median_days=c.gap.median(),
+        corridor_gap_min_days=c.gap.min(),
+        amount_rank_corr=seq.corr(c.amount_rank.cast("float64"), how="pop"),
+        gap_trend_corr=seq.corr(c.log_gap, where=c.gap.notnull(), how="pop"),
+        late_early_amount_ratio=c.amount_ref.mean(where=c.late)
+        / c.amount_ref.mean(where=~c.late).nullif(0),
+        late_early_gap_ratio=c.gap.median(where=c.late & c.gap.notnull())
+        / (c.gap.median(where=~c.late & c.gap.notnull()) + 0.5),
+    )
+
+
+def beneficiary_features(p: ir.Table) -> ir.Table:
+    """How a payer's corridor beneficiaries spread and how stable they are across months."""
+    c = p.filter(p.is_corridor)
+    pair = c.group_by(["sender_id", "beneficiary_id"]).aggregate(
+        pair_months=c.month.nunique(),
+        pair_payments=c.count(),
+        pair_family=c.is_family.any(),
+    )
+    months = c.group_by("sender_id").aggregate(corridor_months=c.month.nunique())
+    pair = pair.join(months, "sender_id")
+    return pair.group_by("sender_id").aggregate(
+        corridor_beneficiaries=pair.count(),
+        family_beneficiaries=pair.pair_family.cast("int64").sum(),
+        corridor_months=pair.corridor_months.max(),
+        top_beneficiary_month_share=(pair.pair_months / pair.corridor_months).max(),
+        top_beneficiary_payment_share=pair.pair_payments.max() / pair.pair_payments.sum(),
+        unrelated_beneficiaries=(~pair.pair_family).cast("int64").sum(),
+    )
+
+
+def totals(p: ir.Table, recent_from: ir.Value) -> ir.Table:
+    """Counts, amounts, shares and spend per payer over all its payments."""
+    cor = p.is_corridor
+    recent = p.ts_utc >= recent_from
+    n_cor = cor.cast("int64").sum()
+    return p.group_by("sender_id").aggregate(
+        n_payments=p.count(),
+        n_corridor=n_cor,
+        n_corridor_recent=(cor & recent).cast("int64").sum(),
+        corridor_countries=p.beneficiary_country.nunique(where=cor),
+        corridor_amount_median=p.amount_ref.median(where=cor),
+        corridor_amount_mean=p.amount_ref.mean(where=cor),
+        corridor_amount_total=p.amount_ref.sum(where=cor),
+        corridor_small_share=p.is_small.cast("float64").mean(where=cor),
+        corridor_round_share=p.is_round.cast("float64").mean(where=cor),
+        corridor_night_share=p.is_night.cast("float64").mean(where=cor),
+        corridor_family_share=p.is_family.cast("float64").mean(where=cor),
+        night_share=p.is_night.cast("float64").mean(),
+        corridor_first_day=p.day.min(where=cor),
+        corridor_last_day=p.day.max(where=cor),
+        active_span_days=p.day.max() - p.day.min(),
+        memo_cover_share=p.is_cover.cast("float64").mean(where=cor),
+        memo_platform_share=p.is_platform.cast("float64").mean(where=cor),
+        memo_kin_share=p.is_kin.cast("float64").mean(where=cor),
+        wallet_share=p.is_wallet.cast("float64").mean(where=cor),
+        crypto_share=p.is_crypto.cast("float64").mean(),
+        remittance_share=p.is_remittance.cast("float64").mean(where=cor),
+        webcam_spend_count=p.is_webcam.cast("int64").sum(),
+        webcam_spend_amount=p.amount_ref.sum(where=p.is_webcam).fill_null(0),
+        travel_spend_count=p.is_travel.cast("int64").sum(),
+        travel_high_risk_count=p.is_travel_high_risk.cast("int64").sum(),
+        foreign_small_count=(p.is_foreign & p.is_small & cor).cast("int64").sum(),
+    )

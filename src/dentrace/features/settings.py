@@ -1,0 +1,106 @@
+"""The tunable vocabulary of the feature table: corridor countries, amount band, night hours,
+memo and merchant keyword families. Defaults follow docs/indicators.md; a config overrides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from dentrace.errors import ConfigError
+
+# Approximate units of US$ per unit of each reporting currency, only to place the small band
+# (≈ US$10–150) in the workspace's reporting currency; the band is coarse, so are the rates.
+USD_PER_UNIT = {
+    "USD": 1.0, "AUD": 0.66, "CAD": 0.73, "NZD": 0.60, "GBP": 1.27, "EUR": 1.08, "CHF": 1.12,
+    "SEK": 0.095, "NOK": 0.094, "DKK": 0.145, "JPY": 0.0067, "SGD": 0.74, "HKD": 0.128,
+    "PHP": 0.0175, "THB": 0.028, "MXN": 0.055, "INR": 0.012, "ZAR": 0.054, "PLN": 0.25,
+}
+
+
+@dataclass(frozen=True)
+class FeatureSettings:
+    """Everything the feature table needs to know besides the data."""
+
+    corridor_countries: tuple[str, ...] = (
+        "PH", "TH", "ID", "VN", "KH", "MY", "CO", "DO", "MX", "RO", "UA", "GH", "NG", "JM",
+        "RU", "LA", "MM", "KE", "BR", "PE",
+    )
+    # channels never counted as corridor payments (card spend abroad is travel, not a transfer)
+    corridor_excluded_channels: tuple[str, ...] = ("card",)
+    small_band_usd: tuple[float, float] = (10.0, 150.0)
+    night_start_hour: int = 22
+    night_end_hour: int = 5
+    round_unit: float = 10.0
+    recent_days: int = 90
+    cover_memo_words: tuple[str, ...] = (
+        "school", "tuition", "uniform", "fees", "medical", "medicine", "hospital", "doctor",
+        "gift", "birthday", "treat", "allowance", "accommodation", "rent", "support", "help",
+        "food", "grocer", "bills", "invoice", "expenses", "load", "emergency", "pasalubong",
+    )
+    platform_memo_words: tuple[str, ...] = (
+        "@", "skype", "telegram", "whatsapp", "viber", "kik", "snap", "wickr", "signal",
+        "show", "shows", "cam", "live", "session", "sessions", "video", "vid", "vc", "call",
+        "pics", "pvt", "private", "stream", "handle", "tg:", "ig:", "fb:",
+    )
+    kin_memo_words: tuple[str, ...] = (
+        "mom", "mum", "mother", "mama", "nanay", "inay", "dad", "father", "papa", "tatay",
+        "son", "daughter", "wife", "husband", "brother", "sister", "lola", "lolo", "family",
+        "kuya", "ate", "tita", "tito", "cousin", "nephew", "niece", "parents",
+    )
+    webcam_merchant_words: tuple[str, ...] = (
+        "webcam", "webcams", "cam4", "cams", "camsoda", "livejasmin", "stripchat", "chaturbate",
+        "bongacams", "myfreecams", "onlyfans", "live stream", "livestream", "cam show", "vpn",
+        "nordvpn", "expressvpn", "surfshark", "proxy", "mspy", "flexispy", "spyware",
+        "screen recorder", "bandicam", "video capture",
+    )
+    travel_merchant_words: tuple[str, ...] = (
+        "airline", "airlines", "airways", "airasia", "air asia", "cebu pacific", "jetstar",
+        "qantas", "emirates", "flight", "flights", "hotel", "hotels", "resort", "hostel",
+        "booking.com", "agoda", "expedia", "airbnb", "travel",
+    )
+    surname_min_length: int = 3
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any] | None, source: str = "config") -> FeatureSettings:
+        """Build from a config table, refusing unknown keys with the file and key named."""
+        values = dict(values or {})
+        known = {f.name: f for f in fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for key, value in values.items():
+            if key not in known:
+                raise ConfigError(f"{source}: [features] has no setting '{key}'")
+            kwargs[key] = tuple(value) if isinstance(value, list) else value
+        settings = cls(**kwargs)
+        lo, hi = settings.small_band_usd
+        if not 0 <= lo < hi:
+            raise ConfigError(f"{source}: [features] small_band_usd must be [low, high], low<high")
+        return settings
+
+    def small_band(self, currency: str) -> tuple[float, float]:
+        """The small band expressed in ``currency`` (US$ when the currency is not listed)."""
+        rate = USD_PER_UNIT.get(currency.upper(), 1.0)
+        lo, hi = self.small_band_usd
+        return lo / rate, hi / rate
+
+    @staticmethod
+    def pattern(words: tuple[str, ...]) -> str:
+        """A regular expression (for lower-cased text) matching any of ``words`` as whole words."""
+        import re
+
+        parts = []
+        for word in words:
+            body = re.escape(word.lower())
+            start = r"\b" if word[:1].isalnum() else ""
+            end = r"\b" if word[-1:].isalnum() else ""
+            parts.append(f"{start}{body}{end}")
+        return "|".join(parts)
+
+
+def reporting_currency(con: Any) -> str:
+    """The workspace's reporting currency from the ``meta`` table (USD when absent)."""
+    try:
+        rows = con.execute("SELECT value FROM meta WHERE key = 'reporting_currency'").fetchall()
+    except Exception:  # a hand-made warehouse may lack meta; USD is the documented default
+        return "USD"
+    return str(rows[0][0]).upper() if rows and rows[0][0] else "USD"
