@@ -7,3 +7,6 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Register each command module's commands on ``app``."""
+    from dentrace.cli import ingest as ingest_cmd
+
+    app.command("ingest")(ingest_cmd.ingest)

@@ -1,0 +1,25 @@
+"""What all readers share: the staging relation's name, its bookkeeping columns, progress.
+
+Bookkeeping columns: ``_dt_line`` (1-based physical line or row), ``_dt_fault_field`` and
+``_dt_fault_reason`` (set when the reader itself could not read the row), ``_dt_raw``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+STAGING = "_dt_staging"
+BOOKKEEPING = ("_dt_line", "_dt_fault_field", "_dt_fault_reason", "_dt_raw")
+
+# Called with (units done, units in total) while a file is read.
+Progress = Callable[[int, int], None]
+
+
+def quote(name: str) -> str:
+    """``name`` as a DuckDB identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """``text`` as a DuckDB string literal."""
+    return "'" + text.replace("'", "''") + "'"

@@ -1,0 +1,221 @@
+"""The ingest use case: check every input's header, then load file by file into the warehouse.
+
+Nothing loads until every file's header has passed; each file loads in one transaction and a
+file already ingested (same bytes) is counted as duplicates without reading it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import cast
+
+import duckdb
+
+from dentrace.errors import ConfigError, InputError, WorkspaceError
+from dentrace.ingest import files as readers
+from dentrace.ingest.loader import FileCounts, judge_and_load
+from dentrace.ingest.mapping import Mapping, load_mapping
+from dentrace.ingest.progress_bar import file_progress
+from dentrace.ingest.projection import Projection, project
+from dentrace.ingest.rates import DEFAULT_REPORTING_CURRENCY, Rates, load_rates
+from dentrace.ingest.rules import TableRules, customer_rules, known_rules, transaction_rules
+from dentrace.store.warehouse import next_ingest_id, open_warehouse, read_meta, write_meta
+
+SUMMARY_FILE = "summary.json"
+COUNT_KEYS = ("rows_read", "rows_accepted", "rows_quarantined", "rows_duplicate")
+
+# Called with (file, units done, units in total) while files load.
+IngestProgress = Callable[[str, int, int], None]
+
+
+@dataclass
+class IngestReport:
+    """The outcome of one ``ingest`` call: per-file counts, totals and the currency setting."""
+
+    files: list[FileCounts] = field(default_factory=list)
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY
+    rates_as_of: str = ""
+    rates_source: str = ""
+
+    def total(self, key: str) -> int:
+        """Sum of one of ``COUNT_KEYS`` over all files."""
+        return sum(int(getattr(f, key)) for f in self.files)
+
+    @property
+    def rows_read(self) -> int:
+        return self.total("rows_read")
+
+    @property
+    def rows_accepted(self) -> int:
+        return self.total("rows_accepted")
+
+    @property
+    def rows_quarantined(self) -> int:
+        return self.total("rows_quarantined")
+
+    @property
+    def rows_duplicate(self) -> int:
+        return self.total("rows_duplicate")
+
+    def as_summary(self) -> dict[str, object]:
+        """The ``summary.json`` content: the four totals, then per-file detail."""
+        out: dict[str, object] = {k: self.total(k) for k in COUNT_KEYS}
+        out["ingest_files"] = [f.as_dict() for f in self.files]
+        out["reporting_currency"] = self.reporting_currency
+        out["rates_as_of"] = self.rates_as_of
+        return out
+
+
+@dataclass(frozen=True)
+class _Planned:
+    rules: TableRules
+    file: Path
+    projection: Projection | None  # None until an XML file is read
+
+
+def ingest(
+    workspace: Path,
+    transactions: Path | None = None,
+    customers: Path | None = None,
+    known: Path | None = None,
+    mapping: Path | Mapping | None = None,
+    rates: Path | None = None,
+    reporting_currency: str | None = None,
+    default_tz: str | None = None,
+    progress: IngestProgress | None = None,
+    quiet: bool = False,
+) -> IngestReport:
+    """Validate and load the given files into ``workspace``/warehouse.duckdb.
+
+    Raises InputError (before anything loads) for a file without a usable header or
+    without a required column, MappingError for a bad mapping file, ConfigError for an
+    unknown time zone or reporting currency, WorkspaceError for a locked or foreign warehouse.
+    Without ``progress`` and unless ``quiet``, a progress bar per file shows on stderr.
+    """
+    if progress is None and not quiet:
+        with file_progress() as bar:
+            return ingest(workspace, transactions, customers, known, mapping, rates,
+                          reporting_currency, default_tz, progress=cast(IngestProgress, bar))
+    if transactions is None and customers is None and known is None:
+        raise ConfigError("nothing to ingest: give transactions, customers or known files")
+    the_mapping = load_mapping(mapping) if isinstance(mapping, Path | str) else mapping
+    the_mapping = the_mapping or Mapping()
+    zone = default_tz or the_mapping.default_tz
+    the_rates = load_rates(Path(rates) if rates else None)
+    plan = _plan(the_mapping, zone, transactions, customers, known)
+    con = open_warehouse(Path(workspace), create=True)
+    try:
+        _check_zone(con, zone)
+        report = _prepare(con, the_rates, reporting_currency)
+        for item in plan:
+            report.files.append(_load_file(con, item, the_mapping, progress))
+    finally:
+        con.close()
+    _write_summary(Path(workspace), report)
+    return report
+
+
+def _plan(mapping: Mapping, zone: str | None, transactions: Path | None,
+          customers: Path | None, known: Path | None) -> list[_Planned]:
+    inputs = ((transactions, transaction_rules(mapping, zone)),
+              (customers, customer_rules(mapping)), (known, known_rules(mapping)))
+    plan: list[_Planned] = []
+    for path, rules in inputs:
+        if path is None:
+            continue
+        for file in readers.list_files(Path(path)):
+            header = readers.read_header(file, mapping)
+            projection = None if header is None else project(
+                rules.table, header, mapping.for_table(rules.table.name), file)
+            plan.append(_Planned(rules, file, projection))
+    return plan
+
+
+def _check_zone(con: duckdb.DuckDBPyConnection, zone: str | None) -> None:
+    if zone is None:
+        return
+    found = con.execute("SELECT count(*) FROM pg_timezone_names() WHERE name = ?",
+                        [zone]).fetchone()
+    if not found or not found[0]:
+        raise ConfigError(f"unknown time zone '{zone}' (use an IANA name like Europe/Berlin)")
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, rates: Rates, wanted: str | None) -> IngestReport:
+    """Fix the reporting currency, record the rates date and load the rates as a temp table."""
+    held = read_meta(con).get("reporting_currency")
+    if wanted and held and wanted.strip().upper() != held:
+        raise WorkspaceError(f"this workspace reports in {held}; it cannot switch to {wanted}")
+    code = rates.check_reporting(wanted or held or DEFAULT_REPORTING_CURRENCY)
+    write_meta(con, "reporting_currency", code)
+    write_meta(con, "rates_as_of", rates.as_of)
+    con.execute("CREATE OR REPLACE TEMP TABLE _dt_rates (currency VARCHAR, factor DOUBLE)")
+    con.executemany("INSERT INTO _dt_rates VALUES (?, ?)",
+                    [[c, rates.convert_factor(c, code)] for c in rates.to_usd])
+    return IngestReport(reporting_currency=code, rates_as_of=rates.as_of,
+                        rates_source=rates.source)
+
+
+def _fingerprint(file: Path) -> str:
+    digest = hashlib.sha256()
+    with open(file, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _load_file(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,
+               progress: IngestProgress | None) -> FileCounts:
+    table, file = item.rules.table.name, item.file
+    sha = _fingerprint(file)
+    seen = con.execute("SELECT rows_read FROM ingest_runs WHERE table_name = ? AND "
+                       "file_sha256 = ? AND NOT already_ingested LIMIT 1", [table, sha]).fetchone()
+    ingest_id = next_ingest_id(con)
+    con.begin()
+    try:
+        if seen is not None:
+            counts = FileCounts(table, str(file), int(seen[0]), 0, 0, int(seen[0]), True)
+        else:
+            counts = _judge_file(con, item, mapping, ingest_id, progress)
+        con.execute("INSERT INTO ingest_runs VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?)",
+                    [ingest_id, table, str(file), sha, counts.rows_read, counts.rows_accepted,
+                     counts.rows_quarantined, counts.rows_duplicate, counts.already_ingested])
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    if progress:
+        progress(str(file), 1, 1)
+    return counts
+
+
+def _judge_file(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,
+                ingest_id: int, progress: IngestProgress | None) -> FileCounts:
+    label = str(item.file)
+    names = readers.stage_file(
+        con, item.file, mapping, (lambda done, total: progress(label, done, total))
+        if progress else None)
+    projection = item.projection or project(
+        item.rules.table, names, mapping.for_table(item.rules.table.name), item.file)
+    try:
+        return judge_and_load(con, item.rules, projection, item.file, ingest_id)
+    except duckdb.Error as exc:
+        raise InputError(f"cannot load ({exc})", file=item.file) from exc
+
+
+def _write_summary(workspace: Path, report: IngestReport) -> None:
+    """Write the ingest counts into summary.json, keeping what later stages wrote there."""
+    path = workspace / SUMMARY_FILE
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, json.JSONDecodeError):
+        summary = {}
+    if not isinstance(summary, dict):
+        summary = {}
+    summary.update(report.as_summary())
+    path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
