@@ -1,0 +1,242 @@
+"""The alert queue: import a scan's alerts.parquet, list alerts, dismiss or escalate them.
+
+Importing is idempotent per scan run (a scan id, by default the file's SHA-256). Escalating opens
+a case, or adds to an existing one, holding the parties and the transactions behind the alert.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dentrace import audit
+from dentrace.auth import Account, require
+from dentrace.cases.casework import (
+    PARTY_ROLES,
+    load_case,
+    new_case,
+    put_parties,
+    put_transactions,
+)
+from dentrace.cases.errors import AlreadyDisposed, InvalidTransition, MissingReason, NotFound
+from dentrace.cases.views import AlertView, CaseView, alert_view, case_view, usernames
+from dentrace.errors import InputError, MissingColumnError
+from dentrace.store.sql import Store
+from dentrace.store.sql.models import Alert, Case, CaseParty, ScanImport, utcnow
+
+REQUIRED = ("party_id", "role", "score", "reasons")
+NEW, DISMISSED, ESCALATED = "new", "dismissed", "escalated"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import did: ``imported`` is 0 when the scan was already in the store."""
+
+    scan_id: str
+    imported: int
+    already_imported: bool
+
+
+def scan_id_of(path: Path) -> str:
+    """The default scan id: the first 16 hex digits of the file's SHA-256."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return "scan-" + digest.hexdigest()[:16]
+
+
+def _alert_rows(path: Path) -> list[dict[str, Any]]:
+    """Validated rows of alerts.parquet; errors name the file, 1-based row and field."""
+    table = pq.read_table(path)
+    for column in REQUIRED:
+        if column not in table.column_names:
+            raise MissingColumnError(f"required column '{column}' is missing", file=path,
+                                     field=column)
+    rows, seen = [], set()
+    for number, row in enumerate(table.to_pylist(), start=1):
+        if row.get("alert") is False:
+            continue
+        party, role, score = row["party_id"], row["role"], row["score"]
+        if not party:
+            raise InputError("party_id is empty", file=path, row=number, field="party_id")
+        if party in seen:
+            raise InputError(f"party {party} appears twice", file=path, row=number,
+                             field="party_id")
+        if role not in PARTY_ROLES:
+            raise InputError(f"role {role!r} is not payer or facilitator", file=path,
+                             row=number, field="role")
+        if score is None or math.isnan(float(score)) or not 0 <= float(score) <= 1:
+            raise InputError(f"score {score!r} is not in 0-1", file=path, row=number,
+                             field="score")
+        seen.add(party)
+        rows.append({"party_id": str(party), "role": role, "score": float(score),
+                     "reasons": row["reasons"] or "", "explanation": row.get("explanation") or "",
+                     "txn_ids": json.dumps([str(t) for t in row.get("txn_ids") or []])})
+    return rows
+
+
+def import_alerts(
+    store: Store, path: str | Path, *, actor: Account | None = None, scan_id: str | None = None,
+    origin: str = "cli",
+) -> ImportResult:
+    """Load a scan's alerts into the queue once; ``actor=None`` is the local operator."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("alerts file not found", file=path)
+    scan_id = scan_id or scan_id_of(path)
+    with store.session() as session:
+        who = audit.local_operator() if actor is None else actor.username
+        if actor is not None:
+            require(session, actor, "import_alerts")
+        if session.get(ScanImport, scan_id) is not None:
+            return ImportResult(scan_id, 0, True)
+        rows = _alert_rows(path)
+        now = utcnow()
+        session.add(ScanImport(scan_id=scan_id, source=str(path), alerts=len(rows),
+                               imported_at=now))
+        session.flush()
+        session.add_all(Alert(scan_id=scan_id, status=NEW, created_at=now, **r) for r in rows)
+        audit.record(session, actor=who, action="import_alerts", target_type="scan",
+                     target_id=scan_id, origin=origin, detail={"file": str(path),
+                                                               "alerts": len(rows)})
+    return ImportResult(scan_id, len(rows), False)
+
+
+def list_alerts(
+    store: Store, actor: Account, *, status: str | None = None, role: str | None = None,
+    min_score: float | None = None, party_id: str | None = None, scan_id: str | None = None,
+    limit: int = 500, offset: int = 0,
+) -> list[AlertView]:
+    """The queue, highest score first, filtered by status, role, score, party or scan."""
+    query = select(Alert)
+    for column, value in ((Alert.status, status), (Alert.role, role),
+                          (Alert.party_id, party_id), (Alert.scan_id, scan_id)):
+        if value is not None:
+            query = query.where(column == value)
+    if min_score is not None:
+        query = query.where(Alert.score >= min_score)
+    query = query.order_by(Alert.score.desc(), Alert.id).limit(limit).offset(offset)
+    with store.session() as session:
+        require(session, actor, "view_alerts")
+        names = usernames(session)
+        return [alert_view(a, names) for a in session.execute(query).scalars()]
+
+
+def get_alert(store: Store, actor: Account, alert_id: int) -> AlertView:
+    """One alert, or ``NotFound``."""
+    with store.session() as session:
+        require(session, actor, "view_alerts")
+        return alert_view(_alert(session, alert_id, new_only=False), usernames(session))
+
+
+def _alert(session: Session, alert_id: int, *, new_only: bool = True) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(f"no alert {alert_id}")
+    if new_only and alert.status != NEW:
+        raise AlreadyDisposed(f"alert {alert_id} is already {alert.status}")
+    return alert
+
+
+def dismiss_alerts(
+    store: Store, actor: Account, alert_ids: Sequence[int], reason: str, *, origin: str = "cli",
+) -> list[AlertView]:
+    """Dismiss every alert given with one reason; all or none (bulk action)."""
+    if not reason.strip():
+        raise MissingReason("field 'reason': a dismissal needs a reason")
+    with store.session() as session:
+        user = require(session, actor, "disposition_alert")
+        alerts = [_alert(session, i) for i in dict.fromkeys(alert_ids)]
+        now = utcnow()
+        for alert in alerts:
+            alert.status, alert.disposition_reason = DISMISSED, reason.strip()
+            alert.disposed_by, alert.disposed_at = user.id, now
+            audit.record(session, actor=actor.username, action="dismiss_alert",
+                         target_type="alert", target_id=alert.id, origin=origin,
+                         detail={"party_id": alert.party_id, "reason": reason.strip()})
+        session.flush()
+        names = usernames(session)
+        return [alert_view(a, names) for a in alerts]
+
+
+def dismiss_alert(
+    store: Store, actor: Account, alert_id: int, reason: str, *, origin: str = "cli"
+) -> AlertView:
+    """Dismiss one alert with a reason."""
+    return dismiss_alerts(store, actor, [alert_id], reason, origin=origin)[0]
+
+
+def _target_case(session: Session, actor: Account, case_id: int | None, title: str,
+                 origin: str) -> Case:
+    if case_id is not None:
+        case = load_case(session, case_id)
+        if case.status in ("reported", "closed"):
+            raise InvalidTransition(case.id, case.status, "given more alerts")
+        return case
+    user = require(session, actor, "escalate")
+    case = new_case(session, user, title)
+    audit.record(session, actor=actor.username, action="open_case", target_type="case",
+                 target_id=case.id, origin=origin, detail={"title": case.title})
+    return case
+
+
+def escalate_alerts(
+    store: Store, actor: Account, alert_ids: Sequence[int], *, case_id: int | None = None,
+    title: str | None = None, note: str | None = None, origin: str = "cli",
+) -> CaseView:
+    """Escalate alerts into one case: a new one, or ``case_id`` if given; all or none."""
+    with store.session() as session:
+        user = require(session, actor, "escalate")
+        alerts = [_alert(session, i) for i in dict.fromkeys(alert_ids)]
+        if not alerts:
+            raise NotFound("no alert to escalate")
+        default_title = "Alert: " + ", ".join(a.party_id for a in alerts[:3])
+        case = _target_case(session, actor, case_id, title or default_title, origin)
+        put_parties(session, case, ((a.party_id, a.role) for a in alerts))
+        put_transactions(session, case, (t for a in alerts for t in json.loads(a.txn_ids)))
+        now = utcnow()
+        for alert in alerts:
+            alert.status, alert.case_id = ESCALATED, case.id
+            alert.disposition_reason = note.strip() if note else None
+            alert.disposed_by, alert.disposed_at = user.id, now
+            audit.record(session, actor=actor.username, action="escalate_alert",
+                         target_type="alert", target_id=alert.id, origin=origin,
+                         detail={"party_id": alert.party_id, "case_id": case.id})
+        session.flush()
+        return case_view(session, case)
+
+
+@dataclass(frozen=True)
+class PartyRecord:
+    """What the cases store knows of a party: its alerts and the cases holding it."""
+
+    party_id: str
+    alerts: list[AlertView]
+    case_ids: list[int]
+
+
+def record_party_view(
+    store: Store, actor: Account, party_id: str, *, origin: str = "cli"
+) -> PartyRecord:
+    """Check and audit a view of a party's page; returns its alerts and cases."""
+    with store.session() as session:
+        require(session, actor, "view_party")
+        audit.record(session, actor=actor.username, action="view_party", target_type="party",
+                     target_id=party_id, origin=origin)
+        names = usernames(session)
+        alerts = session.execute(select(Alert).where(Alert.party_id == party_id)
+                                 .order_by(Alert.created_at.desc(), Alert.id)).scalars()
+        case_ids = session.execute(select(CaseParty.case_id).where(
+            CaseParty.party_id == party_id).order_by(CaseParty.case_id)).scalars().all()
+        return PartyRecord(party_id, [alert_view(a, names) for a in alerts], list(case_ids))
+

@@ -1,0 +1,211 @@
+"""Cases: open, investigate, note, assign, submit, approve (four eyes), send back, close.
+
+Status machine: open → investigating → pending_approval → reported | closed; a pending case can
+be sent back to investigating. Every function takes the acting user and audits what it did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dentrace import audit
+from dentrace.auth import Account, require
+from dentrace.auth.roles import role_may
+from dentrace.cases.errors import InvalidTransition, MissingReason, NotFound
+from dentrace.cases.views import CaseSummary, CaseView, case_view, usernames
+from dentrace.store.sql import Store
+from dentrace.store.sql.models import Case, CaseNote, CaseParty, CaseTransaction, User, utcnow
+
+OPEN, INVESTIGATING, PENDING = "open", "investigating", "pending_approval"
+REPORTED, CLOSED = "reported", "closed"
+STATUSES = (OPEN, INVESTIGATING, PENDING, REPORTED, CLOSED)
+TRANSITIONS: dict[str, frozenset[str]] = {
+    OPEN: frozenset({INVESTIGATING, CLOSED}),
+    INVESTIGATING: frozenset({PENDING, CLOSED}),
+    PENDING: frozenset({REPORTED, INVESTIGATING, CLOSED}),
+    REPORTED: frozenset(),
+    CLOSED: frozenset(),
+}
+PARTY_ROLES = ("payer", "facilitator")
+
+
+def load_case(session: Session, case_id: int) -> Case:
+    """The case row, or ``NotFound``."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    return case
+
+
+def move(session: Session, case: Case, wanted: str) -> None:
+    """Change the status if the machine allows it, else raise ``InvalidTransition``."""
+    if wanted not in TRANSITIONS[case.status]:
+        raise InvalidTransition(case.id, case.status, wanted)
+    case.status = wanted
+    case.updated_at = utcnow()
+
+
+def _editable(case: Case) -> None:
+    if case.status in (REPORTED, CLOSED):
+        raise InvalidTransition(case.id, case.status, "changed")
+
+
+def new_case(session: Session, user: User, title: str) -> Case:
+    """A new open case created by and assigned to ``user``."""
+    now = utcnow()
+    case = Case(title=title.strip() or "Untitled case", status=OPEN, assignee_id=user.id,
+                created_by=user.id, created_at=now, updated_at=now)
+    session.add(case)
+    session.flush()
+    return case
+
+
+def put_parties(session: Session, case: Case, parties: Iterable[tuple[str, str]]) -> list[str]:
+    """Add parties not yet in the case; returns the ids added."""
+    held = set(session.execute(
+        select(CaseParty.party_id).where(CaseParty.case_id == case.id)).scalars())
+    added = []
+    for party_id, role in parties:
+        if role not in PARTY_ROLES:
+            raise ValueError(f"party {party_id}: role must be one of {PARTY_ROLES}, not {role!r}")
+        if party_id and party_id not in held:
+            session.add(CaseParty(case_id=case.id, party_id=party_id, role=role,
+                                  added_at=utcnow()))
+            held.add(party_id)
+            added.append(party_id)
+    case.updated_at = utcnow()
+    return added
+
+
+def put_transactions(session: Session, case: Case, txn_ids: Iterable[str]) -> list[str]:
+    """Add transactions not yet in the case; returns the ids added."""
+    held = set(session.execute(
+        select(CaseTransaction.txn_id).where(CaseTransaction.case_id == case.id)).scalars())
+    added = [t for t in dict.fromkeys(txn_ids) if t and t not in held]
+    session.add_all(CaseTransaction(case_id=case.id, txn_id=t) for t in added)
+    case.updated_at = utcnow()
+    return added
+
+
+def _log(session: Session, actor: Account, action: str, case_id: int, origin: str,
+         **detail: object) -> None:
+    audit.record(session, actor=actor.username, action=action, target_type="case",
+                 target_id=case_id, origin=origin, detail=detail)
+
+
+def open_case(
+    store: Store, actor: Account, title: str, parties: Iterable[tuple[str, str]] = (),
+    *, origin: str = "cli",
+) -> CaseView:
+    """Open a case directly (not from an alert), holding ``parties`` as (party_id, role)."""
+    with store.session() as session:
+        user = require(session, actor, "escalate")
+        case = new_case(session, user, title)
+        added = put_parties(session, case, parties)
+        _log(session, actor, "open_case", case.id, origin, title=case.title, parties=added)
+        return case_view(session, case)
+
+
+def get_case(store: Store, actor: Account, case_id: int, *, origin: str = "cli") -> CaseView:
+    """A case with everything it holds (audited as a view)."""
+    with store.session() as session:
+        require(session, actor, "view_alerts")
+        case = load_case(session, case_id)
+        _log(session, actor, "view_case", case_id, origin)
+        return case_view(session, case)
+
+
+def list_cases(
+    store: Store, actor: Account, *, status: str | None = None, assignee: str | None = None,
+) -> list[CaseSummary]:
+    """Cases, most recently changed first, optionally of one status or assignee."""
+    with store.session() as session:
+        require(session, actor, "view_alerts")
+        names = usernames(session)
+        counts = select(CaseParty.case_id, func.count().label("n")).group_by(
+            CaseParty.case_id).subquery()
+        query = select(Case, counts.c.n).outerjoin(counts, counts.c.case_id == Case.id)
+        if status is not None:
+            query = query.where(Case.status == status)
+        if assignee is not None:
+            query = query.join(User, User.id == Case.assignee_id).where(User.username == assignee)
+        rows = session.execute(query.order_by(Case.updated_at.desc(), Case.id.desc())).all()
+        return [CaseSummary(c.id, c.title, c.status,
+                            names.get(c.assignee_id) if c.assignee_id else None, n or 0,
+                            c.updated_at) for c, n in rows]
+
+
+def start_investigation(
+    store: Store, actor: Account, case_id: int, *, origin: str = "cli"
+) -> CaseView:
+    """open → investigating."""
+    with store.session() as session:
+        require(session, actor, "work_case")
+        case = load_case(session, case_id)
+        move(session, case, INVESTIGATING)
+        _log(session, actor, "start_investigation", case_id, origin)
+        return case_view(session, case)
+
+
+def add_parties(
+    store: Store, actor: Account, case_id: int, parties: Iterable[tuple[str, str]],
+    *, origin: str = "cli",
+) -> CaseView:
+    """Add (party_id, role) pairs to a case that is still being worked."""
+    with store.session() as session:
+        require(session, actor, "work_case")
+        case = load_case(session, case_id)
+        _editable(case)
+        added = put_parties(session, case, parties)
+        _log(session, actor, "add_parties", case_id, origin, parties=added)
+        return case_view(session, case)
+
+
+def add_transactions(
+    store: Store, actor: Account, case_id: int, txn_ids: Iterable[str], *, origin: str = "cli",
+) -> CaseView:
+    """Add transactions as evidence to a case that is still being worked."""
+    with store.session() as session:
+        require(session, actor, "work_case")
+        case = load_case(session, case_id)
+        _editable(case)
+        added = put_transactions(session, case, txn_ids)
+        _log(session, actor, "add_transactions", case_id, origin, txn_ids=added)
+        return case_view(session, case)
+
+
+def add_note(
+    store: Store, actor: Account, case_id: int, text: str, *, origin: str = "cli"
+) -> CaseView:
+    """Write a note on a case (any status: notes may follow a report)."""
+    if not text.strip():
+        raise MissingReason("field 'text': a note cannot be empty")
+    with store.session() as session:
+        user = require(session, actor, "add_note")
+        case = load_case(session, case_id)
+        session.add(CaseNote(case_id=case.id, author_id=user.id, text=text.strip(),
+                             created_at=utcnow()))
+        case.updated_at = utcnow()
+        session.flush()
+        _log(session, actor, "add_note", case_id, origin, chars=len(text.strip()))
+        return case_view(session, case)
+
+
+def assign_case(
+    store: Store, actor: Account, case_id: int, assignee: str, *, origin: str = "cli"
+) -> CaseView:
+    """Give a case to ``assignee``, who must be active and allowed to work cases."""
+    with store.session() as session:
+        require(session, actor, "assign")
+        case = load_case(session, case_id)
+        _editable(case)
+        user = session.execute(select(User).where(User.username == assignee)).scalar_one_or_none()
+        if user is None or not user.active or not role_may(session, user.role, "work_case"):
+            raise NotFound(f"no active user '{assignee}' who may work cases")
+        case.assignee_id = user.id
+        case.updated_at = utcnow()
+        _log(session, actor, "assign_case", case_id, origin, assignee=assignee)
+        return case_view(session, case)

@@ -1,0 +1,41 @@
+"""Errors of the alerts and cases workflow; the web layer maps them to HTTP answers.
+
+    DentraceError
+    └── CaseError              base of everything below (400 / 409)
+        ├── NotFound           no alert, case or user with that id (404)
+        ├── InvalidTransition  a case cannot move from its status to the one asked (409)
+        ├── AlreadyDisposed    an alert was dismissed or escalated before (409)
+        └── MissingReason      a dismissal or closure came without a reason (400)
+
+Permission problems are ``dentrace.auth.PermissionDenied`` (403), four eyes included.
+"""
+
+from __future__ import annotations
+
+from dentrace.errors import DentraceError
+
+
+class CaseError(DentraceError):
+    """Base class of workflow errors."""
+
+
+class NotFound(CaseError):
+    """No alert, case or user with the id given."""
+
+
+class InvalidTransition(CaseError):
+    """The case's status does not allow the move asked for."""
+
+    def __init__(self, case_id: int, current: str, wanted: str) -> None:
+        super().__init__(f"case {case_id} is '{current}': it cannot become '{wanted}'")
+        self.case_id = case_id
+        self.current = current
+        self.wanted = wanted
+
+
+class AlreadyDisposed(CaseError):
+    """The alert has a disposition already."""
+
+
+class MissingReason(CaseError):
+    """A reason is required (field named in the message)."""
