@@ -162,8 +162,12 @@ def test_folder_is_read_recursively_in_path_order() -> None:
         "pacs008_naive.xml",
         "pain001_several_payments.xml",
     ]
-    table = read_messages(VALID)
+    seen: list[tuple[int, int]] = []
+    table = read_messages(VALID, progress=lambda done, total: seen.append((done, total)))
     assert table.num_rows == 7
+    total = sum(p.stat().st_size for p in message_files(VALID))
+    assert len(seen) == 3
+    assert seen[-1] == (total, total)
     assert len(set(table.column("txn_id").to_pylist())) == 7
     wrapped = table.slice(0, 1).to_pylist()[0]
     assert wrapped["txn_id"] == "DT-PACS-2025-0003:E2E-W1"

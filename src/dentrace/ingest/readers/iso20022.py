@@ -17,9 +17,9 @@ Mapping choices (one row per CdtTrfTxInf; every value a string, kept as written)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import lru_cache
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 from lxml import etree
@@ -40,26 +40,38 @@ MESSAGE_NAMES = {PACS_008: "pacs.008", PAIN_001: "pain.001"}
 CARD_PURPOSE_CODES = frozenset({"CCRD", "DCRD", "ICCP", "IDCP"})
 SNIFF_CHUNK = 64 * 1024
 
+# Called with (bytes read, bytes in total) across all files, for a progress bar.
+Progress = Callable[[int, int], None]
 
-def read_messages(path: Path) -> pa.Table:
+
+def read_messages(path: Path, progress: Progress | None = None) -> pa.Table:
     """Read one message file or a folder of them (``*.xml``, recursively) into one table."""
-    return pa.Table.from_batches(list(read_message_batches(path)), schema=SCHEMA)
+    batches = list(read_message_batches(path, progress=progress))
+    return pa.Table.from_batches(batches, schema=SCHEMA)
 
 
-def read_message_batches(path: Path, rows_per_batch: int = 50_000) -> Iterator[pa.RecordBatch]:
+def read_message_batches(
+    path: Path, rows_per_batch: int = 50_000, progress: Progress | None = None
+) -> Iterator[pa.RecordBatch]:
     """Yield the transactions of ``path`` in record batches of at most ``rows_per_batch`` rows."""
+    files = message_files(path)
+    total = sum(file.stat().st_size for file in files)
+    done = 0
     columns: dict[str, list[object]] = {name: [] for name in SCHEMA.names}
-    count = 0
-    for file in message_files(path):
-        for row in _file_transactions(file):
-            for name in SCHEMA.names:
-                columns[name].append(row.get(name))
-            count += 1
-            if count == rows_per_batch:
-                yield pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
-                columns = {name: [] for name in SCHEMA.names}
-                count = 0
-    if count:
+    for file in files:
+        with file.open("rb") as stream:
+            for row in _file_transactions(file, stream):
+                for name in SCHEMA.names:
+                    columns[name].append(row[name])
+                if len(columns["txn_id"]) == rows_per_batch:
+                    yield pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
+                    columns = {name: [] for name in SCHEMA.names}
+                    if progress is not None:
+                        progress(done + stream.tell(), total)
+        done += file.stat().st_size
+        if progress is not None:
+            progress(done, total)
+    if columns["txn_id"]:
         yield pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
 
 
@@ -134,13 +146,15 @@ def _message_kind(file: Path) -> str:
     )
 
 
-def _file_transactions(file: Path) -> Iterator[dict[str, object]]:
+def _file_transactions(file: Path, stream: BinaryIO) -> Iterator[dict[str, object]]:
     """Stream one file's CdtTrfTxInf elements as rows, freeing each once read."""
     _message_kind(file)
+    header = payment = _Scope(None)
+    payment_elem: etree._Element | None = None
     position = 0
     seen_fallback_ids: set[str] = set()
     context = etree.iterparse(
-        str(file),
+        stream,
         events=("end",),
         tag=("{*}CdtTrfTxInf", "{*}PmtInf", "{*}GrpHdr"),
         resolve_entities=False,
@@ -151,18 +165,37 @@ def _file_transactions(file: Path) -> Iterator[dict[str, object]]:
         for _, elem in context:
             name = _local(elem)
             if name == "GrpHdr":  # a new message begins: ids are unique per message
-                position = 0
+                header, position = _Scope(elem), 0
                 seen_fallback_ids.clear()
                 continue
             if name == "CdtTrfTxInf":
+                parent = _message_parent(file, elem)
+                if _local(parent) == "PmtInf" and parent is not payment_elem:
+                    payment_elem, payment = parent, _Scope(parent, skip="CdtTrfTxInf")
                 position += 1
-                row = _transaction_row(file, elem, position, seen_fallback_ids)
+                is_pain = parent is payment_elem
+                tx = _Scope(elem)
+                row = _transaction_row(tx, payment if is_pain else None, header)
+                row["txn_id"] = _transaction_id(tx, header, position, seen_fallback_ids)
                 row["source_file"] = str(file)
                 row["source_line"] = elem.sourceline
                 yield row
             _drop_read(elem, name)
     except etree.XMLSyntaxError as error:
         raise _syntax_error(file, error) from error
+
+
+def _message_parent(file: Path, tx: etree._Element) -> etree._Element:
+    """The PmtInf (pain.001) or FIToFICstmrCdtTrf (pacs.008) holding a CdtTrfTxInf."""
+    parent = tx.getparent()
+    name = _local(parent) if parent is not None else "none"
+    if parent is None or name not in ("PmtInf", PACS_008):
+        raise InputError(
+            f"CdtTrfTxInf inside <{name}>: not a pacs.008 or pain.001 message",
+            file=file,
+            row=tx.sourceline,
+        )
+    return parent
 
 
 def _drop_read(elem: etree._Element, name: str) -> None:
@@ -178,53 +211,62 @@ def _drop_read(elem: etree._Element, name: str) -> None:
 # --- mapping -----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=256)
-def _xpath(path: str) -> str:
-    return "/".join("{*}" + step for step in path.split("/"))
+class _Scope:
+    """The elements below one element, indexed by their path of local names (``PmtId/TxId``),
+    so that every lookup is namespace-agnostic and the subtree is walked only once."""
 
+    def __init__(self, elem: etree._Element | None, skip: str | None = None) -> None:
+        self.index: dict[str, list[etree._Element]] = {}
+        if elem is not None:
+            self._walk(elem, "", skip)
 
-def _text(elem: etree._Element | None, *paths: str) -> str | None:
-    """The first non-empty stripped text found at ``paths`` (local names, ``/``-separated)."""
-    if elem is None:
+    def _walk(self, elem: etree._Element, prefix: str, skip: str | None) -> None:
+        for child in elem:
+            if not isinstance(child.tag, str):  # comments, processing instructions
+                continue
+            name = child.tag.rpartition("}")[2]
+            if name == skip:
+                continue
+            path = prefix + name
+            self.index.setdefault(path, []).append(child)
+            if len(child):
+                self._walk(child, path + "/", None)
+
+    def all(self, path: str) -> list[etree._Element]:
+        return self.index.get(path, [])
+
+    def first(self, *paths: str) -> etree._Element | None:
+        for path in paths:
+            if path in self.index:
+                return self.index[path][0]
         return None
-    for path in paths:
-        found = elem.find(_xpath(path))
-        if found is not None and found.text and found.text.strip():
-            return found.text.strip()
-    return None
+
+    def text(self, *paths: str) -> str | None:
+        """The first non-empty stripped text found at ``paths``."""
+        for path in paths:
+            for elem in self.index.get(path, ()):
+                if elem.text and elem.text.strip():
+                    return str(elem.text.strip())
+        return None
+
+    def texts(self, path: str) -> list[str]:
+        return [e.text.strip() for e in self.all(path) if e.text and e.text.strip()]
 
 
-def _child(elem: etree._Element | None, name: str) -> etree._Element | None:
-    return None if elem is None else elem.find(_xpath(name))
-
-
-def _transaction_row(
-    file: Path, tx: etree._Element, position: int, seen_fallback_ids: set[str]
-) -> dict[str, object]:
-    """Map one CdtTrfTxInf onto the contract columns."""
-    parent = tx.getparent()
-    parent_name = _local(parent) if parent is not None else "none"
-    if parent is None or parent_name not in ("PmtInf", PACS_008):
-        raise InputError(
-            f"CdtTrfTxInf inside <{parent_name}>: not a pacs.008 or pain.001 message",
-            file=file,
-            row=tx.sourceline,
-        )
-    is_pain = parent_name == "PmtInf"
-    payment = parent if is_pain else None
-    message = parent.getparent() if is_pain else parent
-    header = _child(message, "GrpHdr")
-    debtor_side = payment if payment is not None else tx
-    amount = tx.find(_xpath("IntrBkSttlmAmt")) if not is_pain else None
-    if amount is None:
-        amount = _first_element(tx, "Amt/InstdAmt", "Amt/EqvtAmt/Amt", "InstdAmt")
+def _transaction_row(tx: _Scope, payment: _Scope | None, header: _Scope) -> dict[str, object]:
+    """Map one CdtTrfTxInf onto the contract columns; ``payment`` is its PmtInf (pain.001)."""
+    if payment is None:
+        amount = tx.first("IntrBkSttlmAmt", "InstdAmt")
+        debtor_side = tx
+    else:
+        amount = tx.first("Amt/InstdAmt", "Amt/EqvtAmt/Amt")
+        debtor_side = payment
     sender_id, sender_name, sender_country = _party(debtor_side, "Dbtr")
     beneficiary_id, beneficiary_name, beneficiary_country = _party(tx, "Cdtr")
     return {
-        "txn_id": _transaction_id(tx, header, position, seen_fallback_ids),
-        "ts": _text(tx, "AccptncDtTm")
-        or _text(payment, "ReqdExctnDt/DtTm")
-        or _text(header, "CreDtTm"),
+        "ts": tx.text("AccptncDtTm")
+        or (payment.text("ReqdExctnDt/DtTm") if payment else None)
+        or header.text("CreDtTm"),
         "sender_id": sender_id,
         "beneficiary_id": beneficiary_id,
         "amount": amount.text.strip() if amount is not None and amount.text else None,
@@ -238,27 +280,16 @@ def _transaction_row(
     }
 
 
-def _first_element(elem: etree._Element, *paths: str) -> etree._Element | None:
-    for path in paths:
-        found = elem.find(_xpath(path))
-        if found is not None:
-            return found
-    return None
-
-
 def _transaction_id(
-    tx: etree._Element,
-    header: etree._Element | None,
-    position: int,
-    seen_fallback_ids: set[str],
+    tx: _Scope, header: _Scope, position: int, seen_fallback_ids: set[str]
 ) -> str | None:
-    direct = _text(tx, "PmtId/TxId", "PmtId/UETR")
+    direct = tx.text("PmtId/TxId", "PmtId/UETR")
     if direct:
         return direct
-    end_to_end = _text(tx, "PmtId/EndToEndId")
+    end_to_end = tx.text("PmtId/EndToEndId")
     if end_to_end is None:
         return None
-    msg_id = _text(header, "MsgId")
+    msg_id = header.text("MsgId")
     candidate = f"{msg_id}:{end_to_end}" if msg_id else end_to_end
     if candidate in seen_fallback_ids:
         candidate = f"{candidate}#{position}"
@@ -266,61 +297,53 @@ def _transaction_id(
     return candidate
 
 
-def _party(side: etree._Element, role: str) -> tuple[str | None, str | None, str | None]:
+def _party(side: _Scope, role: str) -> tuple[str | None, str | None, str | None]:
     """Account id, name and country of the debtor (``Dbtr``) or creditor (``Cdtr``)."""
-    party = _child(side, role)
-    account = _child(side, f"{role}Acct")
-    name = _text(party, "Nm")
-    party_id = _text(
-        party,
-        "Id/OrgId/AnyBIC",
-        "Id/OrgId/BICOrBEI",
-        "Id/OrgId/LEI",
-        "Id/OrgId/Othr/Id",
-        "Id/PrvtId/Othr/Id",
+    name = side.text(f"{role}/Nm")
+    party_id = side.text(
+        *(
+            f"{role}/Id/{path}"
+            for path in (
+                "OrgId/AnyBIC",
+                "OrgId/BICOrBEI",
+                "OrgId/LEI",
+                "OrgId/Othr/Id",
+                "PrvtId/Othr/Id",
+            )
+        )
     )
-    account_id = _text(account, "Id/IBAN", "Id/Othr/Id", "Prxy/Id")
-    country = _text(party, "PstlAdr/Ctry", "CtryOfRes")
+    account_id = side.text(f"{role}Acct/Id/IBAN", f"{role}Acct/Id/Othr/Id", f"{role}Acct/Prxy/Id")
+    country = side.text(f"{role}/PstlAdr/Ctry", f"{role}/CtryOfRes")
     if country is None:
-        bic = _text(side, f"{role}Agt/FinInstnId/BICFI", f"{role}Agt/FinInstnId/BIC")
+        bic = side.text(f"{role}Agt/FinInstnId/BICFI", f"{role}Agt/FinInstnId/BIC")
         if bic and len(bic) >= 6 and bic[4:6].isalpha():
             country = bic[4:6].upper()
     return account_id or party_id or name, name, country
 
 
-def _memo(tx: etree._Element) -> str | None:
+def _memo(tx: _Scope) -> str | None:
     """Unstructured remittance lines joined by spaces, then the structured references."""
-    remittance = _child(tx, "RmtInf")
-    if remittance is None:
-        return None
-    unstructured = [
-        e.text.strip() for e in remittance.findall(_xpath("Ustrd")) if e.text and e.text.strip()
-    ]
+    unstructured = tx.texts("RmtInf/Ustrd")
     parts = [" ".join(unstructured)] if unstructured else []
-    for structured in remittance.findall(_xpath("Strd")):
-        for path in ("CdtrRefInf/Ref", "RfrdDocInf/Nb", "AddtlRmtInf"):
-            for e in structured.findall(_xpath(path)):
-                if e.text and e.text.strip():
-                    parts.append(e.text.strip())
+    for path in ("CdtrRefInf/Ref", "RfrdDocInf/Nb", "AddtlRmtInf"):
+        parts.extend(tx.texts(f"RmtInf/Strd/{path}"))
     return "; ".join(parts) or None
 
 
-def _channel(
-    tx: etree._Element, payment: etree._Element | None, header: etree._Element | None
-) -> str:
+def _channel(tx: _Scope, payment: _Scope | None, header: _Scope) -> str:
     """The contract channel: the message's default unless its purpose or category says more."""
-    scopes = [tx, payment, header]
-    codes = [_text(scope, "PmtTpInf/CtgyPurp/Cd") for scope in scopes] + [_text(tx, "Purp/Cd")]
+    scopes = [tx, payment, header] if payment else [tx, header]
+    codes = [scope.text("PmtTpInf/CtgyPurp/Cd") for scope in scopes] + [tx.text("Purp/Cd")]
     if any(code and code.upper() in CARD_PURPOSE_CODES for code in codes):
         return "card"
     proprietary = [
-        _text(scope, path)
+        scope.text(path)
         for scope in scopes
         for path in ("PmtTpInf/CtgyPurp/Prtry", "PmtTpInf/LclInstrm/Prtry")
-    ] + [_text(tx, "Purp/Prtry")]
+    ] + [tx.text("Purp/Prtry")]
     for value in proprietary:
         if value and value.lower() in CHANNELS:
             return value.lower()
     if payment is None:
         return "wire"
-    return "cheque" if _text(payment, "PmtMtd") == "CHK" else "transfer"
+    return "cheque" if payment.text("PmtMtd") == "CHK" else "transfer"
