@@ -10,3 +10,5 @@ def register(app: typer.Typer) -> None:
     from dentrace.cli import ingest as ingest_cmd
 
     app.command("ingest")(ingest_cmd.ingest)
+    from dentrace.cli import users as users_cmd; app.add_typer(users_cmd.app, name="users")  # noqa: E702, I001
+    from dentrace.cli import audit as audit_cmd; app.add_typer(audit_cmd.app, name="audit")  # noqa: E702, I001

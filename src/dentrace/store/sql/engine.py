@@ -57,8 +57,13 @@ class Store:
         self.close()
 
 
-def database_url_for(workspace: str | Path | None, database_url: str | None) -> str:
-    """The URL to open: ``database_url`` if given, else SQLite at ``WORKSPACE/cases.sqlite``."""
+def database_url_for(
+    workspace: str | Path | None, database_url: str | None, *, must_exist: bool = False
+) -> str:
+    """The URL to open: ``database_url`` if given, else SQLite at ``WORKSPACE/cases.sqlite``.
+
+    ``must_exist`` refuses a workspace without a cases database (for read-only commands).
+    """
     if database_url:
         return database_url
     if workspace is None:
@@ -66,6 +71,8 @@ def database_url_for(workspace: str | Path | None, database_url: str | None) -> 
     folder = Path(workspace)
     if not folder.is_dir():
         raise WorkspaceError(f"{folder}: workspace directory does not exist")
+    if must_exist and not (folder / SQLITE_FILE).is_file():
+        raise WorkspaceError(f"{folder / SQLITE_FILE}: no cases database in this workspace")
     return f"sqlite:///{(folder / SQLITE_FILE).resolve()}"
 
 
@@ -87,10 +94,14 @@ def migrate(engine: Engine) -> None:
 
 
 def open_store(
-    workspace: str | Path | None = None, database_url: str | None = None, *, upgrade: bool = True
+    workspace: str | Path | None = None,
+    database_url: str | None = None,
+    *,
+    upgrade: bool = True,
+    must_exist: bool = False,
 ) -> Store:
     """Open (and by default migrate to head) the cases database of ``workspace`` or at a URL."""
-    url = database_url_for(workspace, database_url)
+    url = database_url_for(workspace, database_url, must_exist=must_exist)
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -1,0 +1,92 @@
+"""``dentrace users add|list|disable``: manage the accounts of the investigator app.
+
+Thin: reads options (the password from stdin when it is not a terminal), calls ``dentrace.auth``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dentrace import auth
+from dentrace.errors import DentraceError
+from dentrace.store.sql import Store, open_store
+
+app = typer.Typer(help="Manage user accounts (analyst, supervisor, admin).",
+                  no_args_is_help=True)
+
+WORKSPACE = typer.Option(None, "--workspace", help="Workspace folder (SQLite: cases.sqlite).")
+DATABASE_URL = typer.Option(None, "--database-url", envvar="DENTRACE_DATABASE_URL",
+                            help="SQLAlchemy URL of a team database (PostgreSQL).")
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(code=2)
+
+
+def _store(workspace: Path | None, database_url: str | None) -> Store:
+    try:
+        return open_store(workspace, database_url)
+    except DentraceError as exc:
+        raise _fail(exc) from exc
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@app.command("add")
+def add(
+    username: str = typer.Argument(..., help="Login name."),
+    role: str = typer.Option(..., "--role", help="analyst, supervisor or admin."),
+    random_password: bool = typer.Option(False, "--random-password",
+                                         help="Generate a password and print it once."),
+    workspace: Path | None = WORKSPACE,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Add a user; the password comes from stdin (piped) or a prompt typed twice."""
+    with _store(workspace, database_url) as store:
+        try:
+            if random_password:
+                account, password = auth.add_user_with_random_password(store, username, role)
+                typer.echo(f"added {account.username} ({account.role}); password: {password}")
+                return
+            account = auth.add_user(store, username, role, _read_password())
+        except DentraceError as exc:
+            raise _fail(exc) from exc
+    typer.echo(f"added {account.username} ({account.role})")
+
+
+@app.command("list")
+def list_(workspace: Path | None = WORKSPACE, database_url: str | None = DATABASE_URL) -> None:
+    """List every account with its role and whether it is active."""
+    with _store(workspace, database_url) as store:
+        accounts = auth.list_users(store)
+    table = Table(title="Users")
+    for column in ("username", "role", "active"):
+        table.add_column(column)
+    for account in accounts:
+        table.add_row(account.username, account.role, "yes" if account.active else "no")
+    Console().print(table)
+
+
+@app.command("disable")
+def disable(
+    username: str = typer.Argument(..., help="Login name."),
+    workspace: Path | None = WORKSPACE,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Disable a user: no more logins, actions or API tokens."""
+    with _store(workspace, database_url) as store:
+        try:
+            auth.disable_user(store, username)
+        except DentraceError as exc:
+            raise _fail(exc) from exc
+    typer.echo(f"disabled {username}")
