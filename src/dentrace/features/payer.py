@@ -72,6 +72,8 @@ def totals(p: ir.Table, recent_from: ir.Value) -> ir.Table:
         corridor_amount_median=p.amount_ref.median(where=cor),
         corridor_amount_mean=p.amount_ref.mean(where=cor),
         corridor_amount_total=p.amount_ref.sum(where=cor),
+        corridor_amount_cv=p.amount_ref.std(where=cor, how="pop")
+        / p.amount_ref.mean(where=cor).nullif(0),
         corridor_small_share=p.is_small.cast("float64").mean(where=cor),
         corridor_round_share=p.is_round.cast("float64").mean(where=cor),
         corridor_night_share=p.is_night.cast("float64").mean(where=cor),

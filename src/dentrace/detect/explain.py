@@ -1,0 +1,104 @@
+"""Reasons, plain-language explanations and the transaction ids behind them, per party: the
+strongest indicators first, each sentence with its values, evidence read from the warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from dentrace.detect.config import DetectConfig
+from dentrace.detect.indicators import Context, Indicator, catalogue, key_of
+from dentrace.features.build import FLAGS_TABLE
+
+KNOWN_REASON = "KNOWN"
+
+
+def reason_lists(strengths: pd.DataFrame, weights: Mapping[str, float],
+                 min_strength: float) -> list[list[str]]:
+    """Per party, the codes with strength >= ``min_strength``, by weighted strength."""
+    if strengths.empty or strengths.shape[1] == 0:
+        return [[] for _ in range(len(strengths))]
+    codes = np.array(strengths.columns)
+    values = strengths.to_numpy()
+    weighted = values * np.array([weights.get(c, 1.0) for c in codes])
+    order = np.argsort(-weighted, axis=1, kind="stable")
+    keep = np.take_along_axis(values, order, axis=1) >= min_strength
+    return [list(codes[order[i][keep[i]]]) for i in range(len(values))]
+
+
+def corridor_countries(con: Any, role: str, parties: list[str]) -> dict[str, str]:
+    """The main corridor country of each payer (or the beneficiary's own country)."""
+    if not parties:
+        return {}
+    key = "sender_id" if role == "payer" else "beneficiary_id"
+    frame = pd.DataFrame({"party_id": parties})
+    con.register("_dentrace_parties", frame)
+    try:
+        rows = con.execute(
+            f"""SELECT f.{key}, mode(f.beneficiary_country)
+                FROM {FLAGS_TABLE} f JOIN _dentrace_parties p ON f.{key} = p.party_id
+                WHERE f.is_corridor GROUP BY f.{key}"""
+        ).fetchall()
+    finally:
+        con.unregister("_dentrace_parties")
+    return {str(k): str(v) for k, v in rows if v is not None}
+
+
+def evidence_ids(con: Any, role: str, wanted: dict[str, list[str]], context: Context,
+                 indicators: Mapping[str, Indicator], limit: int) -> dict[str, list[str]]:
+    """Transaction ids behind each party's reasons: ``wanted`` maps code -> parties."""
+    backend = ibis.duckdb.from_connection(con)
+    payments = backend.table(FLAGS_TABLE)
+    found: dict[str, list[str]] = {}
+    for code, parties in wanted.items():
+        if code not in indicators or not parties:
+            continue
+        ids = ibis.memtable(pd.DataFrame({"party_id": parties}))
+        chosen = payments.filter(indicators[code].evidence(payments, role, context))
+        chosen = chosen.join(ids, key_of(chosen, role) == ids.party_id)
+        ranked = chosen.mutate(
+            n=ibis.row_number().over(group_by=chosen.party_id, order_by=chosen.ts_utc)
+        )
+        rows = backend.to_pandas(ranked.filter(ranked.n < limit).select("party_id", "txn_id"))
+        for party, group in rows.groupby("party_id", sort=False):
+            found.setdefault(str(party), []).extend(group["txn_id"].astype(str))
+    return {party: list(dict.fromkeys(ids)) for party, ids in found.items()}
+
+
+def explain_alerts(con: Any, role: str, alerted: pd.DataFrame, features: pd.DataFrame,
+                   config: DetectConfig, context: Context) -> pd.DataFrame:
+    """``alerted`` (party_id, reasons) plus ``explanation`` and ``txn_ids`` columns."""
+    indicators = catalogue()
+    limit = int(config.scoring.get("max_txn_ids_per_reason", 50))
+    codes_of = {pid: [c for c in str(r).split(";") if c]
+                for pid, r in zip(alerted["party_id"], alerted["reasons"], strict=True)}
+    wanted: dict[str, list[str]] = {}
+    for party, codes in codes_of.items():
+        for code in codes:
+            wanted.setdefault(code, []).append(party)
+    txn_ids = evidence_ids(con, role, wanted, context, indicators, limit)
+    sentences = []
+    for party, codes in codes_of.items():
+        row = features.loc[party] if party in features.index else pd.Series(dtype="float64")
+        parts = []
+        for code in codes:
+            if code == KNOWN_REASON:
+                parts.append(f"{KNOWN_REASON}: in the known file as {role_label(role)}")
+            elif code in indicators and not row.empty:
+                text = indicators[code].explain(row, role, config.indicators[code], context,
+                                                party)
+                parts.append(f"{code}: {text}")
+        sentences.append("; ".join(parts))
+    out = alerted.copy()
+    out["explanation"] = sentences
+    out["txn_ids"] = [txn_ids.get(party, []) for party in alerted["party_id"]]
+    return out
+
+
+def role_label(role: str) -> str:
+    """The known-file label that marks a positive of ``role``."""
+    return "offender" if role == "payer" else "facilitator"

@@ -1,0 +1,86 @@
+"""What an indicator is (code, roles, description, parameters, source; strength, explanation and
+evidence), the registry every indicator — built-in or plug-in — is added to, and ramp helpers."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What an explanation or evidence query may need beyond the feature row."""
+
+    currency: str = "USD"
+    small_band: tuple[float, float] = (10.0, 150.0)
+    night_hours: tuple[int, int] = (22, 5)
+    countries: Mapping[str, str] = field(default_factory=dict)  # party -> main corridor country
+    dens: Mapping[str, str] = field(default_factory=dict)  # facilitator -> den id
+    known_offenders: tuple[str, ...] = ()
+    known_facilitators: tuple[str, ...] = ()
+
+
+class Indicator(ABC):
+    """One published indicator: a 0–1 strength per party, explained with its values."""
+
+    code: ClassVar[str]
+    roles: ClassVar[tuple[str, ...]]
+    description: ClassVar[str]
+    source: ClassVar[str]
+    parameters: ClassVar[dict[str, str]]  # name -> meaning; values live in indicators.toml
+
+    @abstractmethod
+    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+        """Strength in [0, 1] per row of ``features`` (the role's feature table)."""
+
+    @abstractmethod
+    def explain(self, row: pd.Series, role: str, params: Params, context: Context,
+                party_id: str) -> str:
+        """One plain-language sentence with the values behind the strength."""
+
+    @abstractmethod
+    def evidence(self, payments: ir.Table, role: str, context: Context) -> ir.BooleanValue:
+        """Which of the party's flagged payments are behind the indicator."""
+
+
+REGISTRY: dict[str, Indicator] = {}
+
+
+def register(cls: type[Indicator]) -> type[Indicator]:
+    """Class decorator: add an indicator to the catalogue (codes are unique)."""
+    if cls.code in REGISTRY and type(REGISTRY[cls.code]) is not cls:
+        raise ValueError(f"indicator code {cls.code} is registered twice")
+    REGISTRY[cls.code] = cls()
+    return cls
+
+
+def column(features: pd.DataFrame, name: str) -> pd.Series:
+    """A feature column as floats, NaN (does not apply) when the table lacks it."""
+    if name in features.columns:
+        return features[name].astype("float64")
+    return pd.Series(np.nan, index=features.index, dtype="float64")
+
+
+def ramp(values: pd.Series | np.ndarray, low: float, high: float) -> np.ndarray:
+    """0 at or below ``low``, 1 at or above ``high``, linear between; NaN counts as 0."""
+    x = np.asarray(values, dtype="float64")
+    out = np.clip((x - low) / max(high - low, 1e-9), 0.0, 1.0)
+    return np.nan_to_num(out, nan=0.0)
+
+
+def money(context: Context, value: float) -> str:
+    """An amount in the reporting currency, e.g. 'AUD 48'."""
+    return f"{context.currency} {value:,.0f}" if np.isfinite(value) else f"{context.currency} ?"
+
+
+def key_of(payments: ir.Table, role: str) -> ir.StringValue:
+    """The column naming the party of ``role`` in a payment."""
+    return payments.sender_id if role == "payer" else payments.beneficiary_id

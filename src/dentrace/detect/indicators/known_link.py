@@ -1,0 +1,56 @@
+"""KNOWN_LINK: payments to or from parties of the known file (earlier cases), never counting a
+party's own label: a payer paying known facilitators, a beneficiary paid by known offenders."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+
+from dentrace.detect.indicators.base import (
+    Context,
+    Indicator,
+    Params,
+    column,
+    ir,
+    ramp,
+    register,
+)
+
+
+@register
+class KnownLink(Indicator):
+    code = "KNOWN_LINK"
+    roles = ("payer", "facilitator")
+    description = ("Corridor links to known offenders or facilitators: paying a known "
+                   "facilitator, sharing one with known offenders, or being paid by them.")
+    source = "indicators.md #6 (network); AUSTRAC case study; the institution's own known file"
+    parameters: ClassVar[dict[str, str]] = {
+        "direct_high": "direct links (known facilitators paid / known offenders paying) for 1",
+        "indirect_high": "second-hand links (co-payers, neighbouring facilitators) for 1",
+        "indirect_cap": "maximum strength from second-hand links alone",
+    }
+
+    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+        direct, indirect = (("known_facilitators_paid", "known_offender_co_payers")
+                            if role == "payer"
+                            else ("known_offender_payers", "known_facilitator_neighbours"))
+        near = ramp(column(features, direct), 0.0, params["direct_high"])
+        far = params["indirect_cap"] * ramp(column(features, indirect), 0.0,
+                                            params["indirect_high"])
+        return np.maximum(near, far)
+
+    def explain(self, row: pd.Series, role: str, params: Params, context: Context,
+                party_id: str) -> str:
+        if role == "payer":
+            return (f"pays {row['known_facilitators_paid']:.0f} known facilitators; shares "
+                    f"beneficiaries with known offenders {row['known_offender_co_payers']:.0f} "
+                    "times")
+        return (f"paid by {row['known_offender_payers']:.0f} known offenders; shares payers with "
+                f"known facilitators {row['known_facilitator_neighbours']:.0f} times")
+
+    def evidence(self, payments: ir.Table, role: str, context: Context) -> ir.BooleanValue:
+        if role == "payer":
+            return payments.beneficiary_id.isin(list(context.known_facilitators) or [""])
+        return payments.sender_id.isin(list(context.known_offenders) or [""])

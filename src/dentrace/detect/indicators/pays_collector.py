@@ -1,0 +1,48 @@
+"""PAYS_COLLECTOR: a payer paying beneficiaries that collect from many other unrelated payers.
+
+Source: AUSTRAC case study (several customers paying a common beneficiary); Europol 2024.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+
+from dentrace.detect.indicators.base import (
+    Context,
+    Indicator,
+    Params,
+    column,
+    ir,
+    ramp,
+    register,
+)
+
+
+@register
+class PaysCollector(Indicator):
+    code = "PAYS_COLLECTOR"
+    roles = ("payer",)
+    description = ("Pays corridor beneficiaries that also collect small payments from many other "
+                   "unrelated foreign payers (the payer itself never counts).")
+    source = "indicators.md #6: AUSTRAC case study; Europol operational sprint 2024"
+    parameters: ClassVar[dict[str, str]] = {
+        "low": "other unrelated small payers of its busiest beneficiary where strength starts",
+        "high": "other unrelated small payers giving full strength",
+        "many": "number of such collector beneficiaries giving full strength on its own",
+    }
+
+    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+        busiest = ramp(column(features, "pays_fan_in_max"), params["low"], params["high"])
+        several = ramp(column(features, "fan_in_beneficiaries"), 0.0, params["many"])
+        return np.maximum(busiest, several)
+
+    def explain(self, row: pd.Series, role: str, params: Params, context: Context,
+                party_id: str) -> str:
+        return (f"pays {row['fan_in_beneficiaries']:.0f} beneficiaries that collect small sums "
+                f"from many unrelated payers (up to {row['pays_fan_in_max']:.0f} others)")
+
+    def evidence(self, payments: ir.Table, role: str, context: Context) -> ir.BooleanValue:
+        return payments.is_corridor & payments.is_small

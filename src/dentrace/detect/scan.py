@@ -1,0 +1,203 @@
+"""Scan a workspace: build features, score payers and facilitators, set alert thresholds,
+explain alerts and write parties.parquet, alerts.parquet and the scan part of summary.json."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dentrace.detect.config import DetectConfig, load_config
+from dentrace.detect.explain import (
+    KNOWN_REASON,
+    corridor_countries,
+    explain_alerts,
+    reason_lists,
+    role_label,
+)
+from dentrace.detect.indicators import Context
+from dentrace.detect.rules import IndicatorScorer
+from dentrace.detect.scorer import ROLES, check_scores, labels_for
+from dentrace.detect.scoring import load_scorer
+from dentrace.detect.thresholds import Threshold, choose
+from dentrace.features.build import FLAGS_TABLE, PAIRS_TABLE, build_party_features, read_known
+from dentrace.features.settings import reporting_currency
+from dentrace.graph.network import den_ids
+
+PARTY_COLUMNS = ["party_id", "role", "score", "alert", "reasons"]
+ALERT_COLUMNS = [*PARTY_COLUMNS, "explanation", "txn_ids"]
+
+
+@dataclass
+class ScanResult:
+    """What a scan produced: the two tables, thresholds, scorers used, timings, file paths."""
+
+    workspace: Path
+    parties: pd.DataFrame
+    alerts: pd.DataFrame
+    thresholds: dict[str, Threshold]
+    scorers: dict[str, str]
+    customers: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """The ``scan`` entry of summary.json."""
+        counts = self.alerts.groupby("role").size().to_dict() if len(self.alerts) else {}
+        first = self.alerts["reasons"].str.split(";").str[0] if len(self.alerts) else []
+        known = int((pd.Series(first) == KNOWN_REASON).sum())
+        return {
+            "parties": {r: int((self.parties["role"] == r).sum()) for r in ROLES},
+            "alerts": {r: int(counts.get(r, 0)) for r in ROLES},
+            "alerts_known": int(known),
+            "customers": self.customers,
+            "alerts_per_10k_customers": round(len(self.alerts) * 10_000 / max(self.customers, 1),
+                                              2),
+            "thresholds": {r: t.as_dict() for r, t in self.thresholds.items()},
+            "scorers": self.scorers,
+            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+def _customers(con: Any) -> int:
+    rows = con.execute("SELECT count(DISTINCT customer_id) FROM customers").fetchall()
+    count = int(rows[0][0]) if rows else 0
+    if count == 0:  # no customer file: the institution's customers are its senders
+        count = int(con.execute(
+            "SELECT count(DISTINCT sender_id) FROM transactions").fetchall()[0][0])
+    return count
+
+
+def _cleared_without_news(con: Any, role: str, known: pd.DataFrame) -> set[str]:
+    """Cleared parties with no corridor payment after their clearance date (as_of)."""
+    cleared = known.loc[known["label"] == "cleared", ["party_id", "as_of"]]
+    if cleared.empty:
+        return set()
+    key = "sender_id" if role == "payer" else "beneficiary_id"
+    con.register("_dentrace_cleared", cleared)
+    try:
+        news = con.execute(
+            f"""SELECT DISTINCT c.party_id FROM _dentrace_cleared c JOIN {FLAGS_TABLE} f
+                ON f.{key} = c.party_id
+                WHERE f.is_corridor AND c.as_of IS NOT NULL AND f.ts_utc > c.as_of"""
+        ).fetchall()
+    finally:
+        con.unregister("_dentrace_cleared")
+    return set(cleared["party_id"].astype(str)) - {str(r[0]) for r in news}
+
+
+def _default_threshold(scorer: Any, config: DetectConfig) -> float:
+    if isinstance(scorer, IndicatorScorer):
+        return float(config.scoring.get("threshold", 0.75))
+    precision = float(config.scoring.get("model_default_precision", 0.8))
+    found = getattr(scorer, "threshold_for_precision", lambda _p: None)(precision)
+    return float(found) if found is not None else 0.5
+
+
+def score_role(con: Any, role: str, features: pd.DataFrame, known: pd.DataFrame,
+               config: DetectConfig, options: dict[str, Any],
+               customers: int) -> tuple[pd.DataFrame, Threshold, str]:
+    """parties rows of one role, its threshold and the scorer's name."""
+    scorer = load_scorer(role, config, options.get("scorer", "auto"), options.get("model_dir"))
+    scorer.fit(features, labels_for(features, known, role))
+    scores = check_scores(scorer.score(features), len(features), scorer)
+    rules = IndicatorScorer(role, config).fit(features)
+    reasons = reason_lists(rules.strengths(features), config.weights[role],
+                           float(config.scoring.get("reason_min_strength", 0.2)))
+    ids = features.index.astype(str)
+    positive = ids.isin(set(known.loc[known["label"] == role_label(role), "party_id"]))
+    threshold = choose(scores[~positive], scorer, _default_threshold(scorer, config), customers,
+                       options.get("alert_budget"), options.get("target_precision"))
+    alert = (scores >= threshold.value) & (scores > 0)
+    alert &= ~ids.isin(_cleared_without_news(con, role, known))
+    alert |= positive
+    scores = np.where(positive, 1.0, scores)
+    reasons = [[KNOWN_REASON, *r] if p else r for r, p in zip(reasons, positive, strict=True)]
+    frame = pd.DataFrame({"party_id": ids, "role": role, "score": scores, "alert": alert,
+                          "reasons": [";".join(r) for r in reasons]})
+    return frame, threshold, type(scorer).__name__
+
+
+def _context(con: Any, role: str, alerted: list[str], known: pd.DataFrame,
+             config: DetectConfig) -> Context:
+    currency = reporting_currency(con)
+    dens: dict[str, str] = {}
+    if role == "facilitator" and alerted:
+        pairs = con.execute(f"SELECT * FROM {PAIRS_TABLE}").df()
+        dens = {str(k): str(v) for k, v in den_ids(pairs, config.graph).items()}
+    return Context(
+        currency=currency,
+        small_band=config.features.small_band(currency),
+        night_hours=(config.features.night_start_hour, config.features.night_end_hour),
+        countries=corridor_countries(con, role, alerted),
+        dens=dens,
+        known_offenders=tuple(known.loc[known["label"] == "offender", "party_id"].astype(str)),
+        known_facilitators=tuple(
+            known.loc[known["label"] == "facilitator", "party_id"].astype(str)),
+    )
+
+
+def _write(workspace: Path, result: ScanResult) -> None:
+    result.parties[PARTY_COLUMNS].to_parquet(workspace / "parties.parquet", index=False)
+    result.alerts[ALERT_COLUMNS].to_parquet(workspace / "alerts.parquet", index=False)
+    path = workspace / "summary.json"
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, json.JSONDecodeError):
+        summary = {}
+    summary["scan"] = result.summary()
+    path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
+def scan(workspace: Path, *, config: DetectConfig | Path | str | None = None,
+         alert_budget: float | None = None, target_precision: float | None = None,
+         scorer: str = "auto", model_dir: Path | None = None, write: bool = True) -> ScanResult:
+    """Score every party of ``workspace`` and write parties.parquet, alerts.parquet, summary.
+
+    ``alert_budget`` (alerts per 10k customers, per role) wins over ``target_precision``,
+    which wins over the config's default threshold. ``scorer``: 'auto' (the shipped model
+    if present, else rules), 'rules' or 'model'. Known offenders/facilitators are always
+    alerted (reason KNOWN, score 1); cleared parties are alerted again only when they made
+    corridor payments after their clearance date and score above the threshold.
+    """
+    from dentrace.store.warehouse import open_warehouse
+
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    cfg = config if isinstance(config, DetectConfig) else load_config(config)
+    workspace = Path(workspace)
+    con = open_warehouse(workspace)
+    try:
+        features = build_party_features(con, cfg)
+        timings["features"] = time.perf_counter() - started
+        known = read_known(con)
+        known["party_id"] = known["party_id"].astype(str)
+        customers = _customers(con)
+        options = {"alert_budget": alert_budget, "target_precision": target_precision,
+                   "scorer": scorer, "model_dir": model_dir}
+        frames, alerts, thresholds, scorers = [], [], {}, {}
+        for role in ROLES:
+            mark = time.perf_counter()
+            frame, thresholds[role], scorers[role] = score_role(
+                con, role, features[role], known, cfg, options, customers)
+            timings[f"score_{role}"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            alerted = frame.loc[frame["alert"]]
+            context = _context(con, role, alerted["party_id"].tolist(), known, cfg)
+            alerts.append(explain_alerts(con, role, alerted, features[role], cfg, context))
+            timings[f"explain_{role}"] = time.perf_counter() - mark
+            frames.append(frame)
+    finally:
+        con.close()
+    parties = pd.concat(frames, ignore_index=True)
+    alert_table = pd.concat(alerts, ignore_index=True).sort_values("score", ascending=False)
+    timings["total"] = time.perf_counter() - started
+    result = ScanResult(workspace, parties, alert_table.reset_index(drop=True), thresholds,
+                        scorers, customers, timings)
+    if write:
+        _write(workspace, result)
+    return result

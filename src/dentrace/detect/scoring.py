@@ -1,0 +1,28 @@
+"""Which scorer scan uses per role: the shipped learned model when one exists (adapted to the
+institution's known labels), otherwise the rule scorer; one hook, ``load_scorer(role)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dentrace.detect.config import DetectConfig
+from dentrace.detect.rules import IndicatorScorer
+from dentrace.detect.scorer import Scorer
+from dentrace.errors import ConfigError
+
+SCORERS = ("auto", "rules", "model")
+
+
+def load_scorer(role: str, config: DetectConfig | None = None, kind: str = "auto",
+                model_dir: Path | None = None) -> Scorer:
+    """The scorer of ``role``: ``kind`` 'rules', 'model' or 'auto' (model if shipped)."""
+    if kind not in SCORERS:
+        raise ConfigError(f"scorer '{kind}': choose one of {', '.join(SCORERS)}")
+    if kind != "rules":
+        from dentrace.model import InstitutionScorer, shipped_model_exists
+
+        if shipped_model_exists(role, model_dir):
+            return InstitutionScorer(role=role, model_dir=model_dir)
+        if kind == "model":
+            raise ConfigError(f"no trained {role} model found: run `dentrace train` first")
+    return IndicatorScorer(role=role, config=config)

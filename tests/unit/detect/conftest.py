@@ -1,0 +1,45 @@
+"""Toy workspaces for the detection tests: hand-built payments written as contract CSV files
+and loaded through the real ingest, so scan runs on a genuine warehouse."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "features"))
+
+from toy_payments import mixed_world
+
+
+def write_contract_csv(rows: list[dict], path: Path) -> Path:
+    """The toy rows as a transactions file of the input contract (ts with its UTC offset)."""
+    frame = pd.DataFrame(rows)
+    frame["ts"] = frame["ts_local"].dt.strftime("%Y-%m-%dT%H:%M:%S") + "+10:00"
+    columns = ["txn_id", "ts", "sender_id", "beneficiary_id", "amount", "currency",
+               "sender_name", "sender_country", "beneficiary_name", "beneficiary_country",
+               "channel", "memo"]
+    frame[columns].to_csv(path, index=False)
+    return path
+
+
+def make_workspace(tmp: Path, rows: list[dict], known: list[tuple[str, str, str]] | None = None
+                   ) -> Path:
+    """Ingest ``rows`` (and a known file of (party_id, label, as_of)) into tmp/ws."""
+    from dentrace.ingest import ingest
+
+    transactions = write_contract_csv(rows, tmp / "transactions.csv")
+    known_file = None
+    if known:
+        known_file = tmp / "known.csv"
+        pd.DataFrame(known, columns=["party_id", "label", "as_of"]).to_csv(known_file,
+                                                                           index=False)
+    ingest(tmp / "ws", transactions=transactions, known=known_file, quiet=True)
+    return tmp / "ws"
+
+
+@pytest.fixture
+def toy_workspace(tmp_path: Path) -> Path:
+    return make_workspace(tmp_path, mixed_world())
