@@ -140,7 +140,7 @@ def get_alert(store: Store, actor: Account, alert_id: int) -> AlertView:
 
 
 def _alert(session: Session, alert_id: int, *, new_only: bool = True) -> Alert:
-    alert = session.get(Alert, alert_id)
+    alert = session.get(Alert, alert_id, with_for_update=new_only)
     if alert is None:
         raise NotFound(f"no alert {alert_id}")
     if new_only and alert.status != NEW:

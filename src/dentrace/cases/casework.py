@@ -33,8 +33,8 @@ PARTY_ROLES = ("payer", "facilitator")
 
 
 def load_case(session: Session, case_id: int) -> Case:
-    """The case row, or ``NotFound``."""
-    case = session.get(Case, case_id)
+    """The case row, locked for this transaction on PostgreSQL, or ``NotFound``."""
+    case = session.get(Case, case_id, with_for_update=True)
     if case is None:
         raise NotFound(f"no case {case_id}")
     return case
