@@ -1,0 +1,47 @@
+"""``dentrace graph``: export one party's ego network (GraphML and JSON) from a workspace.
+
+Thin: opens the workspace, calls ``dentrace.graph.ego`` and prints what it wrote.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+
+from dentrace.errors import DentraceError
+
+
+def graph(
+    workspace: Path = typer.Option(..., "--workspace", help="A scanned or ingested workspace."),
+    party: str = typer.Option(..., "--party", help="Party id (sender or beneficiary)."),
+    hops: int = typer.Option(2, "--hops", min=1, max=4, help="Hops around the party."),
+    out: Path = typer.Option(None, "--out",
+                             help="Output path; .graphml and .json are written beside it "
+                                  "(default: WORKSPACE/graphs/PARTY)."),
+) -> None:
+    """Export the payer–beneficiary network around PARTY as GraphML and JSON."""
+    from dentrace.features import read_known
+    from dentrace.graph.ego import ego_network, export_ego
+    from dentrace.store.warehouse import open_warehouse
+
+    console = Console()
+    target = out or workspace / "graphs" / party
+    scanned = workspace / "parties.parquet"
+    parties = pd.read_parquet(scanned) if scanned.is_file() else None
+    try:
+        con = open_warehouse(workspace, read_only=True)
+        try:
+            ego = ego_network(con, party, hops, parties, read_known(con))
+        finally:
+            con.close()
+        written = export_ego(ego, party, hops, target)
+    except DentraceError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(code=2) from exc
+    console.print(f"{ego.vcount()} parties, {ego.ecount()} payer–beneficiary links within "
+                  f"{hops} hops of {party}", highlight=False)
+    for path in written:
+        console.print(f"wrote {path}", highlight=False)

@@ -1,0 +1,115 @@
+"""The ego network of one party for investigators: every payer–beneficiary edge within N hops
+(capped to the strongest edges), with roles, scores and known labels, as GraphML and JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import igraph as ig
+import pandas as pd
+
+from dentrace.errors import InputError
+
+EDGE_SQL = """
+SELECT sender_id AS source, beneficiary_id AS target, count(*) AS payments,
+       sum(amount_ref) AS amount_ref, min(ts_utc) AS first_payment, max(ts_utc) AS last_payment,
+       any_value(sender_name) AS source_name, any_value(beneficiary_name) AS target_name,
+       any_value(sender_country) AS source_country,
+       any_value(beneficiary_country) AS target_country
+FROM transactions t JOIN _dentrace_frontier f
+  ON t.sender_id = f.party_id OR t.beneficiary_id = f.party_id
+GROUP BY sender_id, beneficiary_id
+"""
+
+
+def _edges_touching(con: Any, parties: set[str]) -> pd.DataFrame:
+    con.register("_dentrace_frontier", pd.DataFrame({"party_id": sorted(parties)}))
+    try:
+        return con.execute(EDGE_SQL).df()
+    finally:
+        con.unregister("_dentrace_frontier")
+
+
+def collect_edges(con: Any, party: str, hops: int, max_edges: int = 2000) -> pd.DataFrame:
+    """Edges within ``hops`` of ``party``; each hop keeps at most ``max_edges`` strongest."""
+    seen: set[str] = {party}
+    frontier = {party}
+    edges = pd.DataFrame()
+    for _ in range(max(hops, 1)):
+        found = _edges_touching(con, frontier)
+        found = found.sort_values("payments", ascending=False).head(max_edges)
+        edges = pd.concat([edges, found]).drop_duplicates(["source", "target"])
+        reached = set(found["source"].astype(str)) | set(found["target"].astype(str))
+        frontier = reached - seen
+        seen |= reached
+        if not frontier:
+            break
+    if edges.empty:
+        raise InputError(f"party '{party}' has no payments in this workspace", field="party")
+    return edges.reset_index(drop=True)
+
+
+def _nodes(edges: pd.DataFrame, parties: pd.DataFrame | None,
+           known: pd.DataFrame | None) -> pd.DataFrame:
+    senders = edges[["source", "source_name", "source_country"]].set_axis(
+        ["party_id", "name", "country"], axis=1).assign(pays=True, receives=False)
+    receivers = edges[["target", "target_name", "target_country"]].set_axis(
+        ["party_id", "name", "country"], axis=1).assign(pays=False, receives=True)
+    nodes = pd.concat([senders, receivers]).groupby("party_id", sort=True).agg(
+        name=("name", "first"), country=("country", "first"), pays=("pays", "any"),
+        receives=("receives", "any"))
+    nodes["role"] = nodes["pays"].map({True: "payer", False: ""}).str.cat(
+        nodes["receives"].map({True: "facilitator", False: ""}), sep="+").str.strip("+")
+    nodes["score"] = float("nan")
+    nodes["alert"] = False
+    if parties is not None and not parties.empty:
+        best = parties.assign(party_id=parties["party_id"].astype(str)).groupby("party_id").agg(
+            score=("score", "max"), alert=("alert", "any"))
+        nodes["score"] = best["score"].reindex(nodes.index)
+        nodes["alert"] = best["alert"].reindex(nodes.index).fillna(False).astype(bool)
+    labels = (known.assign(party_id=known["party_id"].astype(str)).groupby("party_id")["label"]
+              .first() if known is not None and not known.empty else pd.Series(dtype=str))
+    nodes["known"] = labels.reindex(nodes.index).fillna("")
+    return nodes.drop(columns=["pays", "receives"]).reset_index()
+
+
+def ego_network(con: Any, party: str, hops: int = 2, parties: pd.DataFrame | None = None,
+                known: pd.DataFrame | None = None, max_edges: int = 2000) -> ig.Graph:
+    """The directed ego graph of ``party``: payer -> beneficiary edges with their totals."""
+    edges = collect_edges(con, party, hops, max_edges)
+    nodes = _nodes(edges, parties, known)
+    index = {p: i for i, p in enumerate(nodes["party_id"])}
+    graph = ig.Graph(directed=True, n=len(nodes),
+                     edges=[(index[s], index[t]) for s, t in zip(edges["source"], edges["target"],
+                                                                   strict=True)])
+    for name in ("party_id", "name", "country", "role", "known"):
+        graph.vs[name] = nodes[name].fillna("").astype(str).tolist()
+    graph.vs["score"] = nodes["score"].fillna(-1.0).astype(float).tolist()
+    graph.vs["alert"] = nodes["alert"].astype(bool).tolist()
+    graph.vs["ego"] = [p == party for p in nodes["party_id"]]
+    graph.es["payments"] = edges["payments"].astype(int).tolist()
+    graph.es["amount_ref"] = edges["amount_ref"].astype(float).round(2).tolist()
+    graph.es["first_payment"] = edges["first_payment"].astype(str).tolist()
+    graph.es["last_payment"] = edges["last_payment"].astype(str).tolist()
+    return graph
+
+
+def as_json(graph: ig.Graph, party: str, hops: int) -> dict[str, Any]:
+    """Nodes and edges as plain lists (score -1 means not scanned)."""
+    nodes = [{key: v[key] for key in graph.vs.attributes()} for v in graph.vs]
+    edges = [{"source": graph.vs[e.source]["party_id"], "target": graph.vs[e.target]["party_id"],
+              **{key: e[key] for key in graph.es.attributes()}} for e in graph.es]
+    return {"party": party, "hops": hops, "nodes": nodes, "edges": edges}
+
+
+def export_ego(graph: ig.Graph, party: str, hops: int, out: Path) -> list[Path]:
+    """Write OUT.graphml and OUT.json (OUT's own suffix is replaced); return both paths."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    graphml, js = out.with_suffix(".graphml"), out.with_suffix(".json")
+    graph.write_graphml(str(graphml))
+    js.write_text(json.dumps(as_json(graph, party, hops), indent=2, default=str) + "\n",
+                  encoding="utf-8")
+    return [graphml, js]
