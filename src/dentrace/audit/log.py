@@ -94,11 +94,11 @@ def record(
     entry = AuditEntry(
         seq=head.seq,
         ts=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        actor=actor,
-        action=action,
-        target_type=target_type,
-        target_id=str(target_id),
-        origin=origin or "unknown",
+        actor=actor[:128],
+        action=action[:64],
+        target_type=target_type[:32],
+        target_id=str(target_id)[:128],
+        origin=(origin or "unknown")[:64],
         detail=canonical_detail(detail),
         prev_hash=head.entry_hash,
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from dentrace.errors import WorkspaceError
@@ -89,6 +89,9 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Two processes opening a fresh team database at once must not both create tables.
+            connection.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
