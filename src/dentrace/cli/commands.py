@@ -12,5 +12,6 @@ def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest_cmd.ingest)
     from dentrace.cli import users as users_cmd; app.add_typer(users_cmd.app, name="users")  # noqa: E702, I001
     from dentrace.cli import audit as audit_cmd; app.add_typer(audit_cmd.app, name="audit")  # noqa: E702, I001
+    from dentrace.cli import serve as serve_cmd; app.command("serve")(serve_cmd.serve)  # noqa: E702, I001
     from dentrace.cli import scan as scan_cmd; app.command("scan")(scan_cmd.scan)  # noqa: E702, I001
     from dentrace.cli import graph as graph_cmd; app.command("graph")(graph_cmd.graph)  # noqa: E702, I001

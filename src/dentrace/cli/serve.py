@@ -1,0 +1,40 @@
+"""``dentrace serve``: run the investigator web app and JSON API on a local port.
+
+Thin: builds the app with ``dentrace.web.create_app`` and hands it to uvicorn.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from dentrace.errors import DentraceError
+
+
+def serve(
+    workspace: Path = typer.Option(..., "--workspace", "-w", help="workspace directory"),
+    host: str = typer.Option("127.0.0.1", help="address to listen on"),
+    port: int = typer.Option(8000, help="port to listen on"),
+    database_url: str | None = typer.Option(
+        None, "--database-url", envvar="DENTRACE_DATABASE_URL",
+        help="cases database (PostgreSQL for teams); default WORKSPACE/cases.sqlite"),
+    insecure_cookies: bool = typer.Option(
+        False, "--insecure-cookies",
+        help="send session cookies over plain http (only for a browser on this machine)"),
+) -> None:
+    """Serve the investigator app: alert queue, parties, networks, cases and the API."""
+    import uvicorn
+
+    from dentrace.web import WebSettings, create_app
+
+    local = host in ("127.0.0.1", "localhost", "::1")
+    # Browsers drop Secure cookies on http://; on loopback only, plain http must still work.
+    secure = not (insecure_cookies or local)
+    try:
+        app = create_app(workspace, database_url, WebSettings(secure_cookies=secure))
+    except DentraceError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"dentrace: serving {workspace} at http://{host}:{port}/ (API docs at /docs)")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

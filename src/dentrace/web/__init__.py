@@ -1,0 +1,9 @@
+"""The investigator web app and JSON API: FastAPI over the cases service and workspace files.
+
+``create_app(workspace, database_url, settings)`` builds the app; ``dentrace serve`` runs it.
+"""
+
+from dentrace.web.app import create_app
+from dentrace.web.settings import WebSettings
+
+__all__ = ["WebSettings", "create_app"]

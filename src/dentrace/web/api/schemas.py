@@ -1,0 +1,147 @@
+"""Request and response bodies of the JSON API, built from the cases service's views.
+
+Pydantic models give the OpenAPI schema its shapes; ``*.of(view)`` converts a service view.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from dentrace.cases import AlertView, CaseSummary, CaseView, NoteView
+
+
+class AlertOut(BaseModel):
+    id: int
+    scan_id: str
+    party_id: str
+    role: str
+    score: float
+    reasons: list[str]
+    explanation: str
+    txn_ids: list[str]
+    status: str
+    country: str | None = None
+    disposition_reason: str | None
+    disposed_by: str | None
+    disposed_at: datetime | None
+    case_id: int | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, view: AlertView, country: str | None = None) -> AlertOut:
+        return cls(**view.__dict__, country=country)
+
+
+class AlertPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[AlertOut]
+
+
+class Disposition(BaseModel):
+    """Dismiss (a reason is required) or escalate one alert."""
+
+    decision: Literal["dismiss", "escalate"]
+    reason: str | None = Field(None, max_length=2000)
+    case_id: int | None = Field(None, ge=1, description="escalate into this case, else a new one")
+    title: str | None = Field(None, max_length=200)
+
+
+class BulkDisposition(Disposition):
+    """Dismiss or escalate several alerts at once: all or none."""
+
+    alert_ids: list[int] = Field(..., min_length=1, max_length=500)
+
+
+class DispositionResult(BaseModel):
+    alerts: list[AlertOut]
+    case_id: int | None = None
+
+
+class NoteOut(BaseModel):
+    id: int
+    author: str
+    text: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, view: NoteView) -> NoteOut:
+        return cls(**view.__dict__)
+
+
+class PartyRef(BaseModel):
+    party_id: str
+    role: str
+
+
+class CaseOut(BaseModel):
+    id: int
+    title: str
+    status: str
+    assignee: str | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    submitted_by: str | None
+    submitted_at: datetime | None
+    approved_by: str | None
+    approved_at: datetime | None
+    closed_reason: str | None
+    parties: list[PartyRef]
+    txn_ids: list[str]
+    notes: list[NoteOut]
+    alert_ids: list[int]
+
+    @classmethod
+    def of(cls, view: CaseView) -> CaseOut:
+        values = dict(view.__dict__)
+        values["parties"] = [PartyRef(party_id=p, role=r) for p, r in view.parties]
+        values["notes"] = [NoteOut.of(n) for n in view.notes]
+        return cls(**values)
+
+
+class CaseLine(BaseModel):
+    id: int
+    title: str
+    status: str
+    assignee: str | None
+    parties: int
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, view: CaseSummary) -> CaseLine:
+        return cls(**view.__dict__)
+
+
+class NoteIn(BaseModel):
+    text: str = Field(..., min_length=1, max_length=10000)
+
+
+class AssignIn(BaseModel):
+    assignee: str = Field(..., min_length=1, max_length=64)
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class StatusIn(BaseModel):
+    """Move a case: ``investigating`` (start work) or ``closed`` (needs a reason)."""
+
+    status: Literal["investigating", "closed"]
+    reason: str | None = Field(None, max_length=2000)
+
+
+class NewCase(BaseModel):
+    title: str = Field(..., min_length=1, max_length=200)
+    parties: list[PartyRef] = Field(default_factory=list, max_length=500)
+
+
+class ImportResultOut(BaseModel):
+    scan_id: str
+    imported: int
+    already_imported: bool

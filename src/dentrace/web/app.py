@@ -1,0 +1,71 @@
+"""Build the investigator app: JSON API under /api/v1, server-rendered screens, static assets.
+
+``create_app(workspace, database_url, settings)`` is what ``dentrace serve`` and the tests call.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from dentrace import __version__
+from dentrace.store.sql import Store, open_store
+from dentrace.web import errors, pages, screens
+from dentrace.web.api import alerts, audit_log, auth, cases, overview, parties
+from dentrace.web.deps import AppContext, current_caller
+from dentrace.web.evidence import Evidence
+from dentrace.web.security import Caller, add_security_headers
+from dentrace.web.settings import WebSettings
+
+STATIC = Path(__file__).resolve().parent / "static"
+DESCRIPTION = (
+    "Alerts, parties, networks and cases of a dentrace workspace. Log in with "
+    "`POST /api/v1/auth/token` (OAuth2 password flow) and send `Authorization: Bearer TOKEN`."
+)
+
+
+def api_router() -> APIRouter:
+    """Every JSON route, under /api/v1."""
+    router = APIRouter(prefix="/api/v1")
+    for module in (auth, alerts, parties, cases, overview, audit_log):
+        router.include_router(module.router)
+    return router
+
+
+def _add_docs(app: FastAPI) -> None:
+    """OpenAPI schema and Swagger UI, both behind login, served from vendored files."""
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_schema(caller: Caller = Depends(current_caller)) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui(request: Request, caller: Caller = Depends(current_caller)) -> HTMLResponse:
+        return pages.render(request, "docs.html", caller=caller)
+
+
+def create_app(
+    workspace: Path,
+    database_url: str | None = None,
+    settings: WebSettings | None = None,
+    *,
+    store: Store | None = None,
+) -> FastAPI:
+    """The investigator app for ``workspace`` with its cases database (SQLite by default)."""
+    settings = settings or WebSettings()
+    store = store or open_store(workspace, database_url)
+    app = FastAPI(title="dentrace", version=__version__, description=DESCRIPTION,
+                  docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.context = AppContext(store=store, evidence=Evidence(Path(workspace)),
+                                   settings=settings)
+    app.middleware("http")(add_security_headers)
+    errors.install(app)
+    app.include_router(api_router())
+    app.include_router(pages.router)
+    app.include_router(screens.router)
+    _add_docs(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,186 @@
+"""Read-only views of a workspace's warehouse and scan outputs for the investigator screens.
+
+Profiles, payments, ego networks and overview figures come from DuckDB queries; no scoring here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from dentrace.store.warehouse import WAREHOUSE_FILE
+
+PARTIES_FILE = "parties.parquet"
+ALERTS_FILE = "alerts.parquet"
+NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4)  # sender's local clock, as in the indicator catalogue
+PROFILE_FIELDS = (
+    "customer_id", "name", "birth_date", "gender", "country", "nationality", "occupation",
+    "customer_since",
+)
+PAYMENT_FIELDS = (
+    "txn_id", "ts_utc", "ts_local", "sender_id", "beneficiary_id", "amount", "currency",
+    "amount_ref", "sender_name", "sender_country", "beneficiary_name", "beneficiary_country",
+    "channel", "memo",
+)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly copy of one DuckDB value."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description or []]
+    return [{n: _plain(v) for n, v in zip(names, row, strict=True)} for row in cursor.fetchall()]
+
+
+class Evidence:
+    """The warehouse and scan files of one workspace, opened read-only for each question."""
+
+    def __init__(self, workspace: Path) -> None:
+        self.workspace = Path(workspace)
+
+    @property
+    def has_warehouse(self) -> bool:
+        return (self.workspace / WAREHOUSE_FILE).exists()
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self.has_warehouse:
+            con = duckdb.connect(str(self.workspace / WAREHOUSE_FILE), read_only=True)
+        else:
+            con = duckdb.connect()
+            self._empty_tables(con)
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            con.execute("SET enable_progress_bar = false")
+            yield con
+        finally:
+            con.close()
+
+    @staticmethod
+    def _empty_tables(con: duckdb.DuckDBPyConnection) -> None:
+        # Lets the screens work on a workspace that has alerts but no warehouse yet.
+        con.execute("CREATE TABLE transactions (txn_id VARCHAR, ts_utc TIMESTAMP, ts_local "
+                    "TIMESTAMP, sender_id VARCHAR, beneficiary_id VARCHAR, amount DOUBLE, "
+                    "currency VARCHAR, amount_ref DOUBLE, sender_name VARCHAR, sender_country "
+                    "VARCHAR, beneficiary_name VARCHAR, beneficiary_country VARCHAR, channel "
+                    "VARCHAR, memo VARCHAR)")
+        con.execute("CREATE TABLE customers (customer_id VARCHAR, name VARCHAR, birth_date DATE, "
+                    "gender VARCHAR, country VARCHAR, nationality VARCHAR, occupation VARCHAR, "
+                    "customer_since DATE)")
+        con.execute("CREATE TABLE known (party_id VARCHAR, label VARCHAR, as_of DATE)")
+
+    def parquet_path(self, name: str) -> str | None:
+        path = self.workspace / name
+        return str(path) if path.exists() else None
+
+    def reporting_currency(self) -> str:
+        """The workspace's reporting currency (``amount_ref``), or ``?`` when unknown."""
+        if not self.has_warehouse:
+            return "?"
+        with self.connect() as con:
+            row = con.execute("SELECT value FROM meta WHERE key = 'reporting_currency'").fetchone()
+        return str(row[0]) if row else "?"
+
+    def profile(self, party_id: str) -> dict[str, Any] | None:
+        """The KYC row of a customer, or None when the party is not a customer."""
+        fields = ", ".join(PROFILE_FIELDS)
+        with self.connect() as con:
+            cur = con.execute(f"SELECT {fields} FROM customers WHERE customer_id = ? LIMIT 1",
+                              [party_id])
+            rows = _rows(cur)
+        return rows[0] if rows else None
+
+    def known_label(self, party_id: str) -> str | None:
+        """The newest known outcome of a party (offender, facilitator, cleared) or None."""
+        with self.connect() as con:
+            row = con.execute("SELECT label FROM known WHERE party_id = ? "
+                              "ORDER BY as_of DESC NULLS LAST LIMIT 1", [party_id]).fetchone()
+        return str(row[0]) if row else None
+
+    def score(self, party_id: str) -> dict[str, Any] | None:
+        """The party's row of ``parties.parquet`` (role, score, alert, reasons) or None."""
+        path = self.parquet_path(PARTIES_FILE)
+        if path is None:
+            return None
+        with self.connect() as con:
+            cur = con.execute("SELECT party_id, role, score, alert, reasons FROM "
+                              "read_parquet(?) WHERE party_id = ? ORDER BY score DESC LIMIT 1",
+                              [path, party_id])
+            rows = _rows(cur)
+        return rows[0] if rows else None
+
+    def explanation(self, party_id: str) -> str | None:
+        """The plain-language explanation of the party's alert in ``alerts.parquet``."""
+        path = self.parquet_path(ALERTS_FILE)
+        if path is None:
+            return None
+        with self.connect() as con:
+            row = con.execute("SELECT explanation FROM read_parquet(?) WHERE party_id = ? "
+                              "ORDER BY score DESC LIMIT 1", [path, party_id]).fetchone()
+        return str(row[0]) if row and row[0] is not None else None
+
+    def is_known_party(self, party_id: str) -> bool:
+        """True when the party appears in customers, payments or the scan outputs."""
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT EXISTS (SELECT 1 FROM customers WHERE customer_id = $p) OR EXISTS "
+                "(SELECT 1 FROM transactions WHERE sender_id = $p OR beneficiary_id = $p)",
+                {"p": party_id}).fetchone()
+        return bool(row and row[0]) or self.score(party_id) is not None
+
+    def payments(self, party_id: str, *, limit: int = 500, offset: int = 0) -> dict[str, Any]:
+        """Payments sent or received by a party, newest first, with a night flag and a total."""
+        fields = ", ".join(PAYMENT_FIELDS)
+        night = ", ".join(str(h) for h in NIGHT_HOURS)
+        with self.connect() as con:
+            total_row = con.execute("SELECT count(*) FROM transactions WHERE sender_id = $p OR "
+                                    "beneficiary_id = $p", {"p": party_id}).fetchone()
+            cur = con.execute(
+                f"SELECT {fields}, hour(ts_local) IN ({night}) AS night, "
+                "CASE WHEN sender_id = $p THEN 'sent' ELSE 'received' END AS direction "
+                "FROM transactions WHERE sender_id = $p OR beneficiary_id = $p "
+                "ORDER BY ts_utc DESC, txn_id LIMIT $limit OFFSET $offset",
+                {"p": party_id, "limit": limit, "offset": offset})
+            rows = _rows(cur)
+        return {"total": int(total_row[0]) if total_row else 0, "items": rows}
+
+    def payments_by_id(self, txn_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The payments with the given ids, oldest first."""
+        ids = sorted(set(txn_ids))
+        if not ids:
+            return []
+        fields = ", ".join(PAYMENT_FIELDS)
+        with self.connect() as con:
+            cur = con.execute(f"SELECT {fields} FROM transactions WHERE txn_id IN "
+                              "(SELECT unnest($ids)) ORDER BY ts_utc, txn_id", {"ids": ids})
+            return _rows(cur)
+
+    def countries(self, party_ids: Iterable[str]) -> dict[str, str]:
+        """Country of each party: KYC residence, else the country its payments name most."""
+        ids = sorted(set(party_ids))
+        if not ids:
+            return {}
+        with self.connect() as con:
+            rows = con.execute(
+                "WITH wanted AS (SELECT unnest($ids) AS party_id), seen AS ("
+                " SELECT customer_id AS party_id, country, 0 AS rank FROM customers"
+                " WHERE country IS NOT NULL AND customer_id IN (SELECT party_id FROM wanted)"
+                " UNION ALL SELECT sender_id, sender_country, 1 FROM transactions"
+                " WHERE sender_country IS NOT NULL AND sender_id IN (SELECT party_id FROM wanted)"
+                " UNION ALL SELECT beneficiary_id, beneficiary_country, 1 FROM transactions"
+                " WHERE beneficiary_country IS NOT NULL"
+                " AND beneficiary_id IN (SELECT party_id FROM wanted))"
+                " SELECT party_id, arg_min(country, rank) FROM seen GROUP BY party_id",
+                {"ids": ids}).fetchall()
+        return {str(pid): str(country) for pid, country in rows}

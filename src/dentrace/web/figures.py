@@ -1,0 +1,146 @@
+"""The data behind the investigator's charts: a party's ego network and the overview figures.
+
+Both read the warehouse and scan outputs through ``Evidence``; they shape, they do not score.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from dentrace.errors import InputError
+from dentrace.graph import ego
+from dentrace.web.evidence import ALERTS_FILE, PARTIES_FILE, Evidence
+
+MAX_NETWORK_NODES = 150
+AMOUNT_BANDS = (0, 25, 50, 100, 250, 500, 1000)
+
+
+def _graph_inputs(con: duckdb.DuckDBPyConnection, evidence: Evidence) -> tuple[
+    pd.DataFrame | None, pd.DataFrame
+]:
+    path = evidence.parquet_path(PARTIES_FILE)
+    parties = pd.read_parquet(path, columns=["party_id", "score", "alert"]) if path else None
+    known = con.execute("SELECT CAST(party_id AS VARCHAR) AS party_id, lower(label) AS label, "
+                        "as_of FROM known ORDER BY as_of DESC NULLS LAST").df()
+    return parties, known
+
+
+def _trim(nodes: list[dict[str, Any]], limit: int) -> tuple[list[dict[str, Any]], bool]:
+    """Keep the nearest, then riskiest, parties when there are too many to read."""
+    if len(nodes) <= limit:
+        return nodes, False
+    ranked = sorted(nodes, key=lambda n: (n["hop"], -(n["score"] or 0.0), n["id"]))
+    return ranked[:limit], True
+
+
+def ego_network(evidence: Evidence, party_id: str, hops: int = 2,
+                case_parties: set[str] | None = None) -> dict[str, Any]:
+    """Payers and beneficiaries up to ``hops`` payments away, as Cytoscape-ready nodes/edges.
+
+    The graph comes from ``dentrace.graph.ego``; past ``MAX_NETWORK_NODES`` the outer ring is
+    cut (``truncated`` says so) to keep the picture readable.
+    """
+    marked = case_parties or set()
+    with evidence.connect() as con:
+        parties, known = _graph_inputs(con, evidence)
+        try:
+            graph = ego.ego_network(con, party_id, hops, parties, known)
+        except InputError:  # no payments: the party stands alone
+            graph = None
+    if graph is None:
+        alone = {"id": party_id, "hop": 0, "score": None, "alert": False, "role": None,
+                 "known": None, "in_case": party_id in marked, "focus": True}
+        return {"party_id": party_id, "hops": hops, "nodes": [alone], "edges": [],
+                "truncated": False}
+    centre = graph.vs.find(party_id=party_id).index
+    hop_of = graph.distances(source=[centre], mode="all")[0]
+    nodes = [
+        {"id": v["party_id"], "hop": int(hop_of[v.index]),
+         "score": v["score"] if v["score"] >= 0 else None, "alert": bool(v["alert"]),
+         "role": v["role"] or None, "known": v["known"] or None,
+         "in_case": v["party_id"] in marked, "focus": v["party_id"] == party_id}
+        for v in graph.vs
+    ]
+    nodes, truncated = _trim(nodes, MAX_NETWORK_NODES)
+    kept = {n["id"] for n in nodes}
+    links = [{"source": graph.vs[e.source]["party_id"], "target": graph.vs[e.target]["party_id"],
+              "payments": int(e["payments"]), "amount": float(e["amount_ref"])}
+             for e in graph.es]
+    links = [e for e in links if e["source"] in kept and e["target"] in kept]
+    nodes.sort(key=lambda n: (n["hop"], n["id"]))
+    return {"party_id": party_id, "hops": hops, "nodes": nodes, "edges": links,
+            "truncated": truncated}
+
+
+def _alerted_payments(evidence: Evidence) -> str:
+    """SQL of the payments sent or received by an alerted party (or none without a scan)."""
+    path = evidence.parquet_path(ALERTS_FILE)
+    if path is None:
+        return "SELECT * FROM transactions WHERE false"
+    quoted = path.replace("'", "''")
+    return (f"SELECT * FROM transactions WHERE sender_id IN (SELECT party_id FROM "
+            f"read_parquet('{quoted}')) OR beneficiary_id IN (SELECT party_id FROM "
+            f"read_parquet('{quoted}'))")
+
+
+def overview(evidence: Evidence, top: int = 10) -> dict[str, Any]:
+    """Alerts over time, top corridors, amount bands and the busiest facilitators."""
+    alerted = _alerted_payments(evidence)
+    bands = AMOUNT_BANDS
+    band_case = " ".join(f"WHEN amount_ref < {hi} THEN '{lo}–{hi}'"
+                         for lo, hi in itertools.pairwise(bands))
+    band_sql = f"CASE {band_case} ELSE '{bands[-1]}+' END"
+    with evidence.connect() as con:
+        months = con.execute(
+            f"SELECT strftime(date_trunc('month', ts_utc), '%Y-%m') AS month, count(*), "
+            f"count(DISTINCT sender_id) FROM ({alerted}) GROUP BY month ORDER BY month"
+        ).fetchall()
+        corridors = con.execute(
+            f"SELECT coalesce(sender_country, '?') || ' → ' || coalesce(beneficiary_country, '?')"
+            f" AS corridor, count(*) AS n, sum(amount_ref) FROM ({alerted}) GROUP BY corridor "
+            f"ORDER BY n DESC, corridor LIMIT {int(top)}").fetchall()
+        amounts = con.execute(
+            f"SELECT {band_sql} AS band, min(amount_ref) AS lo, count(*) FILTER (WHERE "
+            f"txn_id IN (SELECT txn_id FROM ({alerted}))), count(*) FROM transactions "
+            "GROUP BY band ORDER BY lo").fetchall()
+        facilitators = _top_facilitators(con, evidence, top)
+    return {
+        "reporting_currency": evidence.reporting_currency(),
+        "over_time": [{"month": m, "payments": int(n), "payers": int(p)} for m, n, p in months],
+        "corridors": [{"corridor": c, "payments": int(n), "amount": round(float(a or 0), 2)}
+                      for c, n, a in corridors],
+        "amounts": _all_bands(amounts),
+        "facilitators": facilitators,
+    }
+
+
+def _band_names() -> list[str]:
+    names = [f"{lo}–{hi}" for lo, hi in itertools.pairwise(AMOUNT_BANDS)]
+    return [*names, f"{AMOUNT_BANDS[-1]}+"]
+
+
+def _all_bands(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Every amount band in order, with zeros where no payment falls."""
+    found = {str(band): (int(alerted), int(every)) for band, _, alerted, every in rows}
+    return [{"band": name, "alerted": found.get(name, (0, 0))[0], "all": found.get(name, (0, 0))[1]}
+            for name in _band_names()]
+
+
+def _top_facilitators(con: duckdb.DuckDBPyConnection, evidence: Evidence,
+                      top: int) -> list[dict[str, Any]]:
+    path = evidence.parquet_path(PARTIES_FILE)
+    if path is None:
+        return []
+    rows = con.execute(
+        "WITH f AS (SELECT party_id, max(score) AS score FROM read_parquet($p) WHERE role = "
+        "'facilitator' AND alert GROUP BY party_id) SELECT f.party_id, f.score, "
+        "count(DISTINCT t.sender_id), count(t.txn_id), sum(t.amount_ref) FROM f "
+        "LEFT JOIN transactions t ON t.beneficiary_id = f.party_id "
+        "GROUP BY f.party_id, f.score ORDER BY 3 DESC, f.score DESC, f.party_id LIMIT $n",
+        {"p": path, "n": top}).fetchall()
+    return [{"party_id": str(p), "score": round(float(s), 3), "payers": int(n),
+             "payments": int(c), "amount": round(float(a or 0), 2)} for p, s, n, c, a in rows]

@@ -1,0 +1,139 @@
+"""Browser screens: login and logout, then alert queue, party, cases, overview and audit pages.
+
+Pages are Jinja2 templates filled on the server; charts and actions are small ES modules that
+read a JSON block in the page and call the JSON API with the session cookie and CSRF header.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from dentrace import __version__
+from dentrace.auth import (
+    AuthenticationFailed,
+    LoginThrottled,
+    authenticate,
+    issue_token,
+    permissions,
+    revoke_token,
+)
+from dentrace.web.deps import AppContext, app_context
+from dentrace.web.security import (
+    Caller,
+    clear_session_cookies,
+    client_origin,
+    csrf_matches,
+    new_csrf_token,
+    set_csrf_cookie,
+    set_session_cookies,
+)
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+router = APIRouter(include_in_schema=False)
+
+
+def _json_block(value: Any) -> str:
+    # Safe inside <script type="application/json">: no "</" can close the element early.
+    return json.dumps(value, default=str).replace("</", "<\\/")
+
+
+TEMPLATES.env.filters["json_block"] = _json_block
+
+
+def render(request: Request, template: str, *, caller: Caller | None = None,
+           status_code: int = 200, **values: Any) -> HTMLResponse:
+    """A page with the layout's values (user, role, permissions, CSRF token) filled in."""
+    context: AppContext = request.app.state.context
+    allowed: set[str] = set()
+    if caller is not None:
+        allowed = permissions(context.store).get(caller.account.role, set())
+    values.update(
+        user=caller.account if caller else None, allowed=allowed, version=__version__,
+        csrf_token=request.cookies.get(context.settings.csrf_cookie, ""),
+    )
+    return TEMPLATES.TemplateResponse(request, template, values, status_code=status_code)
+
+
+def error_page(request: Request, status: int, detail: str,
+               headers: dict[str, str] | None = None) -> HTMLResponse:
+    """A plain error screen (403, 404, 409, ...) in the app's layout."""
+    response = render(request, "error.html", status_code=status, status=status, detail=detail)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths may follow a login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/alerts"
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None,
+               context: AppContext = Depends(app_context)) -> Response:
+    """The login form; sets the CSRF cookie the form must echo."""
+    token = request.cookies.get(context.settings.csrf_cookie) or new_csrf_token()
+    response = TEMPLATES.TemplateResponse(request, "login.html", {
+        "next": _safe_next(next), "csrf_token": token, "error": None, "version": __version__,
+        "user": None, "allowed": set()})
+    set_csrf_cookie(response, context.settings, token)
+    return response
+
+
+@router.post("/login")
+def login_submit(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+    next: str = Form("/alerts"),
+    context: AppContext = Depends(app_context),
+) -> Response:
+    """Check the password (throttled by the auth service) and start a browser session."""
+    error, status = None, 200
+    if not csrf_matches(request, context.settings, csrf_token):
+        error, status = "Your login form expired. Please try again.", 403
+    else:
+        try:
+            account = authenticate(context.store, username, password,
+                                   ip=client_origin(request))
+        except LoginThrottled as exc:
+            error, status = f"Too many failed attempts. Try again in {exc.retry_after} s.", 429
+        except AuthenticationFailed:
+            error, status = "Wrong username or password.", 401
+    if error is not None:
+        fresh = new_csrf_token()
+        response = TEMPLATES.TemplateResponse(request, "login.html", {
+            "next": _safe_next(next), "csrf_token": fresh, "error": error, "username": username,
+            "version": __version__, "user": None, "allowed": set()}, status_code=status)
+        set_csrf_cookie(response, context.settings, fresh)
+        return response
+    token = issue_token(context.store, account, lifetime=context.settings.session_lifetime)
+    redirect = RedirectResponse(_safe_next(next), status_code=303)
+    set_session_cookies(redirect, context.settings, token)
+    return redirect
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: str = Form(""),
+           context: AppContext = Depends(app_context)) -> Response:
+    """End the browser session (revoking its token) and return to the login page."""
+    session_token = request.cookies.get(context.settings.session_cookie)
+    if session_token and csrf_matches(request, context.settings, csrf_token):
+        revoke_token(context.store, session_token)
+    response = RedirectResponse("/login", status_code=303)
+    clear_session_cookies(response, context.settings)
+    return response
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/alerts", status_code=303)

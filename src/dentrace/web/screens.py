@@ -1,0 +1,169 @@
+"""The investigator's screens after login: alert queue, party, cases, case, overview, audit log.
+
+Each handler gathers data from the services (which check roles and audit) and renders a page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from dentrace import audit
+from dentrace import cases as service
+from dentrace.web import figures
+from dentrace.web.api.parties import party_summary
+from dentrace.web.deps import (
+    AppContext,
+    app_context,
+    audited,
+    current_caller,
+    parties_in_cases,
+    permit,
+)
+from dentrace.web.pages import render
+from dentrace.web.queue import SORT_KEYS, QueueFilter, alert_queue
+from dentrace.web.security import Caller
+
+router = APIRouter(include_in_schema=False)
+TIMELINE_POINTS = 3000
+TABLE_ROWS = 300
+
+
+def _number(text: str | None, low: float, high: float) -> float | None:
+    try:
+        value = float(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+    return value if value is not None and low <= value <= high else None
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def queue_filter(params: dict[str, str], page_size: int) -> QueueFilter:
+    """The queue filter from a page's query string; bad values are ignored, not fatal."""
+    page = int(_number(params.get("page"), 1, 100_000) or 1)
+    sort = params.get("sort") or "-score"
+    return QueueFilter(
+        status=params.get("status") or None, role=params.get("role") or None,
+        country=(params.get("country") or "").strip().upper() or None,
+        min_score=_number(params.get("min_score"), 0, 1),
+        max_score=_number(params.get("max_score"), 0, 1),
+        since=_day(params.get("since")), until=_day(params.get("until")),
+        party_id=(params.get("party_id") or "").strip() or None,
+        sort=sort if sort in SORT_KEYS else "-score",
+        limit=page_size, offset=(page - 1) * page_size,
+    )
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alert_queue_page(request: Request, caller: Caller = Depends(current_caller),
+                     context: AppContext = Depends(app_context)) -> HTMLResponse:
+    """Alert queue: filters, sortable columns, bulk dismiss and escalate."""
+    params = {k: v for k, v in request.query_params.items() if v}
+    wanted = queue_filter(params, context.settings.page_size)
+    total, lines = alert_queue(context, caller, wanted)
+    if "status" not in request.query_params:
+        params["status"] = ""
+
+    def link(**changes: Any) -> str:
+        merged = {**params, **{k: str(v) for k, v in changes.items()}}
+        return "/alerts?" + urlencode({k: v for k, v in merged.items() if v})
+
+    page = wanted.offset // wanted.limit + 1
+    return render(request, "alerts.html", caller=caller, lines=lines, total=total,
+                  wanted=wanted, params=params, link=link, page=page,
+                  pages=max(1, -(-total // wanted.limit)))
+
+
+def _party_cases(context: AppContext, caller: Caller, case_ids: list[int]) -> list[Any]:
+    if not case_ids:
+        return []
+    wanted = set(case_ids)
+    return [c for c in service.list_cases(context.store, caller.account) if c.id in wanted]
+
+
+@router.get("/parties/{party_id}", response_class=HTMLResponse)
+def party_page(party_id: str, request: Request, caller: Caller = Depends(current_caller),
+               context: AppContext = Depends(app_context)) -> HTMLResponse:
+    """Party page: KYC, score and reasons, timeline, network, payments, triage (audited)."""
+    permit(context, caller, "view_party")
+    party = party_summary(context, party_id)
+    record = service.record_party_view(context.store, caller.account, party_id,
+                                       origin=caller.origin)
+    evidence = context.evidence
+    timeline = evidence.payments(party_id, limit=TIMELINE_POINTS)
+    network = figures.ego_network(evidence, party_id, context.settings.network_hops,
+                                  case_parties=parties_in_cases(context))
+    open_alert = next((a for a in record.alerts if a.status == service.NEW), None)
+    page_data = {"party_id": party_id, "currency": party["reporting_currency"],
+                 "timeline": timeline["items"], "network": network}
+    payments = {"total": timeline["total"], "items": timeline["items"][:TABLE_ROWS]}
+    return render(request, "party.html", caller=caller, party=party, payments=payments,
+                  open_alert=open_alert, last_alert=record.alerts[0] if record.alerts else None,
+                  cases=_party_cases(context, caller, record.case_ids), page_data=page_data,
+                  reason_titles={})
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases_page(request: Request, status: str | None = None,
+               caller: Caller = Depends(current_caller),
+               context: AppContext = Depends(app_context)) -> HTMLResponse:
+    """Case list, by status."""
+    status = status if status in service.STATUSES else None
+    found = service.list_cases(context.store, caller.account, status=status)
+    return render(request, "cases.html", caller=caller, cases=found, status=status,
+                  statuses=service.STATUSES)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(case_id: int, request: Request, caller: Caller = Depends(current_caller),
+              context: AppContext = Depends(app_context)) -> HTMLResponse:
+    """Case page: parties, transactions, notes, status, assignee, submit and approve."""
+    case = service.get_case(context.store, caller.account, case_id, origin=caller.origin)
+    evidence = context.evidence
+    scores = {p: evidence.score(p) for p, _ in case.parties}
+    countries = evidence.countries(p for p, _ in case.parties)
+    payments = evidence.payments_by_id(case.txn_ids)
+    return render(request, "case.html", caller=caller, case=case, scores=scores,
+                  countries=countries, payments=payments,
+                  currency=evidence.reporting_currency(), statuses=service.STATUSES)
+
+
+@router.get("/overview", response_class=HTMLResponse)
+def overview_page(request: Request, caller: Caller = Depends(current_caller),
+                  context: AppContext = Depends(app_context)) -> HTMLResponse:
+    """Overview: alert counts by status, charts over time, corridors, amounts, facilitators."""
+    permit(context, caller, "view_alerts")
+    figures_data = figures.overview(context.evidence)
+    queue = service.list_alerts(context.store, caller.account, limit=100_000)
+    counts = {s: sum(1 for a in queue if a.status == s)
+              for s in (service.NEW, service.ESCALATED, service.DISMISSED)}
+    open_cases = [c for c in service.list_cases(context.store, caller.account)
+                  if c.status not in (service.REPORTED, service.CLOSED)]
+    return render(request, "overview.html", caller=caller, figures=figures_data,
+                  counts=counts, open_cases=len(open_cases), page_data=figures_data)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, actor: str | None = None, action: str | None = None,
+               target: str | None = None, caller: Caller = Depends(current_caller),
+               context: AppContext = Depends(app_context)) -> HTMLResponse:
+    """Audit log (supervisors and admins), newest first, with the chain's check."""
+    audited(context, caller, "view_audit", "view_audit", target_type="audit", target_id="log",
+            detail={"actor": actor, "action": action, "target": target})
+    target_type, _, target_id = (target or "").partition(":")
+    found = audit.entries(context.store, actor=actor or None, action=action or None,
+                          target_type=target_type or None, target_id=target_id or None,
+                          limit=300)
+    check = audit.verify(context.store)
+    return render(request, "audit.html", caller=caller, entries=found, check=check,
+                  actor=actor or "", action=action or "", target=target or "")

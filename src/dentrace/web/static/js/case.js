@@ -1,0 +1,61 @@
+// Case page: status moves, submit, four-eyes approval, send back, close, assign and notes.
+import { send, toast } from "/static/js/api.js";
+
+const panel = document.getElementById("case-actions");
+const caseId = Number(panel.dataset.caseId);
+const base = `/api/v1/cases/${caseId}`;
+
+function reason(what) {
+  const box = document.getElementById("action-reason");
+  const text = box ? box.value.trim() : "";
+  if (!text) {
+    toast(`Give a reason to ${what}.`, true);
+    box?.focus();
+    return null;
+  }
+  return text;
+}
+
+const actions = {
+  investigate: () => send("POST", `${base}/status`, { status: "investigating" }),
+  submit: () => send("POST", `${base}/submit`),
+  approve: () => send("POST", `${base}/approve`),
+  "send-back": () => {
+    const why = reason("send the case back");
+    return why ? send("POST", `${base}/send-back`, { reason: why }) : null;
+  },
+  close: () => {
+    const why = reason("close the case");
+    return why ? send("POST", `${base}/status`, { status: "closed", reason: why }) : null;
+  },
+  assign: () => {
+    const assignee = document.getElementById("assign-to").value.trim();
+    if (!assignee) { toast("Type the username to assign.", true); return null; }
+    return send("POST", `${base}/assign`, { assignee });
+  },
+  note: () => {
+    const text = document.getElementById("note-text").value.trim();
+    if (!text) { toast("Write the note first.", true); return null; }
+    return send("POST", `${base}/notes`, { text });
+  },
+};
+
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button[data-action]");
+  if (!button) return;
+  const run = actions[button.dataset.action];
+  if (!run) return;
+  button.disabled = true;
+  try {
+    const pending = run();
+    if (pending) {
+      const updated = await pending;
+      toast(`Case #${updated.id} is now ${updated.status.replace("_", " ")}`);
+      window.setTimeout(() => window.location.reload(), 500);
+    }
+  } catch (error) {
+    toast(error.message, true);
+  } finally {
+    button.disabled = false;
+  }
+});

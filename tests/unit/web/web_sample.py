@@ -1,0 +1,90 @@
+"""A tiny hand-made workspace for the web tests: warehouse, scan outputs, cases store and users.
+
+Three night-time payers send small sums to one facilitator in PH; a family remitter sends monthly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dentrace.auth import add_user
+from dentrace.cases import import_alerts
+from dentrace.store.sql import Store, open_store
+from dentrace.store.warehouse import open_warehouse, write_meta
+
+PASSWORD = "correct-horse-battery-staple"
+USERS = {"ana": "analyst", "sam": "supervisor", "sue": "supervisor", "adam": "admin"}
+START = datetime(2025, 3, 1, 23, 10)
+
+
+def _payments() -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    for n, payer in enumerate(("P1", "P2", "P3")):
+        for k in range(6):
+            when = START + timedelta(days=5 * k + n, hours=k % 3)
+            rows.append((f"T{payer}{k}", when, payer, "F1", 20.0 + 10 * k, "AU", "PH"))
+    for k in range(4):
+        rows.append((f"TP4{k}", datetime(2025, 1 + k, 15, 12, 0), "P4", "B4", 300.0, "AU",
+                     "PH"))
+    rows.append(("TP5", datetime(2025, 4, 2, 1, 30), "P5", "F1", 45.0, "US", "PH"))
+    rows.append(("TF1", datetime(2025, 4, 3, 9, 0), "F1", "F9", 500.0, "PH", "PH"))
+    return rows
+
+
+def _write_warehouse(workspace: Path) -> None:
+    con = open_warehouse(workspace, create=True)
+    for i, (txn, when, sender, beneficiary, amount, s_cty, b_cty) in enumerate(_payments()):
+        con.execute(
+            "INSERT INTO transactions VALUES (?, ?, ?, 0, ?, ?, ?, 'AUD', ?, ?, ?, ?, ?, "
+            "'remittance', ?, NULL, ?, 'tx.csv', ?, 1)",
+            [txn, when, when, sender, beneficiary, amount, amount, f"name {sender}", s_cty,
+             f"name {beneficiary}", b_cty, "gift" if sender != "P4" else "family support",
+             i + 1, i + 2])
+    customers = [("P1", "Alan Smith", "1961-04-02", "M", "AU", "AU", "engineer", "2015-06-01"),
+                 ("P2", "Brian Jones", "1958-11-20", "M", "AU", "GB", "retired", "2012-01-10"),
+                 ("P3", "Carl White", "1970-02-14", "M", "AU", "AU", "driver", "2019-09-09"),
+                 ("P4", "Dina Reyes", "1985-07-07", "F", "AU", "PH", "nurse", "2016-03-03")]
+    for i, row in enumerate(customers):
+        con.execute("INSERT INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 'c.csv', ?, 2)",
+                    [*row, 100 + i, i + 2])
+    con.execute("INSERT INTO known VALUES ('F9', 'facilitator', '2024-12-01', NULL, 1, "
+                "'known.csv', 2, 3)")
+    write_meta(con, "reporting_currency", "AUD")
+    con.close()
+
+
+def _write_scan(workspace: Path) -> None:
+    parties = {
+        "party_id": ["P1", "P2", "F1", "P3", "P4"],
+        "role": ["payer", "payer", "facilitator", "payer", "payer"],
+        "score": [0.93, 0.81, 0.88, 0.55, 0.12],
+        "alert": [True, True, True, True, False],
+        "reasons": ["night;low_value;escalation", "night;low_value", "fan_in", "low_value", ""],
+    }
+    pq.write_table(pa.table(parties), workspace / "parties.parquet")
+    alerted = {k: v[:4] for k, v in parties.items()}
+    alerted["explanation"] = [
+        "6 payments to PH between 22:00 and 05:00, median 45 AUD, amounts rising.",
+        "6 small night payments to one beneficiary in PH.",
+        "Receives small payments from 4 unrelated foreign payers.",
+        "Small payments to PH.",
+    ]
+    alerted["txn_ids"] = [[f"T{p}{k}" for k in range(6)] if p != "F1" else ["TP10", "TP20"]
+                          for p in alerted["party_id"]]
+    pq.write_table(pa.table(alerted), workspace / "alerts.parquet")
+
+
+def build(workspace: Path, database_url: str | None = None) -> Store:
+    """Write the sample workspace and return its migrated cases store with users and alerts."""
+    workspace.mkdir(parents=True, exist_ok=True)
+    _write_warehouse(workspace)
+    _write_scan(workspace)
+    store = open_store(workspace, database_url)
+    for name, role in USERS.items():
+        add_user(store, name, role, PASSWORD)
+    import_alerts(store, workspace / "alerts.parquet")
+    return store
