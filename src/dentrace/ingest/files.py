@@ -13,7 +13,7 @@ import duckdb
 from dentrace.errors import InputError
 from dentrace.ingest.mapping import Mapping
 from dentrace.ingest.readers import csv_reader, parquet_reader
-from dentrace.ingest.readers.common import STAGING, Progress, quote
+from dentrace.ingest.readers.common import ROWS, STAGING, Progress, quote
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq", ".xml")
 
@@ -78,8 +78,9 @@ def _stage_xml(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     cols = ", ".join(f"CAST({quote(n)} AS VARCHAR) AS {quote(n)}" for n in names)
     line = ("CAST(source_line AS BIGINT)" if "source_line" in table.column_names
             else "row_number() OVER ()")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE {STAGING} AS SELECT {cols},
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {ROWS} AS SELECT {cols},
         {line} AS _dt_line, NULL::VARCHAR AS _dt_fault_field,
         NULL::VARCHAR AS _dt_fault_reason, NULL::VARCHAR AS _dt_raw FROM _dt_xml""")
     con.unregister("_dt_xml")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGING} AS SELECT * FROM {ROWS}")
     return names

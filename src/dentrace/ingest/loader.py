@@ -53,6 +53,9 @@ def _judged_sql(rules: TableRules, projection: Projection) -> str:
     key, table = rules.table.key, rules.table.name
     hashed = ", ".join(rules.outputs)
     window = f"PARTITION BY h.{key}, h._dt_reason IS NULL ORDER BY h._dt_line"
+    clash_here = (f"'same {key} as line ' || _dt_first_line || ' of this file, "
+                  "with different content'")
+    clash_before = f"'same {key} as a row already in the workspace, with different content'"
     return f"""CREATE OR REPLACE TEMP TABLE _dt_judged AS
     WITH hashed AS (
         SELECT *, CASE WHEN _dt_reason IS NULL THEN hash({hashed}) END AS content_hash
@@ -63,13 +66,24 @@ def _judged_sql(rules: TableRules, projection: Projection) -> str:
             first_value(h._dt_line) OVER ({window}) AS _dt_first_line,
             w.content_hash AS _dt_known_hash
         FROM hashed h LEFT JOIN (SELECT {key}, content_hash FROM {table}) w
-            ON w.{key} = h.{key} AND h._dt_reason IS NULL)
-    SELECT *, CASE WHEN _dt_reason IS NOT NULL THEN 'quarantine'
-        WHEN _dt_known_hash IS NOT NULL THEN
-            CASE WHEN _dt_known_hash = content_hash THEN 'duplicate' ELSE 'conflict' END
-        WHEN _dt_rn = 1 THEN 'accept'
-        WHEN _dt_first_hash = content_hash THEN 'duplicate' ELSE 'conflict' END AS _dt_verdict
-    FROM ranked"""
+            ON w.{key} = h.{key} AND h._dt_reason IS NULL),
+    judged AS (
+        SELECT *, CASE WHEN _dt_reason IS NOT NULL THEN 'quarantine'
+            WHEN _dt_known_hash IS NOT NULL THEN
+                CASE WHEN _dt_known_hash = content_hash THEN 'duplicate' ELSE 'conflict' END
+            WHEN _dt_rn = 1 THEN 'accept'
+            WHEN _dt_first_hash = content_hash THEN 'duplicate' ELSE 'conflict' END
+            AS _dt_verdict
+        FROM ranked)
+    SELECT {hashed}, extra, content_hash, _dt_line, _dt_verdict,
+        CASE _dt_verdict WHEN 'quarantine' THEN _dt_field WHEN 'conflict' THEN {literal(key)}
+            END AS _dt_qfield,
+        CASE _dt_verdict WHEN 'quarantine' THEN _dt_reason WHEN 'conflict' THEN
+            CASE WHEN _dt_known_hash IS NOT NULL THEN {clash_before} ELSE {clash_here} END
+            END AS _dt_qreason,
+        CASE WHEN _dt_verdict IN ('quarantine', 'conflict') THEN {projection.raw_json()}
+            END AS _dt_qraw
+    FROM judged"""
 
 
 def judge_and_load(
@@ -77,22 +91,15 @@ def judge_and_load(
     file: Path, ingest_id: int,
 ) -> FileCounts:
     """Judge the staged rows of ``file`` and write accepted and quarantined rows."""
-    key, table, name = rules.table.key, rules.table.name, literal(str(file))
+    table, name = rules.table.name, literal(str(file))
     con.execute(_judged_sql(rules, projection))
     columns = [*rules.outputs, "extra", "content_hash", "source_file", "source_line", "ingest_id"]
     values = [*rules.outputs, "extra", "content_hash", name, "_dt_line", str(ingest_id)]
     con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "
-                "FROM _dt_judged WHERE _dt_verdict = 'accept' ORDER BY _dt_line")
-    clash_here = (f"'same {key} as line ' || _dt_first_line || ' of this file, "
-                  "with different content'")
-    clash_before = f"'same {key} as a row already in the workspace, with different content'"
-    con.execute(f"""INSERT INTO quarantine
-        SELECT {ingest_id}, {literal(table)}, {name}, _dt_line,
-            CASE WHEN _dt_verdict = 'conflict' THEN {literal(key)} ELSE _dt_field END,
-            CASE WHEN _dt_verdict = 'quarantine' THEN _dt_reason
-                 WHEN _dt_known_hash IS NOT NULL THEN {clash_before} ELSE {clash_here} END,
-            {projection.raw_json()}
-        FROM _dt_judged WHERE _dt_verdict IN ('quarantine', 'conflict') ORDER BY _dt_line""")
+                "FROM _dt_judged WHERE _dt_verdict = 'accept'")
+    con.execute(f"""INSERT INTO quarantine SELECT {ingest_id}, {literal(table)}, {name},
+        _dt_line, _dt_qfield, _dt_qreason, _dt_qraw
+        FROM _dt_judged WHERE _dt_qreason IS NOT NULL ORDER BY _dt_line""")
     row = con.execute("""SELECT count(*), count(*) FILTER (_dt_verdict = 'accept'),
         count(*) FILTER (_dt_verdict IN ('quarantine', 'conflict')),
         count(*) FILTER (_dt_verdict = 'duplicate') FROM _dt_judged""").fetchone()

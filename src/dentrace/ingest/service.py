@@ -21,6 +21,7 @@ from dentrace.ingest.loader import FileCounts, judge_and_load
 from dentrace.ingest.mapping import Mapping, load_mapping
 from dentrace.ingest.progress_bar import file_progress
 from dentrace.ingest.projection import Projection, project
+from dentrace.ingest.readers.common import ROWS, STAGING
 from dentrace.ingest.rates import DEFAULT_REPORTING_CURRENCY, Rates, load_rates
 from dentrace.ingest.rules import TableRules, customer_rules, known_rules, transaction_rules
 from dentrace.store.warehouse import next_ingest_id, open_warehouse, read_meta, write_meta
@@ -204,6 +205,9 @@ def _judge_file(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping
         return judge_and_load(con, item.rules, projection, item.file, ingest_id)
     except duckdb.Error as exc:
         raise InputError(f"cannot load ({exc})", file=item.file) from exc
+    finally:
+        con.execute(f"DROP VIEW IF EXISTS {STAGING}")
+        con.execute(f"DROP TABLE IF EXISTS {ROWS}")
 
 
 def _write_summary(workspace: Path, report: IngestReport) -> None:

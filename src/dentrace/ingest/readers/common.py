@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-STAGING = "_dt_staging"
+STAGING = "_dt_staging"  # always a view, so readers can follow each other
+ROWS = "_dt_rows"  # the table behind the view for readers that copy rows
 BOOKKEEPING = ("_dt_line", "_dt_fault_field", "_dt_fault_reason", "_dt_raw")
 
 # Called with (units done, units in total) while a file is read.

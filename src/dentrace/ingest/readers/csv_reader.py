@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from dentrace.errors import HeaderError, InputError
 from dentrace.ingest.mapping import Mapping
-from dentrace.ingest.readers.common import BOOKKEEPING, STAGING, Progress, quote
+from dentrace.ingest.readers.common import BOOKKEEPING, ROWS, STAGING, Progress, quote
 
 CHUNK_ROWS = 100_000
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
@@ -106,8 +106,9 @@ def stage(
         rows = _reader(tap, mapping)
         names = _header(rows, tap, path)
         cols = ", ".join(f"{quote(n)} VARCHAR" for n in names)
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE {STAGING} ({cols}, _dt_line BIGINT,
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {ROWS} ({cols}, _dt_line BIGINT,
             _dt_fault_field VARCHAR, _dt_fault_reason VARCHAR, _dt_raw VARCHAR)""")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGING} AS SELECT * FROM {ROWS}")
         chunk = _Chunk(len(names))
         for batch in _records(rows, tap, names, path):
             chunk.add(*batch)
@@ -187,7 +188,7 @@ class _Chunk:
         names = [f"c{i}" for i in range(self.width)] + list(BOOKKEEPING)
         con.register("_dt_chunk", pa.Table.from_arrays(arrays, names=names))
         try:
-            con.execute(f"INSERT INTO {STAGING} SELECT * FROM _dt_chunk")
+            con.execute(f"INSERT INTO {ROWS} SELECT * FROM _dt_chunk")
         except duckdb.Error as exc:
             raise InputError(f"cannot stage rows ({exc})") from exc
         finally:

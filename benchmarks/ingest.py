@@ -1,0 +1,75 @@
+"""Benchmark: Parquet ingest speed. Builds its own Parquet file of N rows (default 2M),
+ingests it into a fresh workspace and prints rows/s and peak memory (RSS).
+
+    python benchmarks/ingest.py [N] [--csv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from dentrace.ingest import ingest
+
+CURRENCIES = "['USD','EUR','GBP','PHP','AUD','CAD','THB','INR']"
+
+
+def build(path: Path, rows: int) -> None:
+    """Write ``rows`` contract transactions (a few % bad) to ``path`` (Parquet or CSV)."""
+    fmt = "(FORMAT parquet)" if path.suffix == ".parquet" else "(FORMAT csv, HEADER)"
+    con = duckdb.connect()
+    con.execute(f"""COPY (SELECT
+        'T' || i AS txn_id,
+        strftime(TIMESTAMP '2025-01-01' + to_seconds(i * 7 % 31536000), '%Y-%m-%dT%H:%M:%S')
+            || CASE i % 3 WHEN 0 THEN '+08:00' WHEN 1 THEN 'Z' ELSE '-05:00' END AS ts,
+        'S' || (i % 50000) AS sender_id, 'B' || (i * 31 % 80000) AS beneficiary_id,
+        CASE WHEN i % 97 = 0 THEN -1.0 ELSE round(1 + (i * 13 % 100000) / 100.0, 2) END
+            AS amount,
+        {CURRENCIES}[1 + i % 8] AS currency,
+        'Sender ' || (i % 50000) AS sender_name, 'PH' AS beneficiary_country,
+        'wallet' AS channel, 'ref ' || i AS memo
+        FROM range({rows}) t(i)) TO '{path}' {fmt}""")
+    con.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("rows", nargs="?", type=int, default=2_000_000)
+    parser.add_argument("--csv", action="store_true", help="benchmark a CSV file instead")
+    parser.add_argument("--build-only", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.build_only:
+        build(args.build_only, args.rows)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / ("tx.csv" if args.csv else "tx.parquet")
+        # Build in a child process so this process's peak RSS is the ingest's own.
+        subprocess.run([sys.executable, __file__, str(args.rows), "--build-only", str(data)],
+                       check=True)
+        started = time.perf_counter()
+        report = ingest(Path(tmp) / "ws", transactions=data, quiet=True)
+        seconds = time.perf_counter() - started
+        again = time.perf_counter()
+        ingest(Path(tmp) / "ws", transactions=data, quiet=True)
+        repeat = time.perf_counter() - again
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"format            {'csv' if args.csv else 'parquet'}")
+    print(f"rows_read         {report.rows_read:,}")
+    print(f"rows_accepted     {report.rows_accepted:,}")
+    print(f"rows_quarantined  {report.rows_quarantined:,}")
+    print(f"rows_duplicate    {report.rows_duplicate:,}")
+    print(f"seconds           {seconds:.2f}")
+    print(f"rows_per_second   {report.rows_read / seconds:,.0f}")
+    print(f"repeat_seconds    {repeat:.2f}  (same file again: counted as duplicates)")
+    print(f"peak_rss_mib      {peak_mib:,.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""The workspace warehouse: created on demand, versioned, with a meta table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dentrace.errors import WorkspaceError
+from dentrace.store import SCHEMA_VERSION, open_warehouse, read_meta, write_meta
+
+
+def test_create_then_reopen_keeps_meta(tmp_path: Path) -> None:
+    con = open_warehouse(tmp_path / "ws", create=True)
+    write_meta(con, "reporting_currency", "EUR")
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    con.close()
+    assert {"transactions", "customers", "known", "quarantine", "ingest_runs", "meta"} <= tables
+    con = open_warehouse(tmp_path / "ws", read_only=True)
+    assert read_meta(con) == {"schema_version": str(SCHEMA_VERSION),
+                              "reporting_currency": "EUR"}
+    con.close()
+
+
+def test_missing_workspace_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(WorkspaceError, match="dentrace ingest"):
+        open_warehouse(tmp_path / "nowhere")
+
+
+def test_other_schema_version_is_refused(tmp_path: Path) -> None:
+    con = open_warehouse(tmp_path / "ws", create=True)
+    write_meta(con, "schema_version", "999")
+    con.close()
+    with pytest.raises(WorkspaceError, match="999"):
+        open_warehouse(tmp_path / "ws")
