@@ -21,8 +21,8 @@ from dentrace.ingest.loader import FileCounts, judge_and_load
 from dentrace.ingest.mapping import Mapping, load_mapping
 from dentrace.ingest.progress_bar import file_progress
 from dentrace.ingest.projection import Projection, project
-from dentrace.ingest.readers.common import ROWS, STAGING
 from dentrace.ingest.rates import DEFAULT_REPORTING_CURRENCY, Rates, load_rates
+from dentrace.ingest.readers.common import ROWS, STAGING
 from dentrace.ingest.rules import TableRules, customer_rules, known_rules, transaction_rules
 from dentrace.store.warehouse import next_ingest_id, open_warehouse, read_meta, write_meta
 

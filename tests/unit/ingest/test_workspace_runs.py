@@ -62,7 +62,7 @@ def test_missing_required_column_stops_before_loading(write_csv: Callable[..., P
 
 
 def test_file_without_header_stops(write_csv: Callable[..., Path], tmp_path: Path) -> None:
-    with pytest.raises(HeaderError, match="empty.csv"):
+    with pytest.raises(HeaderError, match=r"empty\.csv"):
         ingest(tmp_path / "ws", transactions=write_csv("empty.csv", b""), quiet=True)
     with pytest.raises(HeaderError, match="empty column name"):
         ingest(tmp_path / "ws", transactions=write_csv("blank.csv", [], header="txn_id,,ts"),
