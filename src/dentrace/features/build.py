@@ -80,7 +80,8 @@ def _kyc(con: Any, end: Any) -> pd.DataFrame:
         return pd.DataFrame(columns=["kyc_age", "kyc_male"])
     kyc = con.execute(
         """SELECT CAST(customer_id AS VARCHAR) AS party_id,
-                  date_diff('day', TRY_CAST(birth_date AS DATE), CAST(? AS DATE)) / 365.25 AS kyc_age,
+                  date_diff('day', TRY_CAST(birth_date AS DATE), CAST(? AS DATE)) / 365.25
+                      AS kyc_age,
                   CASE WHEN lower(CAST(gender AS VARCHAR)) LIKE 'm%' THEN 1.0
                        WHEN lower(CAST(gender AS VARCHAR)) SIMILAR TO '(f|w).*' THEN 0.0 END
                        AS kyc_male

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pandas as pd
-from conftest import make_workspace
 from toy_payments import mixed_world
 from typer.testing import CliRunner
 
+from conftest import make_workspace
 from dentrace.cli.main import app
 from dentrace.detect import scan
 from dentrace.detect.scan import ALERT_COLUMNS, PARTY_COLUMNS
