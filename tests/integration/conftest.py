@@ -8,14 +8,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from dentrace.auth import Account, hash_password
+from dentrace.auth import Account, passwords
 from dentrace.store.sql import Store, open_store
 from dentrace.store.sql.models import User, utcnow
 
 PASSWORD = "correct horse battery staple"
+# Argon2 with small costs, in tests only: the real parameters cost ~0.1-1 s per hash.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash and verify with ``CHEAP_HASHER`` (the production parameters are tested in unit/)."""
+    monkeypatch.setattr(passwords, "_HASHER", CHEAP_HASHER)
 
 
 @pytest.fixture(scope="session")
@@ -26,8 +35,8 @@ def password() -> str:
 
 @pytest.fixture(scope="session")
 def password_hash() -> str:
-    """One Argon2 hash of ``PASSWORD``, computed once: hashing is slow on purpose."""
-    return hash_password(PASSWORD)
+    """One cheap Argon2 hash of ``PASSWORD`` for the ``team`` accounts."""
+    return CHEAP_HASHER.hash(PASSWORD)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

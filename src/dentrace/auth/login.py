@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -24,8 +25,12 @@ MAX_FAILURES = 5
 MAX_FAILURES_PER_IP = 20
 WINDOW = timedelta(minutes=15)
 TOKEN_LIFETIME = timedelta(hours=8)
-# Verifying against a real hash for unknown users keeps response times alike (no user probing).
-_DUMMY_HASH = hash_password("no-such-user-dummy-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A real hash to verify against for unknown users: response times stay alike."""
+    return hash_password("no-such-user-dummy-password")
 
 
 def _failures_since(session: Session, since: datetime, ip: str, username: str | None) -> tuple[
@@ -73,7 +78,7 @@ def authenticate(
         raise LoginThrottled(f"too many failed logins: try again in {wait} s", retry_after=wait)
     with store.session() as session:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-        stored = user.password_hash if user is not None else _DUMMY_HASH
+        stored = user.password_hash if user is not None else _dummy_hash()
         matches = verify_password(stored, password)
         if user is None or not matches or not user.active:
             why = "unknown user" if user is None else "disabled" if matches else "wrong password"
