@@ -1,0 +1,96 @@
+"""A live investigator app on a free loopback port and a headless Chromium to drive it.
+
+The server runs uvicorn in a thread on the sample workspace of the web unit tests.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+VENDOR = Path(__file__).resolve().parents[2] / "src/dentrace/web/static/vendor"
+
+
+def _sample() -> ModuleType:
+    path = Path(__file__).resolve().parents[1] / "unit" / "web" / "web_sample.py"
+    spec = importlib.util.spec_from_file_location("dentrace_web_sample", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SAMPLE = _sample()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture()
+def live_app(tmp_path: Path) -> Iterator[str]:
+    """Base URL of the app serving a fresh sample workspace."""
+    import uvicorn
+
+    from dentrace.web import WebSettings, create_app
+
+    if not (VENDOR / "cytoscape.esm.min.js").exists():
+        pytest.skip("front-end libraries missing: run `npm ci` at the repository root")
+    workspace = tmp_path / "ws"
+    store = SAMPLE.build(workspace)
+    app = create_app(workspace, settings=WebSettings(secure_cookies=False), store=store)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    store.close()
+
+
+@pytest.fixture()
+def browser() -> Iterator[Any]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    executable = os.environ.get("DENTRACE_CHROMIUM") or shutil.which("chromium") \
+        or "/usr/bin/chromium"
+    if not Path(executable).exists():
+        pytest.skip(f"no Chromium at {executable}")
+    with playwright_api.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=executable, headless=True,
+                                          args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the screenshots go: $DENTRACE_SCREENSHOTS if set, else a pytest temp folder."""
+    chosen = os.environ.get("DENTRACE_SCREENSHOTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture()
+def password() -> str:
+    return str(SAMPLE.PASSWORD)

@@ -1,0 +1,79 @@
+"""In a real browser: log in, open an alert, see network and timeline, escalate, approve.
+
+Screenshots of the main pages land in the ``shots`` folder; no page may log a CSP violation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _log_in(browser: Any, base: str, username: str, password: str) -> tuple[Any, list[str]]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"{page.url}: {m.text}")
+            if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{base}/alerts")
+    assert "/login" in page.url
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/alerts")
+    return page, problems
+
+
+def test_analyst_escalates_and_supervisor_approves(
+    live_app: str, browser: Any, shots: Path, password: str
+) -> None:
+    login = browser.new_page(viewport={"width": 1440, "height": 900})
+    login.goto(f"{live_app}/login")
+    login.screenshot(path=str(shots / "01-login.png"))
+    login.close()
+
+    page, problems = _log_in(browser, live_app, "ana", password)
+    assert page.locator("#alert-table tbody tr").count() == 4
+    page.screenshot(path=str(shots / "02-alert-queue.png"), full_page=True)
+
+    page.click("a.party-link:text('P1')")
+    page.wait_for_selector("#network[data-ready=true]")
+    page.wait_for_function("document.querySelector('#timeline').width > 0")
+    assert page.locator("#explanation").inner_text().startswith("6 payments")
+    assert page.locator("#payments tbody tr").count() == 6
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(shots / "03-party.png"), full_page=True)
+
+    page.fill("#triage-reason", "night payments to a facilitator, rising amounts")
+    page.click("#btn-escalate")
+    page.wait_for_url("**/cases/*")
+    case_url = page.url
+    page.click("button[data-action=investigate]")
+    page.wait_for_selector("button[data-action=submit]")
+    page.fill("#note-text", "Checked KYC: no family link to the beneficiary.")
+    page.click("button[data-action=note]")
+    page.wait_for_selector("#notes li:has-text('Checked KYC')")
+    page.click("button[data-action=submit]")
+    page.wait_for_selector(".badge.status-pending_approval")
+    assert page.locator("button[data-action=approve]").count() == 0
+    page.screenshot(path=str(shots / "04-case-pending.png"), full_page=True)
+    assert problems == []
+
+    boss, boss_problems = _log_in(browser, live_app, "sam", password)
+    boss.goto(case_url)
+    boss.click("button[data-action=approve]")
+    boss.wait_for_selector(".badge.status-reported")
+    boss.screenshot(path=str(shots / "05-case-reported.png"), full_page=True)
+    boss.goto(f"{live_app}/overview")
+    boss.wait_for_function("document.querySelector('#chart-amounts').width > 0")
+    boss.screenshot(path=str(shots / "06-overview.png"), full_page=True)
+    boss.goto(f"{live_app}/audit")
+    assert "chain intact" in boss.locator("#chain-status").inner_text()
+    assert boss.locator("#audit-table td:has-text('approve_report')").count() == 1
+    boss.screenshot(path=str(shots / "07-audit.png"), full_page=True)
+    assert boss_problems == []
