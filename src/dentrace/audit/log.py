@@ -90,7 +90,8 @@ def record(
     lock on SQLite), so concurrent writers append one after another without forking the chain.
     """
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
+    fresh = select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
+    head = session.execute(fresh).scalar_one()
     entry = AuditEntry(
         seq=head.seq,
         ts=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
