@@ -8,7 +8,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from dentrace import audit
+from dentrace.audit.log import content_hash
 from dentrace.store.sql import Store
+from dentrace.store.sql.models import AuditEntry
 
 
 def _write(store: Store, n: int) -> None:
@@ -68,9 +70,15 @@ def test_altered_entry_is_named(store: Store) -> None:
 def test_rehashed_alteration_breaks_the_next_link(store: Store) -> None:
     _write(store, 4)
     _drop_guard(store)
-    _sql(store, "UPDATE audit_log SET entry_hash = 'f' || substr(entry_hash, 2) WHERE seq = 2")
+    with store.session() as session:
+        entry = session.get(AuditEntry, 2)
+        assert entry is not None
+        entry.target_id = "P99"
+        forged = content_hash(entry)
+        session.expunge(entry)
+    _sql(store, f"UPDATE audit_log SET target_id = 'P99', entry_hash = '{forged}' WHERE seq = 2")
     result = audit.verify(store)
-    assert not result.ok and result.first_bad_seq == 2
+    assert not result.ok and result.first_bad_seq == 3 and "previous-hash" in result.problem
 
 
 def test_deleted_entry_is_named(store: Store) -> None:
