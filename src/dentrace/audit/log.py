@@ -14,13 +14,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dentrace.store.sql import Store
-from dentrace.store.sql.models import AuditEntry, AuditHead
+from dentrace.store.sql.models import AuditEntry, AuditHead, Base
 
 GENESIS = "0" * 64
+_HEAD_KEY = "dentrace.audit.head"
+_LOG, _HEAD = Base.metadata.tables["audit_log"], Base.metadata.tables["audit_head"]
+# Built once: statement construction dominated the cost of an append.
+_BUMP_HEAD = _HEAD.update().where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + 1)
+_APPEND = _LOG.insert()
+_READ_HEAD = select(_HEAD.c.seq, _HEAD.c.entry_hash).where(_HEAD.c.id == 1)
+_MOVE_HEAD = _HEAD.update().where(_HEAD.c.id == 1).values(
+    seq=bindparam("new_seq"), entry_hash=bindparam("new_hash"))
+_COLUMNS = ("seq", "ts", "actor", "action", "target_type", "target_id", "origin", "detail",
+            "prev_hash", "entry_hash")
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,27 @@ def content_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _innermost(session: Session) -> object:
+    """The current transaction or savepoint: a cached head is valid only inside it."""
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _head(session: Session) -> tuple[int, str]:
+    """The sequence number and hash of the chain's last entry, locked for this transaction.
+
+    Bumping the head row first takes the write lock (a row lock on PostgreSQL, the database
+    lock on SQLite), so concurrent writers append one after another without forking the chain.
+    The lock lasts until the transaction ends, so later appends in it reuse the cached head.
+    """
+    cached = session.info.get(_HEAD_KEY)
+    if cached is not None and cached[0] is _innermost(session):
+        return cached[1], cached[2]
+    connection = session.connection()
+    connection.execute(_BUMP_HEAD)
+    seq, entry_hash = connection.execute(_READ_HEAD).one()
+    return seq - 1, entry_hash
+
+
 def record(
     session: Session,
     *,
@@ -84,16 +115,10 @@ def record(
     origin: str,
     detail: dict[str, Any] | None = None,
 ) -> int:
-    """Append one entry inside the caller's transaction and return its sequence number.
-
-    Bumping the head row first takes the write lock (a row lock on PostgreSQL, the database
-    lock on SQLite), so concurrent writers append one after another without forking the chain.
-    """
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
-    fresh = select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
-    head = session.execute(fresh).scalar_one()
+    """Append one entry inside the caller's transaction and return its sequence number."""
+    last_seq, last_hash = _head(session)
     entry = AuditEntry(
-        seq=head.seq,
+        seq=last_seq + 1,
         ts=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         actor=actor[:128],
         action=action[:64],
@@ -101,12 +126,13 @@ def record(
         target_id=str(target_id)[:128],
         origin=(origin or "unknown")[:64],
         detail=canonical_detail(detail),
-        prev_hash=head.entry_hash,
+        prev_hash=last_hash,
     )
     entry.entry_hash = content_hash(entry)
-    session.add(entry)
-    head.entry_hash = entry.entry_hash
-    session.flush()
+    connection = session.connection()
+    connection.execute(_APPEND, {c: getattr(entry, c) for c in _COLUMNS})
+    connection.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.entry_hash})
+    session.info[_HEAD_KEY] = (_innermost(session), entry.seq, entry.entry_hash)
     return entry.seq
 
 

@@ -116,3 +116,24 @@ def test_appends_after_verification_continue_the_chain(store: Store) -> None:
     assert [e.seq for e in entries] == [1, 2, 3, 4]
     assert entries[0].prev_hash == audit.GENESIS
     assert audit.verify(store).ok
+
+
+def test_rolled_back_savepoint_does_not_fork_the_chain(store: Store) -> None:
+    with store.session() as session:
+        audit.record(session, actor="a", action="x", target_type="t", target_id="1", origin="cli")
+        savepoint = session.begin_nested()
+        audit.record(session, actor="a", action="lost", target_type="t", target_id="2",
+                     origin="cli")
+        savepoint.rollback()
+        audit.record(session, actor="a", action="y", target_type="t", target_id="3", origin="cli")
+    assert [e.action for e in audit.entries(store, newest_first=False)] == ["x", "y"]
+    assert audit.verify(store).ok
+
+
+def test_failed_action_leaves_no_entry(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.session() as session:
+        audit.record(session, actor="a", action="x", target_type="t", target_id="1", origin="cli")
+        raise RuntimeError("the action failed after auditing")
+    _write(store, 1)
+    assert [e.seq for e in audit.entries(store)] == [1]
+    assert audit.verify(store).ok
