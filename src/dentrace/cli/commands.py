@@ -16,3 +16,5 @@ def register(app: typer.Typer) -> None:
     from dentrace.cli import scan as scan_cmd; app.command("scan")(scan_cmd.scan)  # noqa: E702, I001
     from dentrace.cli import graph as graph_cmd; app.command("graph")(graph_cmd.graph)  # noqa: E702, I001
     from dentrace.cli import generate as generate_cmd; app.command("generate")(generate_cmd.generate)  # noqa: E501, E702, I001
+    from dentrace.cli import evaluate as evaluate_cmd; app.command("evaluate")(evaluate_cmd.evaluate)  # noqa: E501, E702, I001
+    from dentrace.cli import train as train_cmd; app.command("train")(train_cmd.train)  # noqa: E702, I001
