@@ -16,7 +16,7 @@ from dentrace.synth.names import CULTURE_NAMES, business_names, culture_of, pers
 from dentrace.synth.plan import POOL_CAP, POPULATIONS, WorldPlan
 
 BATCH_CUSTOMERS = 20_000
-BATCH_CAP = 2_000_000  # party numbers reserved per batch for the accounts its customers pay
+BATCH_CAP = 1_000_000  # party numbers reserved per batch for the accounts its customers pay
 
 FEMALE_SHARE = {"ordinary": 0.5, "diaspora": 0.58, "partner": 0.12, "sponsor": 0.6,
                 "business": 0.0, "romance_victim": 0.55, "webcam_adult": 0.1,

@@ -61,18 +61,21 @@ def salary(batch: Batch, rows: np.ndarray, level: float) -> None:
 
 
 def bills(batch: Batch, rows: np.ndarray) -> None:
-    """Monthly direct debits to 1-4 billers (energy, phone, insurance, rent agents)."""
+    """Monthly or quarterly bills to 1-3 billers: overnight direct debits or paid by hand."""
     rng = batch.rng
-    n_bills = rng.integers(1, 5, len(rows))
-    link_owner, _ = expand(n_bills)
+    link_owner, _ = expand(rng.integers(1, 4, len(rows)))
+    m = len(link_owner)
     billers = batch.plan.shared.groups["biller"]
-    biller = billers[rng.integers(0, len(billers), len(link_owner))]
-    typical = amounts(rng, 80.0, 0.7, len(link_owner), 8, 2500)
-    owner, day = periodic(batch, np.full(len(link_owner), 30.4), 1.0)
+    biller = billers[rng.integers(0, len(billers), m)]
+    typical = amounts(rng, 80.0, 0.7, m, 8, 2500)
+    period = rng.choice([30.4, 91.3], size=m, p=[0.7, 0.3])
+    owner, day = periodic(batch, period, 1.0)
     memo = batch.memos.references(rng, batch.memos.draw(rng, "bill", len(owner), 0.45))
-    batch.pay(rows[link_owner[owner]], biller[owner], day,
-              typical[owner] * rng.lognormal(0, 0.12, len(owner)), TRANSFER, memo,
-              profile="batch", night=0.0, rounding=0.15)
+    debit = (rng.random(m) < 0.5)[owner]
+    for profile, sel in (("batch", debit), ("day", ~debit)):
+        batch.pay(rows[link_owner[owner[sel]]], biller[owner[sel]], day[sel],
+                  typical[owner[sel]] * rng.lognormal(0, 0.12, int(sel.sum())), TRANSFER,
+                  memo[sel], profile=profile, night=0.02, rounding=0.15)
 
 
 def shopping(batch: Batch, rows: np.ndarray, level: float) -> None:

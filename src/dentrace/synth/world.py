@@ -31,6 +31,7 @@ from dentrace.synth.writer import (
 )
 
 GENERATOR_VERSION = f"dentrace-synth {__version__} (2)"
+MAX_SCALE = 500  # keeps outside-account numbers within the 9-digit id space
 Progress = Callable[[int, int, int], None]  # customers done, customers total, payments so far
 
 
@@ -145,8 +146,8 @@ def _known_rows(plan: WorldPlan) -> list[tuple[str, str, str]]:
 def _check(fmt: str, scale: float, known_offenders: float, known_facilitators: float) -> None:
     if fmt not in FORMATS:
         raise ConfigError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    if not 0.004 <= scale <= 10_000:
-        raise ConfigError(f"scale must be between 0.004 and 10000, not {scale}")
+    if not 0.004 <= scale <= MAX_SCALE:
+        raise ConfigError(f"scale must be between 0.004 and {MAX_SCALE}, not {scale}")
     for name, share in (("known-offenders", known_offenders),
                         ("known-facilitators", known_facilitators)):
         if not 0.0 <= share <= 1.0:

@@ -148,3 +148,22 @@ def test_bad_options_are_refused(tmp_path: Path) -> None:
         generate_world(tmp_path, fmt="xlsx")
     with pytest.raises(ConfigError, match="known-offenders"):
         generate_world(tmp_path, scale=SCALE, known_offenders=1.5)
+
+
+def test_batches_join_into_one_consistent_world(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import dentrace.synth.batch as batch_module
+    import dentrace.synth.world as world_module
+
+    monkeypatch.setattr(batch_module, "BATCH_CUSTOMERS", 200)
+    monkeypatch.setattr(world_module, "BATCH_CUSTOMERS", 200)
+    summary = generate_world(tmp_path, seed=9, scale=SCALE, fmt="parquet")
+    parts = sorted((tmp_path / "transactions").glob("part-*.parquet"))
+    assert len(parts) == 3  # 500 customers in batches of 200
+    pay = pd.concat(pd.read_parquet(p) for p in parts)
+    truth = pd.read_parquet(tmp_path / "truth.parquet")
+    customers = pd.read_parquet(tmp_path / "customers.parquet")
+    assert len(pay) == summary.transactions and pay["txn_id"].is_unique
+    assert len(customers) == summary.customers == 500
+    assert truth["party_id"].is_unique
+    assert set(pay["sender_id"]) | set(pay["beneficiary_id"]) <= set(truth["party_id"])
