@@ -81,7 +81,8 @@ def bills(batch: Batch, rows: np.ndarray) -> None:
 def shopping(batch: Batch, rows: np.ndarray, level: float) -> None:
     """Card purchases: local shops, online shops abroad, sometimes VPNs and flights."""
     rng = batch.rng
-    rate = level * rng.lognormal(np.log(16), 0.7, len(rows))
+    rate = level * batch.plan.style.get("card_rate", 1.0) * rng.lognormal(np.log(13), 0.7,
+                                                                            len(rows))
     owner, _ = expand(rng.poisson(rate))
     n = len(owner)
     g = batch.plan.shared.groups

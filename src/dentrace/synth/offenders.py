@@ -44,7 +44,7 @@ def _schedule(batch: Batch, kind: np.ndarray, count: np.ndarray) -> tuple[np.nda
     owner, k = expand(count)
     lo = np.array([FIRST_GAP[c][0] for c in kind])
     hi = np.array([FIRST_GAP[c][1] for c in kind])
-    g0 = rng.uniform(lo, hi)
+    g0 = rng.uniform(lo, hi) * batch.plan.style.get("offender_gap", 1.0)
     s_lo = np.array([GAP_SHRINK[c][0] for c in kind])
     s_hi = np.array([GAP_SHRINK[c][1] for c in kind])
     shrink = rng.uniform(s_lo, s_hi)
@@ -80,7 +80,9 @@ def _facilitator_payments(batch: Batch, rows: np.ndarray, which: np.ndarray) -> 
     esc_lo = np.array([ESCALATION[c][0] for c in kind])
     esc_hi = np.array([ESCALATION[c][1] for c in kind])
     escalation = rng.uniform(esc_lo, esc_hi)
-    median = np.array([MEDIAN_AUD[c] for c in kind]) * rng.lognormal(0, 0.3, n)
+    style = batch.plan.style
+    median = (np.array([MEDIAN_AUD[c] for c in kind]) * rng.lognormal(0, 0.3, n)
+              * style.get("offender_amount", 1.0))
     aud = median[owner] * (1 + escalation[owner] * progress) * rng.lognormal(0, 0.45, m)
     aud[rng.random(m) < 0.03] *= rng.uniform(3, 8)  # an occasional bigger 'package'
     usd = np.clip(aud, 10, 1500) / AUD_PER_USD
@@ -90,10 +92,10 @@ def _facilitator_payments(batch: Batch, rows: np.ndarray, which: np.ndarray) -> 
     for j in np.flatnonzero(habit):
         sel = np.flatnonzero((owner == j) & (kinds == kinds[owner == j][0]))
         channel[sel] = channel[sel[0]]
-    daytime = rng.random(n) < 0.3
+    daytime = rng.random(n) < style.get("offender_daytime_share", 0.3)
     night = np.where(daytime, rng.beta(1, 10, n), rng.beta(2.5, 3, n))
     rounding = rng.uniform(0.35, 0.9, n)
-    p_empty = float(rng.uniform(0.35, 0.7))
+    p_empty = style.get("offender_memo_empty", 0.5)
     memo = batch.memos.draw(rng, "cover", m, p_empty, batch.countries_of(recipient))
     batch.pay(rows[owner], recipient, day, usd, channel, memo, profile="evening",
               night=night[owner], rounding=rounding[owner])

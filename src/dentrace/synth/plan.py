@@ -68,6 +68,7 @@ class WorldPlan:
     offenders: OffenderPlan
     family_facilitator: dict[int, int]  # diaspora customer -> facilitator registry position
     known: list[tuple[int, str, str]]  # (customer number or -1 - registry position, label, date)
+    style: dict[str, float] = field(default_factory=dict)  # per-world behaviour multipliers
 
     @property
     def customers(self) -> int:
@@ -274,7 +275,21 @@ def build_plan(seed: int, scale: float, inst: Institution, known_offenders: floa
             family[int(rng.choice(diaspora))] = int(pos)
     known = _known(rng, inst, population, plan, fac_pos, known_offenders, known_facilitators)
     return WorldPlan(seed=seed, institution=inst, ids=ids, population=population,
-                     shared=shared, offenders=plan, family_facilitator=family, known=known)
+                     shared=shared, offenders=plan, family_facilitator=family, known=known,
+                     style=draw_style(rng))
+
+
+def draw_style(rng: np.random.Generator) -> dict[str, float]:
+    """How this world's people behave, around the published figures, so worlds differ."""
+    return {
+        "offender_amount": round(float(rng.lognormal(0, 0.15)), 3),
+        "offender_daytime_share": round(float(rng.uniform(0.15, 0.45)), 3),
+        "offender_gap": round(float(rng.lognormal(0, 0.2)), 3),
+        "offender_memo_empty": round(float(rng.uniform(0.3, 0.75)), 3),
+        "remittance_amount": round(float(rng.lognormal(0, 0.12)), 3),
+        "honest_night": round(float(rng.lognormal(0, 0.3)), 3),
+        "card_rate": round(float(rng.lognormal(0, 0.15)), 3),
+    }
 
 
 def _known(rng: np.random.Generator, inst: Institution, population: np.ndarray,

@@ -58,8 +58,10 @@ def diaspora(batch: Batch) -> None:
     period = np.where(rank == 0, rng.choice([14.0, 30.4, 61.0], size=m, p=[0.15, 0.75, 0.1]),
                       rng.choice([30.4, 61.0, 91.0], size=m))
     owner, day = periodic(batch, period, 2.5)
-    base = amounts(rng, 300.0, 0.4, m, 60, 1500) * np.where(rank == 0, 1.0, 0.6)
-    night = rng.beta(1.2, 12, len(rows))
+    style = batch.plan.style
+    base = (amounts(rng, 300.0, 0.4, m, 60, 1500) * np.where(rank == 0, 1.0, 0.6)
+            * style.get("remittance_amount", 1.0))
+    night = np.clip(rng.beta(1.2, 12, len(rows)) * style.get("honest_night", 1.0), 0, 1)
     p_empty = rng.uniform(0.3, 0.85, len(rows))
     who = link_owner[owner]
     memo = batch.memos.draw(rng, "family", len(owner), float(p_empty.mean()), countries[owner])
@@ -117,8 +119,9 @@ def partners(batch: Batch) -> None:
     memo = batch.memos.draw(rng, "partner", k, 0.5, countries[owner])
     grow = 1 + rng.uniform(0, 0.5, n)[owner] * day / batch.days
     usd = amounts(rng, 150.0, 0.5, n, 30, 1500)[owner] * grow * rng.lognormal(0, 0.25, k)
+    night = np.clip(rng.beta(2, 6, n) * batch.plan.style.get("honest_night", 1.0), 0, 1)
     batch.pay(rows[owner], recipients[owner], day, usd, channel[owner], memo, profile="evening",
-              night=rng.beta(2, 6, n)[owner], rounding=0.5)
+              night=night[owner], rounding=0.5)
 
 
 def sponsors(batch: Batch) -> None:

@@ -80,7 +80,7 @@ def generate_world(out: Path, seed: int = 0, scale: float = 1.0, fmt: str = "par
     files, written = [], 0
     n_batches = -(-plan.customers // BATCH_CUSTOMERS)
     for number in range(n_batches):
-        batch = draw_batch(plan, number)
+        batch = draw_batch(plan, number, _stepper(progress, plan, number, written))
         part = out / "transactions" / f"part-{number:05d}.{fmt}"
         table = payments_table(batch, offsets, written)
         part_file = TableFile(part, fmt)
@@ -108,21 +108,40 @@ def generate_world(out: Path, seed: int = 0, scale: float = 1.0, fmt: str = "par
     return summary
 
 
-def draw_batch(plan: WorldPlan, number: int) -> Batch:
-    """Every population's payments for the customers of batch ``number``."""
+def draw_batch(plan: WorldPlan, number: int,
+               step: Callable[[float, int], None] | None = None) -> Batch:
+    """Every population's payments for the customers of batch ``number``.
+
+    ``step(fraction, payments)`` is called after each stage, for progress bars.
+    """
     batch = start_batch(plan, number)
+    stages = [diaspora, partners, sponsors, businesses, romance_victims, webcam_adults,
+              sextortion_victims, offenders]
+    total = len(POPULATIONS) + len(stages)
     for code, population in enumerate(POPULATIONS):
         if population != "business":
             everyday(batch, np.flatnonzero(batch.population == code), population)
-    diaspora(batch)
-    partners(batch)
-    sponsors(batch)
-    businesses(batch)
-    romance_victims(batch)
-    webcam_adults(batch)
-    sextortion_victims(batch)
-    offenders(batch)
+        if step is not None:
+            step((code + 1) / total, len(batch.payments))
+    for i, stage in enumerate(stages):
+        stage(batch)
+        if step is not None:
+            step((len(POPULATIONS) + i + 1) / total, len(batch.payments))
     return batch
+
+
+def _stepper(progress: Progress | None, plan: WorldPlan, number: int,
+             written: int) -> Callable[[float, int], None] | None:
+    """Report progress within a batch as customers done so far (drawing is ~90% of the time)."""
+    if progress is None:
+        return None
+    first = number * BATCH_CUSTOMERS
+    size = min(BATCH_CUSTOMERS, plan.customers - first)
+
+    def step(fraction: float, payments: int) -> None:
+        progress(first + int(0.9 * fraction * size), plan.customers, written + payments)
+
+    return step
 
 
 def _used(batch: Batch) -> np.ndarray:
@@ -173,5 +192,6 @@ def _world_json(summary: WorldSummary, plan: WorldPlan) -> dict[str, object]:
     kinds = plan.offenders.kind
     data["offender_kinds"] = {k: int((kinds == i).sum()) for i, k in enumerate(OFFENDER_KINDS)}
     data["offender_payments_planned"] = int(plan.offenders.count.sum())
+    data["behaviour_style"] = plan.style
     data["generator_version"] = GENERATOR_VERSION
     return data
