@@ -165,7 +165,7 @@ def entries(
     if action is not None:
         query = query.where(AuditEntry.action == action)
     order = AuditEntry.seq.desc() if newest_first else AuditEntry.seq.asc()
-    with store.session() as session:
+    with store.session(write=False) as session:
         rows = session.execute(query.order_by(order).limit(limit)).scalars().all()
         return [_as_record(row) for row in rows]
 
@@ -178,7 +178,7 @@ def _walk(session: Session) -> Iterator[AuditEntry]:
 def verify(store: Store) -> Verification:
     """Check every entry's sequence, link and hash, then the head; report the first bad entry."""
     checked, expected_seq, prev = 0, 1, GENESIS
-    with store.session() as session:
+    with store.session(write=False) as session:
         for entry in _walk(session):
             if entry.seq != expected_seq:
                 problem = f"sequence jumps from {expected_seq - 1} to {entry.seq}: entries deleted"

@@ -76,7 +76,7 @@ def add_user_with_random_password(
 
 def list_users(store: Store, *, actor: Account | None = None, origin: str = "cli") -> list[Account]:
     """Every account, by username."""
-    with store.session() as session:
+    with store.session(write=False) as session:
         if actor is not None:
             require(session, actor, "manage_users")
         users = session.execute(select(User).order_by(User.username)).scalars().all()
@@ -85,7 +85,7 @@ def list_users(store: Store, *, actor: Account | None = None, origin: str = "cli
 
 def get_account(store: Store, username: str) -> Account:
     """The account named ``username`` (raises ``AccountError`` if there is none)."""
-    with store.session() as session:
+    with store.session(write=False) as session:
         return Account.of(_user(session, username))
 
 

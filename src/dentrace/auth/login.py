@@ -49,7 +49,7 @@ def retry_after(store: Store, username: str, ip: str, now: datetime | None = Non
     """Seconds until ``username`` may try again from ``ip``; 0 when not locked out."""
     now = now or utcnow()
     since = now - WINDOW
-    with store.session() as session:
+    with store.session(write=False) as session:
         waits = []
         for name, limit in ((username, MAX_FAILURES), (None, MAX_FAILURES_PER_IP)):
             count, oldest = _failures_since(session, since, ip, name)
@@ -114,7 +114,7 @@ def issue_token(store: Store, account: Account, *, lifetime: timedelta = TOKEN_L
 
 def account_for_token(store: Store, token: str) -> Account:
     """The active account a bearer token belongs to, or ``AuthenticationFailed``."""
-    with store.session() as session:
+    with store.session(write=False) as session:
         row = session.get(ApiToken, _digest(token))
         user = session.get(User, row.user_id) if row is not None else None
         if row is None or user is None or row.revoked or row.expires_at <= utcnow():

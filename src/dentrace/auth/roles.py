@@ -49,7 +49,7 @@ class Account:
 
 def permissions(store: Store) -> dict[str, set[str]]:
     """The permission table: role → set of actions it may perform."""
-    with store.session() as session:
+    with store.session(write=False) as session:
         rows = session.execute(select(RolePermission.role, RolePermission.action)).all()
     table: dict[str, set[str]] = {}
     for role, action in rows:
@@ -85,7 +85,7 @@ def require(session: Session, actor: Account, action: str) -> User:
 
 def may(store: Store, actor: Account, action: str) -> bool:
     """True when ``actor`` may perform ``action`` now (for showing or hiding buttons)."""
-    with store.session() as session:
+    with store.session(write=False) as session:
         try:
             require(session, actor, action)
         except PermissionDenied:

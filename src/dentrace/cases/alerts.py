@@ -126,7 +126,7 @@ def list_alerts(
     if min_score is not None:
         query = query.where(Alert.score >= min_score)
     query = query.order_by(Alert.score.desc(), Alert.id).limit(limit).offset(offset)
-    with store.session() as session:
+    with store.session(write=False) as session:
         require(session, actor, "view_alerts")
         names = usernames(session)
         return [alert_view(a, names) for a in session.execute(query).scalars()]
@@ -134,7 +134,7 @@ def list_alerts(
 
 def get_alert(store: Store, actor: Account, alert_id: int) -> AlertView:
     """One alert, or ``NotFound``."""
-    with store.session() as session:
+    with store.session(write=False) as session:
         require(session, actor, "view_alerts")
         return alert_view(_alert(session, alert_id, new_only=False), usernames(session))
 

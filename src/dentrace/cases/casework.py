@@ -122,7 +122,7 @@ def list_cases(
     store: Store, actor: Account, *, status: str | None = None, assignee: str | None = None,
 ) -> list[CaseSummary]:
     """Cases, most recently changed first, optionally of one status or assignee."""
-    with store.session() as session:
+    with store.session(write=False) as session:
         require(session, actor, "view_alerts")
         names = usernames(session)
         counts = select(CaseParty.case_id, func.count().label("n")).group_by(

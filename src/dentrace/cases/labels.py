@@ -35,7 +35,7 @@ class KnownLabel:
 def _decisions(store: Store) -> list[tuple[str, str, str, datetime]]:
     """(party_id, kind, label, when) for every disposition and every reported case party."""
     found: list[tuple[str, str, str, datetime]] = []
-    with store.session() as session:
+    with store.session(write=False) as session:
         alerts = session.execute(
             select(Alert.party_id, Alert.role, Alert.status, Alert.disposed_at, Case.status)
             .outerjoin(Case, Case.id == Alert.case_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -133,3 +134,33 @@ def test_party_views_are_audited_and_show_history(
     entry = audit.entries(store, target_type="party", target_id="P1")[0]
     assert (entry.actor, entry.action, entry.origin) == ("ben", "view_party", "192.0.2.7")
     assert audit.verify(store).ok
+
+
+def test_concurrent_dispositions_of_one_alert_let_exactly_one_win(
+    store: Store, alerts_file: Path, team: dict[str, Account]
+) -> None:
+    cases.import_alerts(store, alerts_file)
+    alert_id = cases.list_alerts(store, team["ana"])[0].id
+    start = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def decide(who: str, escalate: bool) -> None:
+        start.wait()
+        try:
+            if escalate:
+                cases.escalate_alerts(store, team[who], [alert_id])
+            else:
+                cases.dismiss_alert(store, team[who], alert_id, "seen")
+            outcomes.append("won")
+        except cases.AlreadyDisposed:
+            outcomes.append("already")
+
+    threads = [threading.Thread(target=decide, args=(who, i % 2 == 0))
+               for i, who in enumerate(["ana", "ben", "sue", "sam"])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already", "already", "already", "won"]
+    decisions = audit.entries(store, target_type="alert", target_id=str(alert_id))
+    assert len(decisions) == 1 and audit.verify(store).ok

@@ -12,13 +12,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from dentrace.errors import WorkspaceError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_FILE = "cases.sqlite"
+_BEGIN = "dentrace_sqlite_begin"
 
 
 class Store:
@@ -34,10 +35,17 @@ class Store:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: committed when the block ends, rolled back if it raises."""
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back if it raises.
+
+        On SQLite a writing unit of work takes the write lock when it starts (BEGIN IMMEDIATE),
+        so a check-then-update cannot interleave with another writer; ``write=False`` reads a
+        snapshot without blocking writers. PostgreSQL uses row locks instead.
+        """
         session = self._sessions()
         try:
+            if write and self.dialect == "sqlite":
+                session.connection(execution_options={_BEGIN: "BEGIN IMMEDIATE"})
             yield session
             session.commit()
         except BaseException:
@@ -77,11 +85,17 @@ def database_url_for(
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event, not the driver, start transactions (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql(connection.get_execution_options().get(_BEGIN, "BEGIN"))
 
 
 def migrate(engine: Engine) -> None:
@@ -108,6 +122,7 @@ def open_store(
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     if upgrade:
         migrate(engine)
     return Store(engine)
