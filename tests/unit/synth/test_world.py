@@ -167,3 +167,16 @@ def test_batches_join_into_one_consistent_world(tmp_path: Path,
     assert len(customers) == summary.customers == 500
     assert truth["party_id"].is_unique
     assert set(pay["sender_id"]) | set(pay["beneficiary_id"]) <= set(truth["party_id"])
+
+
+def test_world_json_describes_the_world(world: Path, tables: dict[str, pd.DataFrame]) -> None:
+    info = json.loads((world / "world.json").read_text())
+    assert info["seed"] == 11 and info["scale"] == SCALE
+    assert info["generator_version"].startswith("dentrace-synth")
+    assert info["transactions"] == len(tables["transactions"])
+    assert sum(info["populations"].values()) == info["customers"] == len(tables["customers"])
+    assert info["institution"]["currency"] == tables["transactions"]["currency"].iloc[0]
+    days = pd.to_datetime(tables["transactions"]["ts"].str.slice(0, 10))
+    assert str(days.min().date()) >= info["date_from"]
+    assert str(days.max().date()) <= info["date_to"]
+    assert set(info["offender_kinds"]) == {"one-off", "steady", "escalating", "heavy"}
