@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dentrace.contract.schema import CHANNELS
-from dentrace.synth.ledger import Parties, Payments, pick_channels, round_codes, seconds_of_day
+from dentrace.synth.ledger import (
+    ROUND_WEIGHTS,
+    Parties,
+    Payments,
+    pick_channels,
+    round_codes,
+    seconds_of_day,
+)
 from dentrace.synth.memos import MemoBook
 from dentrace.synth.names import CULTURE_NAMES, business_names, culture_of, person_names
 from dentrace.synth.plan import POOL_CAP, POPULATIONS, WorldPlan
@@ -100,14 +107,16 @@ class Batch:
     def pay(self, owner: np.ndarray, beneficiary: np.ndarray, day: np.ndarray,
             usd: np.ndarray, channel: np.ndarray | int, memo: np.ndarray, *, profile: str = "day",
             night: np.ndarray | float = 0.04, rounding: np.ndarray | float = 0.2,
-            incoming_from: np.ndarray | None = None) -> None:
+            incoming_from: np.ndarray | None = None,
+            round_weights: tuple[float, ...] = ROUND_WEIGHTS) -> None:
         """Record payments by batch customers ``owner`` (or to them, if incoming_from is set)."""
         n = len(owner)
         sender = self.pos[owner] if incoming_from is None else incoming_from
         receiver = beneficiary if incoming_from is None else self.pos[owner]
         second = seconds_of_day(self.rng, n, profile, night)
         day = np.clip(day, 0, self.days - 1).astype(np.int32)
-        self.payments.add(sender, receiver, day, second, usd, round_codes(self.rng, n, rounding),
+        codes = round_codes(self.rng, n, rounding, round_weights)
+        self.payments.add(sender, receiver, day, second, usd, codes,
                           channel, memo, self.tz[owner])
 
 

@@ -127,9 +127,13 @@ def seconds_of_day(rng: np.random.Generator, n: int, profile: str,
     return (hours * 3600 + rng.integers(0, 3600, n)).astype(np.int32)
 
 
-def round_codes(rng: np.random.Generator, n: int, share: np.ndarray | float) -> np.ndarray:
+ROUND_WEIGHTS = (0.2, 0.35, 0.35, 0.1)  # of rounding to 1, 5, 10 and 50 units
+
+
+def round_codes(rng: np.random.Generator, n: int, share: np.ndarray | float,
+                weights: tuple[float, ...] = ROUND_WEIGHTS) -> np.ndarray:
     """Per payment: 0 keeps the cents, 1-4 round to 1/5/10/50 currency units."""
-    codes = rng.choice([1, 2, 3, 4], size=n, p=[0.2, 0.35, 0.35, 0.1]).astype(np.int8)
+    codes = rng.choice([1, 2, 3, 4], size=n, p=weights).astype(np.int8)
     codes[rng.random(n) >= share] = 0
     return codes
 

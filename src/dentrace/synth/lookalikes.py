@@ -62,7 +62,9 @@ def webcam_adults(batch: Batch) -> None:
     m = len(owner)
     platform = _shared_links(batch, "platform", m)
     usd = rng.choice([9.99, 19.99, 24.99, 49.99, 99.99, 14.0, 30.0], size=m)
-    batch.pay(rows[owner], platform, rng.integers(0, batch.days, m), usd, CARD,
+    by_wallet = rng.random(n) < 0.25  # some top up through a payment wallet instead of a card
+    channel = np.where(by_wallet[owner], CHANNELS.index("wallet"), CARD)
+    batch.pay(rows[owner], platform, rng.integers(0, batch.days, m), usd, channel,
               np.full(m, None, dtype=object), profile="evening", night=night[owner])
     direct = np.flatnonzero(rng.random(n) < 0.3)
     if len(direct) == 0:

@@ -23,6 +23,7 @@ GAP_SHRINK = ((1, 1), (0.7, 1), (0.25, 0.6), (0.3, 0.7))
 MEDIAN_AUD = (52.0, 44.0, 38.0, 32.0)  # escalation lifts the overall median to ~A$50
 ESCALATION = ((0, 0.3), (0, 0.6), (0.6, 2.0), (0.3, 1.5))
 CARD = CHANNELS.index("card")
+EVEN_SUMS = (0.1, 0.3, 0.4, 0.2)  # FATF: often "even-denominated" amounts
 
 
 def offenders(batch: Batch) -> None:
@@ -98,7 +99,7 @@ def _facilitator_payments(batch: Batch, rows: np.ndarray, which: np.ndarray) -> 
     p_empty = style.get("offender_memo_empty", 0.5)
     memo = batch.memos.draw(rng, "cover", m, p_empty, batch.countries_of(recipient))
     batch.pay(rows[owner], recipient, day, usd, channel, memo, profile="evening",
-              night=night[owner], rounding=rounding[owner])
+              night=night[owner], rounding=rounding[owner], round_weights=EVEN_SUMS)
 
 
 def _cover_spend(batch: Batch, rows: np.ndarray) -> None:

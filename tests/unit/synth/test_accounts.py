@@ -9,7 +9,7 @@ from dentrace.synth.accounts import BANK, CRYPTO, WALLET, AccountIds
 
 def test_ids_are_unique_for_every_short_format() -> None:
     ids = AccountIds(seed=3)
-    numbers = np.arange(0, 200_000) * 4_999  # spread like batch-local numbers
+    numbers = np.arange(0, 30_000) * 33_331  # spread over the whole id space
     for country, kind in (("AU", BANK), ("PH", WALLET), ("CI", WALLET), ("CA", BANK),
                           ("TH", BANK), ("PH", CRYPTO)):
         made = ids.accounts(numbers, np.full(len(numbers), country, dtype=object),
