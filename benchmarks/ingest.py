@@ -7,6 +7,7 @@ ingests it into a fresh workspace and prints rows/s and peak memory (RSS).
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -53,9 +54,9 @@ def main() -> None:
         # Build in a child process so this process's peak RSS is the ingest's own.
         subprocess.run([sys.executable, __file__, str(args.rows), "--build-only", str(data)],
                        check=True)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = ingest(Path(tmp) / "ws", transactions=data, quiet=True)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         again = time.perf_counter()
         ingest(Path(tmp) / "ws", transactions=data, quiet=True)
         repeat = time.perf_counter() - again
@@ -67,6 +68,10 @@ def main() -> None:
     print(f"rows_duplicate    {report.rows_duplicate:,}")
     print(f"seconds           {seconds:.2f}")
     print(f"rows_per_second   {report.rows_read / seconds:,.0f}")
+    print(f"cpu_seconds       {cpu:.2f}  (all threads; rows per CPU-second "
+          f"{report.rows_read / cpu:,.0f})")
+    print(f"load_average      {os.getloadavg()[0]:.1f}  (other work on the machine slows the "
+          "wall clock)")
     print(f"repeat_seconds    {repeat:.2f}  (same file again: counted as duplicates)")
     print(f"peak_rss_mib      {peak_mib:,.0f}")
 

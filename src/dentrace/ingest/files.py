@@ -64,15 +64,15 @@ def stage_file(
         return csv_reader.stage(con, path, mapping, progress)
     if kind == "parquet":
         return parquet_reader.stage(con, path)
-    return _stage_xml(con, path)
+    return _stage_xml(con, path, progress)
 
 
-def _stage_xml(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+def _stage_xml(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None) -> list[str]:
     try:
         from dentrace.ingest.readers import iso20022  # another engineer's reader, lazily
     except ImportError as exc:
         raise InputError("the ISO 20022 reader is not installed", file=path) from exc
-    table = iso20022.read_messages(path)
+    table = iso20022.read_messages(path, progress=progress)
     names = [n for n in table.column_names if n not in ("source_file", "source_line")]
     con.register("_dt_xml", table)
     cols = ", ".join(f"CAST({quote(n)} AS VARCHAR) AS {quote(n)}" for n in names)

