@@ -12,9 +12,10 @@ import numpy as np
 PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     "family": {
         "en": ("support", "for mom", "family support", "allowance", "for the house", "monthly",
-               "for bills", "groceries", "for mama", "pocket money", "rent", "love you"),
+               "for bills", "groceries", "for mama", "pocket money", "rent", "love you", "load",
+               "snacks", "for the kids", "bday", "for food", "help"),
         "tl": ("padala", "pang gastos", "para sa bahay", "pambayad kuryente", "para kay nanay",
-               "pang tuition", "allowance mo"),
+               "pang tuition", "allowance mo", "pang load", "pambili", "pang baon", "pangkain"),
         "es": ("para la casa", "para mi mamá", "gastos del mes", "ayuda", "mensualidad"),
         "vi": ("gui me", "tien nha", "gui bo me", "tien hoc"),
         "th": ("ให้แม่", "ค่าใช้จ่าย", "hai mae", "kha chai jai"),
@@ -30,7 +31,8 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "partner": {
         "en": ("for you", "love", "rent", "bills", "miss you", "for food", "xoxo", "help",
-               "phone bill", "allowance", "my love", "for u babe"),
+               "phone bill", "allowance", "my love", "for u babe", "bday", "gift", "treat",
+               "load", "school fees"),
         "es": ("para ti", "te amo", "arriendo"),
         "tl": ("para sayo", "pang load", "mahal kita"),
     },
@@ -77,6 +79,8 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
                "for dad", "savings"),
     },
 }
+
+# Every cover word offenders use is also typed by honest senders (see test_memos.py).
 
 # Destination country -> memo language besides English.
 COUNTRY_LANGUAGE = {"PH": "tl", "CO": "es", "DO": "es", "MX": "es", "VN": "vi", "TH": "th",

@@ -12,6 +12,7 @@ from dentrace.contract.schema import CHANNELS
 from dentrace.synth.batch import Batch, amounts
 from dentrace.synth.institution import AUD_PER_USD
 from dentrace.synth.ledger import expand, running_sum
+from dentrace.synth.remitters import support_partners
 
 OFFENDER_OPTIONS = {0: {"remittance": 0.6, "transfer": 0.2, "wire": 0.2},
                     1: {"wallet": 0.6, "remittance": 0.4}, 2: {"crypto": 1.0}}
@@ -36,6 +37,8 @@ def offenders(batch: Batch) -> None:
     which = np.array([index[int(batch.numbers[r])] for r in rows])
     _facilitator_payments(batch, rows, which)
     _cover_spend(batch, rows)
+    # Some offenders also support a partner abroad, an honest-looking stream of their own.
+    support_partners(batch, rows[batch.rng.random(len(rows)) < 0.15])
 
 
 def _schedule(batch: Batch, kind: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -100,8 +100,12 @@ def _extras(batch: Batch, rows: np.ndarray, recipient: np.ndarray, channel: np.n
 
 def partners(batch: Batch) -> None:
     """Weekly-to-monthly support to one partner abroad, mid amounts, some at night."""
+    support_partners(batch, batch.rows("partner"))
+
+
+def support_partners(batch: Batch, rows: np.ndarray) -> None:
+    """One partner abroad per customer in ``rows`` (also used for some offenders)."""
     rng = batch.rng
-    rows = batch.rows("partner")
     n = len(rows)
     if n == 0:
         return
