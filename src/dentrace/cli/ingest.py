@@ -49,11 +49,12 @@ def ingest(
 
 def _counts_table(report: IngestReport) -> Table:
     table = Table(title="Ingest")
-    table.add_column("file")
+    table.add_column("file", overflow="fold")
     for key in COUNT_KEYS:
-        table.add_column(key, justify="right")
+        table.add_column(key, justify="right", no_wrap=True)
     for f in report.files:
         note = " (already ingested)" if f.already_ingested else ""
-        table.add_row(f"{f.table}: {f.file}{note}", *(f"{getattr(f, k):,}" for k in COUNT_KEYS))
+        table.add_row(f"{f.table}: {Path(f.file).name}{note}",
+                      *(f"{getattr(f, k):,}" for k in COUNT_KEYS))
     table.add_row("[bold]total[/bold]", *(f"[bold]{report.total(k):,}[/bold]" for k in COUNT_KEYS))
     return table
