@@ -11,6 +11,10 @@ import ibis.expr.types as ir
 
 from dentrace.features.settings import FeatureSettings
 
+# transaction columns carried into the flagged table (names and memos are reduced to flags)
+KEPT = ("txn_id", "ts_utc", "sender_id", "beneficiary_id", "amount_ref", "sender_country",
+        "beneficiary_country")
+
 
 def _matches(column: ir.StringValue, words: tuple[str, ...]) -> ir.BooleanValue:
     return column.lower().re_search(FeatureSettings.pattern(words)).fill_null(False)
@@ -21,31 +25,61 @@ def _name_tokens(column: ir.StringValue, min_length: int) -> ir.ArrayValue:
     return tokens.filter(lambda token: token.length() >= min_length)
 
 
-def shares_surname(t: ir.Table, min_length: int) -> ir.BooleanValue:
-    """True when sender and beneficiary names share a name token (weak family evidence)."""
-    common = _name_tokens(t.sender_name, min_length).intersect(
-        _name_tokens(t.beneficiary_name, min_length)
+def shares_surname(sender_name: ir.StringValue, beneficiary_name: ir.StringValue,
+                   min_length: int) -> ir.BooleanValue:
+    """True when the two names share a name token (weak family evidence)."""
+    common = _name_tokens(sender_name, min_length).intersect(
+        _name_tokens(beneficiary_name, min_length)
     )
     return (common.length() > 0).fill_null(False)
 
 
-def flag_payments(t: ir.Table, settings: FeatureSettings, currency: str) -> ir.Table:
-    """``t`` (the warehouse ``transactions`` table) with boolean and numeric flag columns."""
+def _corridor(t: ir.Table, settings: FeatureSettings) -> tuple[ir.BooleanValue, ...]:
+    """(to a high-risk country, across a border, on a corridor channel) for each payment."""
     high_risk = [c.upper() for c in settings.corridor_countries]
     excluded = [c.lower() for c in settings.corridor_excluded_channels]
-    channel = t.channel.lower()
     to_high_risk = t.beneficiary_country.upper().isin(high_risk).fill_null(False)
     same_country = t.sender_country.upper() == t.beneficiary_country.upper()
     cross_border = (~same_country).fill_null(True)
-    excluded_channel = channel.isin(excluded).fill_null(False) if excluded else ibis.literal(False)
+    excluded_channel = (t.channel.lower().isin(excluded).fill_null(False) if excluded
+                        else ibis.literal(False))
+    return to_high_risk, cross_border, to_high_risk & cross_border & ~excluded_channel
+
+
+def family_pairs(t: ir.Table, settings: FeatureSettings) -> ir.Table:
+    """(sender_id, beneficiary_id, is_family) for corridor pairs only: names are compared
+    once per pair, not once per payment, and only where the evidence is used."""
+    corridor = t.filter(_corridor(t, settings)[2])
+    pairs = corridor.group_by(["sender_id", "beneficiary_id"]).aggregate(
+        sender_name=corridor.sender_name.arbitrary(),
+        beneficiary_name=corridor.beneficiary_name.arbitrary(),
+    )
+    return pairs.select(
+        "sender_id", "beneficiary_id",
+        is_family=shares_surname(pairs.sender_name, pairs.beneficiary_name,
+                                 settings.surname_min_length),
+    )
+
+
+def merchant_kinds(t: ir.Table, settings: FeatureSettings) -> ir.Table:
+    """(beneficiary_name, is_webcam, is_travel) once per distinct beneficiary name."""
+    names = t.select("beneficiary_name").distinct()
+    return names.mutate(
+        is_webcam=_matches(names.beneficiary_name, settings.webcam_merchant_words),
+        is_travel=_matches(names.beneficiary_name, settings.travel_merchant_words),
+    )
+
+
+def flag_payments(t: ir.Table, settings: FeatureSettings, currency: str) -> ir.Table:
+    """``t`` (the warehouse ``transactions`` table) with boolean and numeric flag columns."""
+    channel = t.channel.lower()
+    to_high_risk, cross_border, corridor = _corridor(t, settings)
     lo, hi = settings.small_band(currency)
     hour = t.ts_local.hour()
     start, end = settings.night_start_hour, settings.night_end_hour
     night = (hour >= start) | (hour < end) if start > end else (hour >= start) & (hour < end)
-    webcam = _matches(t.beneficiary_name, settings.webcam_merchant_words)
-    travel = _matches(t.beneficiary_name, settings.travel_merchant_words)
-    return t.mutate(
-        is_corridor=to_high_risk & cross_border & ~excluded_channel,
+    flagged = t.mutate(
+        is_corridor=corridor,
         is_foreign=cross_border,
         is_small=t.amount_ref.between(lo, hi).fill_null(False),
         is_round=((t.amount % settings.round_unit) == 0).fill_null(False),
@@ -57,11 +91,24 @@ def flag_payments(t: ir.Table, settings: FeatureSettings, currency: str) -> ir.T
         is_crypto=channel.isin(["crypto"]).fill_null(False),
         is_remittance=channel.isin(["remittance"]).fill_null(False),
         is_card=channel.isin(["card"]).fill_null(False),
-        is_webcam=webcam,
-        is_travel=travel,
-        is_travel_high_risk=(travel & to_high_risk)
-        | (channel.isin(["card", "cash"]).fill_null(False) & to_high_risk & cross_border),
-        is_family=shares_surname(t, settings.surname_min_length),
+        spent_in_high_risk=channel.isin(["card", "cash"]).fill_null(False) & to_high_risk
+        & cross_border,
+        to_high_risk=to_high_risk,
         day=t.ts_utc.epoch_seconds() / 86400.0,
         month=t.ts_utc.truncate("M"),
+    )
+    family = family_pairs(t, settings)
+    kinds = merchant_kinds(t, settings)
+    joined = flagged.left_join(
+        family, [flagged.sender_id == family.sender_id,
+                 flagged.beneficiary_id == family.beneficiary_id]
+    ).left_join(kinds, flagged.beneficiary_name == kinds.beneficiary_name)
+    travel = joined.is_travel.fill_null(False)
+    return joined.select(
+        *[joined[c] for c in flagged.columns if c in KEPT or c.startswith("is_")],
+        day=joined.day, month=joined.month,
+        is_webcam=joined.is_webcam.fill_null(False),
+        is_travel=travel,
+        is_travel_high_risk=(travel & joined.to_high_risk) | joined.spent_in_high_risk,
+        is_family=joined.is_family.fill_null(False),
     )
