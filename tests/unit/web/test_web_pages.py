@@ -1,0 +1,77 @@
+"""Server-rendered screens: queue filters and sorting, party page data, cases, errors, docs."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from web_sample import PASSWORD
+
+
+@pytest.fixture()
+def browser(client: TestClient) -> TestClient:
+    """The client logged in as the analyst through the login form."""
+    client.get("/login")
+    client.post("/login", data={"username": "ana", "password": PASSWORD,
+                                "csrf_token": client.cookies.get("dentrace_csrf")})
+    return client
+
+
+def _parties_in_queue(html: str) -> list[str]:
+    return re.findall(r'class="mono party-link" href="/parties/[^"]+">([^<]+)<', html)
+
+
+def test_queue_page_filters_and_sorts(browser: TestClient) -> None:
+    assert _parties_in_queue(browser.get("/alerts").text) == ["P1", "F1", "P2", "P3"]
+    assert _parties_in_queue(browser.get("/alerts?role=facilitator").text) == ["F1"]
+    assert _parties_in_queue(browser.get("/alerts?sort=party_id").text) == ["F1", "P1", "P2",
+                                                                           "P3"]
+    assert _parties_in_queue(browser.get("/alerts?min_score=0.85&country=au").text) == ["P1"]
+    # Nonsense in the query string is ignored, not an error page.
+    assert browser.get("/alerts?min_score=abc&since=never&page=-3").status_code == 200
+
+
+def test_party_page_embeds_timeline_and_network_and_is_audited(browser: TestClient) -> None:
+    html = browser.get("/parties/P1").text
+    block = re.search(r'<script type="application/json" id="party-data">(.*?)</script>', html,
+                      re.S)
+    assert block is not None
+    data = json.loads(block.group(1))
+    assert len(data["timeline"]) == 6 and {n["id"] for n in data["network"]["nodes"]} >= {"F1"}
+    assert "Alan Smith" in html and 'id="btn-escalate"' in html
+    browser.cookies.clear()
+    supervisor = browser.post("/api/v1/auth/token", data={"username": "sam",
+                                                          "password": PASSWORD}).json()
+    entries = browser.get("/api/v1/audit?action=view_party", headers={
+        "Authorization": f"Bearer {supervisor['access_token']}"}).json()
+    assert [e["target_id"] for e in entries] == ["P1"]
+
+
+def test_case_pages_after_escalation(browser: TestClient) -> None:
+    csrf = {"X-CSRF-Token": browser.cookies.get("dentrace_csrf") or ""}
+    case_id = browser.post("/api/v1/alerts/1/disposition", json={"decision": "escalate"},
+                           headers=csrf).json()["case_id"]
+    listing = browser.get("/cases").text
+    assert f'href="/cases/{case_id}"' in listing
+    page = browser.get(f"/cases/{case_id}").text
+    assert "TP10" in page and 'data-action="investigate"' in page
+    assert 'data-action="approve"' not in page
+
+
+def test_error_pages_for_missing_things_and_denied_screens(browser: TestClient) -> None:
+    missing = browser.get("/parties/NOPE")
+    assert missing.status_code == 404 and "Not found" in missing.text
+    assert browser.get("/cases/999").status_code == 404
+    denied = browser.get("/audit")
+    assert denied.status_code == 403 and "Not allowed" in denied.text
+
+
+def test_overview_and_docs_pages(browser: TestClient) -> None:
+    overview = browser.get("/overview").text
+    assert 'id="overview-data"' in overview and "F1" in overview
+    docs = browser.get("/docs").text
+    assert "/static/vendor/swagger-ui-bundle.js" in docs
+    schema = browser.get("/openapi.json").json()
+    assert "/api/v1/alerts" in schema["paths"]
