@@ -186,6 +186,3 @@ def amounts(rng: np.random.Generator, median_usd: np.ndarray | float, spread: fl
     """Log-normal US$ amounts clipped to [low, high]."""
     return np.clip(np.asarray(median_usd) * rng.lognormal(0.0, spread, n), low, high)
 
-
-__all__ = ["ABROAD_OPTIONS", "BATCH_CUSTOMERS", "OCCUPATIONS", "Batch", "amounts",
-           "round_codes", "start_batch"]

@@ -7,6 +7,7 @@ at any scale; the payments themselves are drawn later, batch by batch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -173,10 +174,9 @@ def shared_accounts(rng: np.random.Generator, plan_ids: AccountIds, inst: Instit
     return shared
 
 
-def _risky_accounts(rng: np.random.Generator, add: object, n_pop: dict[str, int], up: bool,
-                    dens: np.ndarray) -> None:
+def _risky_accounts(rng: np.random.Generator, add: Callable[..., None], n_pop: dict[str, int],
+                    up: bool, dens: np.ndarray) -> None:
     """Facilitators (by den), sextortion, romance-scam and adult-performer accounts."""
-    assert callable(add)
     n_fac = len(dens)
     fac_c = _den_countries(rng, dens)
     fac_k = rng.choice([BANK, WALLET, CRYPTO], size=n_fac, p=[0.45, 0.5, 0.05])

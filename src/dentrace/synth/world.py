@@ -102,7 +102,7 @@ def generate_world(out: Path, seed: int = 0, scale: float = 1.0, fmt: str = "par
     known = TableFile(out / f"known.{fmt}", fmt)
     known.write(known_table(_known_rows(plan)))
     known.close()
-    summary = _summary(out, plan, inst, fmt, scale, written, customers.rows + 0, truth.rows)
+    summary = _summary(out, plan, inst, fmt, scale, written, customers.rows, truth.rows)
     summary.files = [*files, customers.path.name, known.path.name, truth.path.name, "world.json"]
     (out / "world.json").write_text(json.dumps(_world_json(summary, plan), indent=2) + "\n")
     return summary

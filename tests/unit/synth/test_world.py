@@ -180,3 +180,9 @@ def test_world_json_describes_the_world(world: Path, tables: dict[str, pd.DataFr
     assert str(days.min().date()) >= info["date_from"]
     assert str(days.max().date()) <= info["date_to"]
     assert set(info["offender_kinds"]) == {"one-off", "steady", "escalating", "heavy"}
+
+
+def test_public_surface_is_exactly_the_documented_names() -> None:
+    import dentrace.synth as synth
+
+    assert sorted(synth.__all__) == ["POPULATIONS", "WorldSummary", "generate_world"]
