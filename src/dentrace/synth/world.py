@@ -55,6 +55,13 @@ class WorldSummary:
     institution: dict[str, object] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
 
+    def __str__(self) -> str:
+        inst = self.institution
+        return (f"{self.customers:,} customers, {self.transactions:,} payments "
+                f"({inst.get('name')}, {inst.get('country')}, {inst.get('currency')}, "
+                f"{self.date_from} to {self.date_to}); {self.populations.get('offender', 0)} "
+                f"offenders, {self.facilitators} facilitators in {self.dens} dens")
+
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
         data["out"] = str(self.out)
