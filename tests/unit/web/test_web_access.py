@@ -11,7 +11,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from conftest import token_for
+from conftest import bearer, token_for
 from dentrace.web import pages, screens
 
 PUBLIC = {("POST", "/api/v1/auth/token"), ("GET", "/login"), ("POST", "/login"),
@@ -74,9 +74,9 @@ def test_static_files_and_login_page_are_public(client: TestClient) -> None:
 ])
 def test_roles_that_may_not_act_get_403(client: TestClient, user: str, method: str, path: str,
                                         body: dict[str, str] | None) -> None:
-    headers = token_for(client, user)
+    headers = bearer(user)
     client.post("/api/v1/alerts/1/disposition", json={"decision": "escalate"},
-                headers=token_for(client, "ana"))
+                headers=bearer("ana"))
     answer = client.request(method, path, json=body, headers=headers)
     assert answer.status_code == 403, answer.text
 

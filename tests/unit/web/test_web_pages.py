@@ -7,15 +7,15 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from web_sample import PASSWORD
+
+from conftest import TOKENS, bearer
 
 
 @pytest.fixture()
 def browser(client: TestClient) -> TestClient:
-    """The client logged in as the analyst through the login form."""
-    client.get("/login")
-    client.post("/login", data={"username": "ana", "password": PASSWORD,
-                                "csrf_token": client.cookies.get("dentrace_csrf")})
+    """The client with the analyst's browser session (cookie session plus CSRF cookie)."""
+    client.cookies.set("dentrace_session", TOKENS["ana"])
+    client.cookies.set("dentrace_csrf", "csrf-token-for-tests")
     return client
 
 
@@ -42,10 +42,7 @@ def test_party_page_embeds_timeline_and_network_and_is_audited(browser: TestClie
     assert len(data["timeline"]) == 6 and {n["id"] for n in data["network"]["nodes"]} >= {"F1"}
     assert "Alan Smith" in html and 'id="btn-escalate"' in html
     browser.cookies.clear()
-    supervisor = browser.post("/api/v1/auth/token", data={"username": "sam",
-                                                          "password": PASSWORD}).json()
-    entries = browser.get("/api/v1/audit?action=view_party", headers={
-        "Authorization": f"Bearer {supervisor['access_token']}"}).json()
+    entries = browser.get("/api/v1/audit?action=view_party", headers=bearer("sam")).json()
     assert [e["target_id"] for e in entries] == ["P1"]
 
 

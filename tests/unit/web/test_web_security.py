@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from web_sample import PASSWORD, build
+from web_sample import PASSWORD
 
+from dentrace.store.sql import open_store
 from dentrace.web import create_app
 
 
@@ -31,9 +32,8 @@ def test_login_sets_httponly_samesite_session_and_readable_csrf_cookie(
     assert client.get("/alerts").status_code == 200
 
 
-def test_cookies_are_secure_by_default(tmp_path: Path) -> None:
-    workspace = tmp_path / "ws"
-    store = build(workspace)
+def test_cookies_are_secure_by_default(workspace: Path) -> None:
+    store = open_store(workspace)
     with TestClient(create_app(workspace, store=store), base_url="https://testserver") as c:
         answer = _browser_login(c)
         assert all("Secure" in v for v in answer.headers.get_list("set-cookie"))

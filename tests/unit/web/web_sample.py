@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dentrace.auth import add_user
+from dentrace.auth import add_user, get_account, issue_token
 from dentrace.cases import import_alerts
 from dentrace.store.sql import Store, open_store
 from dentrace.store.warehouse import open_warehouse, write_meta
@@ -88,3 +88,9 @@ def build(workspace: Path, database_url: str | None = None) -> Store:
         add_user(store, name, role, PASSWORD)
     import_alerts(store, workspace / "alerts.parquet")
     return store
+
+
+def issue_tokens(store: Store) -> dict[str, str]:
+    """A bearer token per sample user, issued without a password check (tests only)."""
+    return {name: issue_token(store, get_account(store, name), lifetime=timedelta(hours=6))
+            for name in USERS}
