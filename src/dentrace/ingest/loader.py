@@ -117,8 +117,7 @@ def judge_and_load(
     _quarantine(con, rules, str(file), ingest_id)
     row = con.execute("""SELECT count(*), count(*) FILTER (_dt_verdict = 'accept'),
         count(*) FILTER (_dt_verdict IN ('quarantine', 'conflict')),
-        count(*) FILTER (_dt_verdict = 'duplicate') FROM _dt_verdicts""").fetchone()
-    assert row is not None
+        count(*) FILTER (_dt_verdict = 'duplicate') FROM _dt_verdicts""").fetchall()[0]
     con.execute("DROP VIEW _dt_verdicts")
     con.execute("DROP TABLE _dt_clash")
     con.execute("DROP TABLE _dt_judged")

@@ -140,8 +140,8 @@ def _check_zone(con: duckdb.DuckDBPyConnection, zone: str | None) -> None:
     if zone is None:
         return
     found = con.execute("SELECT count(*) FROM pg_timezone_names() WHERE name = ?",
-                        [zone]).fetchone()
-    if not found or not found[0]:
+                        [zone]).fetchall()
+    if not found[0][0]:
         raise ConfigError(f"unknown time zone '{zone}' (use an IANA name like Europe/Berlin)")
 
 
@@ -170,44 +170,50 @@ def _fingerprint(file: Path) -> str:
 
 def _load_file(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,
                progress: IngestProgress | None) -> FileCounts:
+    """Stage the file (outside the transaction: a reader may try and fall back), then judge
+    and load it in one transaction; a file already ingested is counted, not read."""
     table, file = item.rules.table.name, item.file
     sha = _fingerprint(file)
-    seen = con.execute("SELECT rows_read FROM ingest_runs WHERE table_name = ? AND "
-                       "file_sha256 = ? AND NOT already_ingested LIMIT 1", [table, sha]).fetchone()
+    rows = con.execute("SELECT rows_read FROM ingest_runs WHERE table_name = ? AND "
+                       "file_sha256 = ? AND NOT already_ingested LIMIT 1", [table, sha]).fetchall()
+    seen = rows[0] if rows else None
     ingest_id = next_ingest_id(con)
-    con.begin()
     try:
-        if seen is not None:
-            counts = FileCounts(table, str(file), int(seen[0]), 0, 0, int(seen[0]), True)
-        else:
-            counts = _judge_file(con, item, mapping, ingest_id, progress)
-        con.execute("INSERT INTO ingest_runs VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?)",
-                    [ingest_id, table, str(file), sha, counts.rows_read, counts.rows_accepted,
-                     counts.rows_quarantined, counts.rows_duplicate, counts.already_ingested])
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+        if seen is None:
+            projection = _stage(con, item, mapping, progress)
+        con.begin()
+        try:
+            if seen is not None:
+                counts = FileCounts(table, str(file), int(seen[0]), 0, 0, int(seen[0]), True)
+            else:
+                counts = judge_and_load(con, item.rules, projection, file, ingest_id)
+            con.execute("INSERT INTO ingest_runs VALUES (?, ?, ?, ?, now()::TIMESTAMP, "
+                        "?, ?, ?, ?, ?)", [ingest_id, table, str(file), sha, counts.rows_read,
+                                          counts.rows_accepted, counts.rows_quarantined,
+                                          counts.rows_duplicate, counts.already_ingested])
+            con.commit()
+        except duckdb.Error as exc:
+            con.rollback()
+            raise InputError(f"cannot load ({exc})", file=file) from exc
+        except BaseException:
+            con.rollback()
+            raise
+    finally:
+        con.execute(f"DROP VIEW IF EXISTS {STAGING}")
+        con.execute(f"DROP TABLE IF EXISTS {ROWS}")
     if progress:
         progress(str(file), 1, 1)
     return counts
 
 
-def _judge_file(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,
-                ingest_id: int, progress: IngestProgress | None) -> FileCounts:
+def _stage(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,
+           progress: IngestProgress | None) -> Projection:
     label = str(item.file)
     names = readers.stage_file(
         con, item.file, mapping, (lambda done, total: progress(label, done, total))
         if progress else None)
-    projection = item.projection or project(
+    return item.projection or project(
         item.rules.table, names, mapping.for_table(item.rules.table.name), item.file)
-    try:
-        return judge_and_load(con, item.rules, projection, item.file, ingest_id)
-    except duckdb.Error as exc:
-        raise InputError(f"cannot load ({exc})", file=item.file) from exc
-    finally:
-        con.execute(f"DROP VIEW IF EXISTS {STAGING}")
-        con.execute(f"DROP TABLE IF EXISTS {ROWS}")
 
 
 def _write_summary(workspace: Path, report: IngestReport) -> None:

@@ -104,5 +104,5 @@ def write_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
 
 def next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
     """The id the next ingested file gets (one per file, counting from 1)."""
-    row = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_runs").fetchone()
-    return int(row[0]) if row else 1
+    rows = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_runs").fetchall()
+    return int(rows[0][0])

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from dentrace.errors import HeaderError, InputError
 from dentrace.ingest.mapping import Mapping
+from dentrace.ingest.readers import csv_fast
 from dentrace.ingest.readers.common import BOOKKEEPING, ROWS, STAGING, Progress, quote
 
 CHUNK_ROWS = 100_000
@@ -99,6 +100,13 @@ def stage(
     con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, progress: Progress | None
 ) -> list[str]:
     """Read ``path`` into the staging table; return its column names."""
+    if csv_fast.is_plain(path, mapping):
+        names = read_header(path, mapping)
+        if csv_fast.stage(con, path, mapping, names):
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGING} AS SELECT * FROM {ROWS}")
+            if progress:
+                progress(1, 1)
+            return names
     disk, text = _open(path, mapping)
     total = path.stat().st_size
     with disk, text:
