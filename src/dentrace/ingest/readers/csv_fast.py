@@ -1,7 +1,8 @@
 """Fast path for plain CSV files: DuckDB's own reader, when every physical line is one row.
 
-Taken only when the file is UTF-8 without a BOM, quote characters or blank lines, and DuckDB
-finds the header's number of fields on every line; otherwise the Python reader runs.
+Taken only when the file is UTF-8 without a BOM or blank lines, DuckDB finds the header's
+number of fields on every row, and rows = lines - 1 (no quoted line breaks); otherwise the
+Python reader runs.
 """
 
 from __future__ import annotations
@@ -25,33 +26,35 @@ def _open_bytes(path: Path) -> IO[bytes]:
     return open(path, "rb")
 
 
-def is_plain(path: Path, mapping: Mapping) -> bool:
-    """True when one physical line is one row and the bytes decode as UTF-8."""
+def count_lines(path: Path, mapping: Mapping) -> int | None:
+    """The file's number of lines when it decodes as UTF-8 and has no blank line, else None."""
     if codecs.lookup(mapping.encoding).name != "utf-8":
-        return False
+        return None
     decoder = codecs.getincrementaldecoder("utf-8")()
-    tail = b""
+    tail, lines, last = b"", 0, b"\n"
     try:
         with _open_bytes(path) as handle:
             first = True
             for block in iter(lambda: handle.read(_BLOCK), b""):
                 if first and block.startswith(codecs.BOM_UTF8):
-                    return False
+                    return None
                 first = False
                 seam = tail + block
-                if b'"' in block or b"\n\n" in seam or b"\n\r\n" in seam:
-                    return False
+                if b"\n\n" in seam or b"\n\r\n" in seam:
+                    return None
                 decoder.decode(block)
-                tail = block[-2:]
+                lines += block.count(b"\n")
+                tail, last = block[-2:], block[-1:]
             decoder.decode(b"", final=True)
     except (UnicodeDecodeError, OSError, EOFError):
-        return False
-    return True
+        return None
+    return lines + (0 if last == b"\n" else 1)
 
 
 def stage(con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping,
-          names: list[str]) -> bool:
-    """Copy a plain file into the staging rows; False (nothing staged) if DuckDB objects."""
+          names: list[str], lines: int) -> bool:
+    """Copy a file of ``lines`` lines into the staging rows when each row is one line;
+    False (nothing staged) otherwise or when DuckDB objects to any row."""
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
     select = ", ".join(f"c{i} AS {quote(n)}" for i, n in enumerate(names))
     try:
@@ -61,9 +64,12 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping,
             NULL::VARCHAR AS _dt_fault_field, NULL::VARCHAR AS _dt_fault_reason,
             NULL::VARCHAR AS _dt_raw
             FROM read_csv({literal(str(path))}, header = true, auto_detect = false,
-                columns = {columns}, delim = {literal(mapping.delimiter)}, quote = '',
-                escape = '', strict_mode = true, null_padding = false)""")
+                columns = {columns}, delim = {literal(mapping.delimiter)}, quote = '"',
+                escape = '"', strict_mode = true, null_padding = false)""")
+        staged = con.execute(f"SELECT count(*) FROM {ROWS}").fetchall()[0][0]
     except duckdb.Error:
+        staged = -1
+    if staged != lines - 1:
         con.execute(f"DROP TABLE IF EXISTS {ROWS}")
         return False
     return True

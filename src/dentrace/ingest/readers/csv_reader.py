@@ -100,9 +100,10 @@ def stage(
     con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, progress: Progress | None
 ) -> list[str]:
     """Read ``path`` into the staging table; return its column names."""
-    if csv_fast.is_plain(path, mapping):
+    lines = csv_fast.count_lines(path, mapping)
+    if lines is not None:
         names = read_header(path, mapping)
-        if csv_fast.stage(con, path, mapping, names):
+        if csv_fast.stage(con, path, mapping, names, lines):
             con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGING} AS SELECT * FROM {ROWS}")
             if progress:
                 progress(1, 1)
