@@ -30,6 +30,7 @@ class TableMapping:
     columns: dict[str, str] = field(default_factory=dict)
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
+    source: str = "(no mapping file)"
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def _table(section: Any, table: Table, path: Path) -> TableMapping:
                 raise MappingError(f"'{col}' is not a column of the {name} contract "
                                    f"({', '.join(table.names)})",
                                    file=path, field=f"{name}.{where}.{col}")
-    return TableMapping(columns=columns, codes=codes, constants=constants)
+    return TableMapping(columns=columns, codes=codes, constants=constants, source=str(path))
 
 
 def _string_map(value: Any, where: str, path: Path) -> dict[str, str]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dentrace.contract.schema import Table
-from dentrace.errors import MissingColumnError
+from dentrace.errors import MappingError, MissingColumnError
 from dentrace.ingest.mapping import TableMapping
 from dentrace.ingest.readers.common import literal, quote
 
@@ -56,6 +56,11 @@ def project(table: Table, header: list[str], mapping: TableMapping, file: Path) 
             raise MissingColumnError(
                 f"required {table.name} column '{col.name}'{renamed} is missing; "
                 f"columns found: {', '.join(header)}", file=file, field=col.name)
+        elif col.name in mapping.columns:
+            raise MappingError(
+                f"maps {col.name} to '{source}', which {file} does not have; columns found: "
+                f"{', '.join(header)}", file=mapping.source,
+                field=f"{table.name}.columns.{col.name}")
         else:
             expr = "NULL::VARCHAR"
         codes = mapping.codes.get(col.name)

@@ -115,3 +115,14 @@ def test_bad_mapping_names_file_and_key(tmp_path: Path, text: str, key: str | No
     assert "m.toml" in str(caught.value)
     if key:
         assert caught.value.field == key
+
+
+def test_mapping_to_a_column_the_export_lacks_names_mapping_key(tmp_path: Path) -> None:
+    export = tmp_path / "e.csv"
+    export.write_text("txn_id,ts,sender_id,beneficiary_id,amount,currency\n")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("transactions:\n  columns: {memo: Verwendungszweck}\n")
+    with pytest.raises(MappingError) as caught:
+        ingest(tmp_path / "ws", transactions=export, mapping=mapping, quiet=True)
+    assert caught.value.field == "transactions.columns.memo"
+    assert "m.yaml" in str(caught.value) and "e.csv" in str(caught.value)
