@@ -9,12 +9,16 @@ pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 need=()
 [ -n "$(pg_bin)" ] || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v npm >/dev/null || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing system packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${need[@]}"
 fi
+
+echo "== installing the web app's front-end libraries (npm registry) into the package"
+npm ci --no-audit --no-fund
 
 echo "== installing dentrace with its test dependencies"
 python3 -m pip install -q --disable-pip-version-check -e '.[dev]'
