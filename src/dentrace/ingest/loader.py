@@ -75,6 +75,13 @@ def _judge(con: duckdb.DuckDBPyConnection, rules: TableRules, projection: Projec
             WHERE {key} IN (SELECT {key} FROM _dt_judged WHERE _dt_reason IS NULL))
         SELECT coalesce(twice.{key}, seen.{key}) AS {key}, first_line, first_hash, known_hash
         FROM twice FULL JOIN seen ON twice.{key} = seen.{key}""")
+    if not con.execute("SELECT count(*) FROM _dt_clash").fetchall()[0][0]:
+        # The usual case: no key twice and none seen before; skip the join.
+        con.execute("""CREATE OR REPLACE TEMP VIEW _dt_verdicts AS
+            SELECT *, NULL::BIGINT AS _dt_first_line, NULL::UBIGINT AS _dt_known_hash,
+                CASE WHEN _dt_reason IS NULL THEN 'accept' ELSE 'quarantine' END AS _dt_verdict
+            FROM _dt_judged""")
+        return
     con.execute(f"""CREATE OR REPLACE TEMP VIEW _dt_verdicts AS
         SELECT j.*, c.first_line AS _dt_first_line, c.known_hash AS _dt_known_hash,
             CASE WHEN j._dt_reason IS NOT NULL THEN 'quarantine'
