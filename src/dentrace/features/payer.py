@@ -75,6 +75,7 @@ def totals(p: ir.Table, recent_from: ir.Value) -> ir.Table:
         corridor_amount_cv=p.amount_ref.std(where=cor, how="pop")
         / p.amount_ref.mean(where=cor).nullif(0),
         corridor_small_share=p.is_small.cast("float64").mean(where=cor),
+        corridor_session_share=p.is_session.cast("float64").mean(where=cor),
         corridor_round_share=p.is_round.cast("float64").mean(where=cor),
         corridor_night_share=p.is_night.cast("float64").mean(where=cor),
         corridor_family_share=p.is_family.cast("float64").mean(where=cor),

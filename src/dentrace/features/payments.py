@@ -82,6 +82,7 @@ def flag_payments(t: ir.Table, settings: FeatureSettings, currency: str) -> ir.T
         is_corridor=corridor,
         is_foreign=cross_border,
         is_small=t.amount_ref.between(lo, hi).fill_null(False),
+        is_session=t.amount_ref.between(lo, settings.session_max(currency)).fill_null(False),
         is_round=((t.amount % settings.round_unit) == 0).fill_null(False),
         is_night=night.fill_null(False),
         is_cover=_matches(t.memo, settings.cover_memo_words),

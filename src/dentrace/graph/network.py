@@ -13,7 +13,7 @@ from dentrace.graph.dens import find_dens
 from dentrace.graph.propagation import propagate_known
 
 PAYER_NETWORK_COLUMNS = [
-    "pays_fan_in_max", "pays_fan_in_mean", "fan_in_beneficiaries",
+    "pays_fan_in_max", "pays_fan_in_mean", "fan_in_beneficiaries", "pays_den_max",
     "known_facilitators_paid", "known_offender_co_payers", "known_risk",
 ]
 FACILITATOR_NETWORK_COLUMNS = [
@@ -106,7 +106,10 @@ def network_features(
     dens = find_dens(corridor, settings.min_fan_in, settings.min_shared_payers,
                      settings.max_beneficiaries_per_payer)
     risk = propagate_known(corridor, known, settings.damping, settings.folds).rename("known_risk")
-    payer = payer_fan.join([payer_known, risk.to_frame()], how="left")
+    den_of = corridor["beneficiary_id"].map(dens["den_size"]) if not dens.empty else None
+    pays_den = (den_of.fillna(0.0).groupby(corridor["sender_id"]).max().rename("pays_den_max")
+                if den_of is not None else pd.Series(dtype="float64", name="pays_den_max"))
+    payer = payer_fan.join([payer_known, risk.to_frame(), pays_den.to_frame()], how="left")
     fac = fac_fan.join([fac_known, dens.drop(columns=["den_id"]), risk.to_frame()], how="left")
     payer = payer.reindex(columns=PAYER_NETWORK_COLUMNS).fillna(0.0).astype("float64")
     fac = fac.reindex(columns=FACILITATOR_NETWORK_COLUMNS).fillna(0.0).astype("float64")

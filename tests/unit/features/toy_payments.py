@@ -42,7 +42,8 @@ def offender(sender: str, n: int = 30, beneficiaries: int = 6, prefix: str = "o"
         rows.append(payment(
             f"{prefix}{sender}-{i}", sender, targets[i % len(targets)], day=i * 6.0 + (i % 3),
             amount=float(20 + i * 2), hour=23 if i % 4 else 2, sender_name="Peter Miller",
-            beneficiary_name=names[i % len(names)], memo="for the show" if i % 5 == 0 else None,
+            beneficiary_name=names[i % len(names)],
+            memo="add me on telegram @maria" if i % 5 == 0 else None,
         ))
     return rows
 
@@ -96,11 +97,12 @@ def warehouse(rows: list[dict[str, Any]], known: list[tuple[str, str]] | None = 
 
 
 def mixed_world() -> list[dict[str, Any]]:
-    """Three offenders sharing two facilitators, plus families, charity donors and shoppers."""
+    """Eight offenders sharing six facilitators (one den), a lone offender with his own
+    beneficiaries, plus families, charity donors and shoppers."""
     rows: list[dict[str, Any]] = []
-    shared = ["fac-1", "fac-2", "fac-3"]
-    for k in range(5):
-        rows += offender(f"off{k}", n=24, facilitators=[*shared, f"off{k}-own"], prefix=f"x{k}")
+    shared = [f"fac-{i}" for i in range(1, 7)]
+    for k in range(8):
+        rows += offender(f"off{k}", n=28, facilitators=[*shared, f"off{k}-own"], prefix=f"x{k}")
     rows += offender("lone", n=30, beneficiaries=6)
     for k in range(5):
         rows += family(f"fam{k}")

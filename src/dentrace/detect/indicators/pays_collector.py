@@ -31,18 +31,23 @@ class PaysCollector(Indicator):
     parameters: ClassVar[dict[str, str]] = {
         "low": "other unrelated small payers of its busiest beneficiary where strength starts",
         "high": "other unrelated small payers giving full strength",
-        "many": "number of such collector beneficiaries giving full strength on its own",
+        "den_low": "size of the largest den it pays into where the den part starts",
+        "den_high": "den size giving the den part full strength",
+        "den_weight": "share of the strength that comes from the den part",
     }
 
     def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
         busiest = ramp(column(features, "pays_fan_in_max"), params["low"], params["high"])
-        several = ramp(column(features, "fan_in_beneficiaries"), 0.0, params["many"])
-        return np.maximum(busiest, several)
+        den = ramp(column(features, "pays_den_max"), params["den_low"], params["den_high"])
+        return (1.0 - params["den_weight"]) * busiest + params["den_weight"] * np.maximum(
+            den, busiest)
 
     def explain(self, row: pd.Series, role: str, params: Params, context: Context,
                 party_id: str) -> str:
+        den = (f"; the largest is in a den of {row['pays_den_max']:.0f} collectors"
+               if row.get("pays_den_max", 0) > 0 else "")
         return (f"pays {row['fan_in_beneficiaries']:.0f} beneficiaries that collect small sums "
-                f"from many unrelated payers (up to {row['pays_fan_in_max']:.0f} others)")
+                f"from many unrelated payers (up to {row['pays_fan_in_max']:.0f} others){den}")
 
     def evidence(self, payments: ir.Table, role: str, context: Context) -> ir.BooleanValue:
         return payments.is_corridor & payments.is_small

@@ -27,7 +27,8 @@ class SmallCorridor(Indicator):
     code = "SMALL_CORRIDOR"
     roles = ("payer",)
     description = "Many small payments into high-risk corridors (cross-border, listed countries)."
-    source = "indicators.md #1, #7: AUSTRAC case study; AIC T&I 634, 639; FATF 2025; AMLC 2020"
+    source = ("indicators.md #1, #7: AUSTRAC case study; AIC T&I 634 (< A$55), 639 (median "
+              "A$51 per session); FATF 2025; AMLC 2020")
     parameters: ClassVar[dict[str, str]] = {
         "min_payments": "small corridor payments below which the strength is 0",
         "full_payments": "small corridor payments at which the count part reaches 1",
@@ -35,6 +36,10 @@ class SmallCorridor(Indicator):
         "full_share": "share of corridor payments in the small band giving full strength",
         "fixed_cv": "amount variation (stddev / mean) below which sums count as fixed",
         "fixed_factor": "factor applied to the strength when sums are fixed (standing orders)",
+        "session_floor": "strength kept when no payment is at a typical session price "
+                         "(≤ features.session_max_usd); the rest scales with that share",
+        "session_low": "share of corridor payments at session prices where the bonus starts",
+        "session_high": "share giving the full session bonus",
     }
 
     def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
@@ -43,7 +48,15 @@ class SmallCorridor(Indicator):
         fixed = (column(features, "corridor_amount_cv") < params["fixed_cv"]) & (count >= 3)
         return (ramp(count, params["min_payments"], params["full_payments"])
                 * ramp(share, params["min_share"], params["full_share"])
-                * np.where(fixed, params["fixed_factor"], 1.0))
+                * np.where(fixed, params["fixed_factor"], 1.0)
+                * self._session(features, params))
+
+    @staticmethod
+    def _session(features: pd.DataFrame, params: Params) -> np.ndarray:
+        floor = params["session_floor"]
+        share = ramp(column(features, "corridor_session_share"), params["session_low"],
+                     params["session_high"])
+        return floor + (1.0 - floor) * share
 
     def explain(self, row: pd.Series, role: str, params: Params, context: Context,
                 party_id: str) -> str:
