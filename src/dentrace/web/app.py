@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from dentrace import __version__
+from dentrace.detect.indicators import catalogue
 from dentrace.store.sql import Store, open_store
 from dentrace.web import errors, pages, screens
 from dentrace.web.api import alerts, audit_log, auth, cases, overview, parties, users
@@ -25,6 +26,11 @@ DESCRIPTION = (
     "Alerts, parties, networks and cases of a dentrace workspace. Log in with "
     "`POST /api/v1/auth/token` (OAuth2 password flow) and send `Authorization: Bearer TOKEN`."
 )
+
+
+def indicator_descriptions() -> dict[str, str]:
+    """Plain-language description of each indicator code, from the detection catalogue."""
+    return {code: ind.description for code, ind in catalogue().items()}
 
 
 def api_router() -> APIRouter:
@@ -60,7 +66,7 @@ def create_app(
     app = FastAPI(title="dentrace", version=__version__, description=DESCRIPTION,
                   docs_url=None, redoc_url=None, openapi_url=None)
     app.state.context = AppContext(store=store, evidence=Evidence(Path(workspace)),
-                                   settings=settings)
+                                   settings=settings, indicators=indicator_descriptions())
     app.middleware("http")(add_security_headers)
     errors.install(app)
     app.include_router(api_router())

@@ -27,6 +27,7 @@ class AppContext:
     store: Store
     evidence: Evidence
     settings: WebSettings
+    indicators: dict[str, str]  # indicator code -> plain-language description
 
 
 def app_context(request: Request) -> AppContext:

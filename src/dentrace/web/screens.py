@@ -80,6 +80,7 @@ def alert_queue_page(request: Request, caller: Caller = Depends(current_caller),
 
     page = wanted.offset // wanted.limit + 1
     return render(request, "alerts.html", caller=caller, lines=lines, total=total,
+                  indicators=context.indicators,
                   wanted=wanted, params=params, link=link, page=page,
                   pages=max(1, -(-total // wanted.limit)))
 
@@ -110,7 +111,7 @@ def party_page(party_id: str, request: Request, caller: Caller = Depends(current
     return render(request, "party.html", caller=caller, party=party, payments=payments,
                   open_alert=open_alert, last_alert=record.alerts[0] if record.alerts else None,
                   cases=_party_cases(context, caller, record.case_ids), page_data=page_data,
-                  reason_titles={})
+                  reason_titles=context.indicators)
 
 
 @router.get("/cases", response_class=HTMLResponse)

@@ -9,7 +9,9 @@ def test_party_profile_score_reasons_and_audit(client: TestClient, analyst: dict
                                                supervisor: dict[str, str]) -> None:
     party = client.get("/api/v1/parties/P1", headers=analyst).json()
     assert party["profile"]["name"] == "Alan Smith"
-    assert party["score"] == 0.93 and party["reasons"] == ["night", "low_value", "escalation"]
+    assert party["score"] == 0.93
+    assert party["reasons"] == ["NIGHT", "SMALL_CORRIDOR", "ESCALATION"]
+    assert "night" in party["reason_details"][0]["description"]
     assert party["explanation"].startswith("6 payments to PH")
     assert party["alerts"][0]["status"] == "new" and party["reporting_currency"] == "AUD"
     views = client.get("/api/v1/audit", params={"action": "view_party", "target_id": "P1"},

@@ -63,7 +63,8 @@ def _write_scan(workspace: Path) -> None:
         "role": ["payer", "payer", "facilitator", "payer", "payer"],
         "score": [0.93, 0.81, 0.88, 0.55, 0.12],
         "alert": [True, True, True, True, False],
-        "reasons": ["night;low_value;escalation", "night;low_value", "fan_in", "low_value", ""],
+        "reasons": ["NIGHT;SMALL_CORRIDOR;ESCALATION", "NIGHT;SMALL_CORRIDOR", "FAN_IN",
+                    "SMALL_CORRIDOR", ""],
     }
     pq.write_table(pa.table(parties), workspace / "parties.parquet")
     alerted = {k: v[:4] for k, v in parties.items()}

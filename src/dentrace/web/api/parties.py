@@ -39,6 +39,8 @@ def party_summary(context: AppContext, party_id: str) -> dict[str, Any]:
         "score": scored.get("score"),
         "alert": bool(scored.get("alert", False)),
         "reasons": codes,
+        "reason_details": [{"code": c, "description": context.indicators.get(c, "")}
+                           for c in codes],
         "explanation": evidence.explanation(party_id),
         "known": evidence.known_label(party_id),
         "reporting_currency": evidence.reporting_currency(),
