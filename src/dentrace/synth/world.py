@@ -74,10 +74,7 @@ def generate_world(out: Path, seed: int = 0, scale: float = 1.0, fmt: str = "par
     """Write a synthetic world into ``out`` (replacing its world files) and summarise it."""
     _check(fmt, scale, known_offenders, known_facilitators)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    if (out / "transactions").exists():
-        shutil.rmtree(out / "transactions")
-    (out / "transactions").mkdir()
+    _clear(out)
     inst = draw_institution(np.random.default_rng([seed, 0]))
     plan = build_plan(seed, scale, inst, known_offenders, known_facilitators)
     offsets = offset_table(inst)
@@ -113,6 +110,18 @@ def generate_world(out: Path, seed: int = 0, scale: float = 1.0, fmt: str = "par
     summary.files = [*files, customers.path.name, known.path.name, truth.path.name, "world.json"]
     (out / "world.json").write_text(json.dumps(_world_json(summary, plan), indent=2) + "\n")
     return summary
+
+
+def _clear(out: Path) -> None:
+    """Remove an earlier world's files (of either format) so no stale file is left behind."""
+    out.mkdir(parents=True, exist_ok=True)
+    if (out / "transactions").exists():
+        shutil.rmtree(out / "transactions")
+    (out / "transactions").mkdir()
+    for stem in ("customers", "known", "truth"):
+        for fmt in FORMATS:
+            (out / f"{stem}.{fmt}").unlink(missing_ok=True)
+    (out / "world.json").unlink(missing_ok=True)
 
 
 def draw_batch(plan: WorldPlan, number: int,

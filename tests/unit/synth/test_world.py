@@ -186,3 +186,10 @@ def test_public_surface_is_exactly_the_documented_names() -> None:
     import dentrace.synth as synth
 
     assert sorted(synth.__all__) == ["POPULATIONS", "WorldSummary", "generate_world"]
+
+
+def test_regenerating_in_another_format_leaves_no_stale_files(tmp_path: Path) -> None:
+    generate_world(tmp_path, seed=1, scale=SCALE, fmt="csv")
+    generate_world(tmp_path, seed=1, scale=SCALE, fmt="parquet")
+    assert not list(tmp_path.rglob("*.csv"))
+    assert (tmp_path / "truth.parquet").is_file()
