@@ -1,4 +1,8 @@
-"""The list of command modules the CLI exposes; adding a command is adding one line here."""
+"""The list of command modules the CLI exposes; adding a command is adding one line here.
+
+Commands are imported here, not at the top of ``main``, so ``dentrace --help`` stays the
+only place that needs them all.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,27 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    """Register each command module's commands on ``app``."""
-    from dentrace.cli import ingest as ingest_cmd
+    """Register each command module's commands on ``app``, in the order of the data's journey."""
+    from dentrace.cli import (
+        audit,
+        demo,
+        evaluate,
+        generate,
+        graph,
+        ingest,
+        scan,
+        serve,
+        train,
+        users,
+    )
 
-    app.command("ingest")(ingest_cmd.ingest)
-    from dentrace.cli import users as users_cmd; app.add_typer(users_cmd.app, name="users")  # noqa: E702, I001
-    from dentrace.cli import audit as audit_cmd; app.add_typer(audit_cmd.app, name="audit")  # noqa: E702, I001
-    from dentrace.cli import serve as serve_cmd; app.command("serve")(serve_cmd.serve)  # noqa: E702, I001
-    from dentrace.cli import scan as scan_cmd; app.command("scan")(scan_cmd.scan)  # noqa: E702, I001
-    from dentrace.cli import graph as graph_cmd; app.command("graph")(graph_cmd.graph)  # noqa: E702, I001
-    from dentrace.cli import generate as generate_cmd; app.command("generate")(generate_cmd.generate)  # noqa: E501, E702, I001
-    from dentrace.cli import evaluate as evaluate_cmd; app.command("evaluate")(evaluate_cmd.evaluate)  # noqa: E501, E702, I001
-    from dentrace.cli import train as train_cmd; app.command("train")(train_cmd.train)  # noqa: E702, I001
+    app.command("demo")(demo.demo)
+    app.command("generate")(generate.generate)
+    app.command("ingest")(ingest.ingest)
+    app.command("scan")(scan.scan)
+    app.command("graph")(graph.graph)
+    app.command("train")(train.train)
+    app.command("evaluate")(evaluate.evaluate)
+    app.command("serve")(serve.serve)
+    app.add_typer(users.app, name="users")
+    app.add_typer(audit.app, name="audit")

@@ -1,0 +1,99 @@
+"""``dentrace demo``: generate a synthetic world, ingest it, scan it and serve the app.
+
+The whole main job on embedded defaults, for a newcomer: nothing to install or configure.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+MARKER = ".dentrace-demo"
+console = Console(stderr=True)
+
+
+def _fresh_workspace(workspace: Path) -> None:
+    """Empty a workspace the demo made before; refuse to touch any other non-empty folder."""
+    if workspace.exists() and any(workspace.iterdir()):
+        if not (workspace / MARKER).exists():
+            raise typer.BadParameter(
+                f"{workspace} is not empty and was not made by the demo; choose another folder",
+                param_hint="--workspace")
+        shutil.rmtree(workspace)
+    workspace.mkdir(parents=True, exist_ok=True)
+    (workspace / MARKER).write_text("made by dentrace demo; removed and rebuilt on each run\n")
+
+
+def _world_files(world: Path) -> tuple[Path, Path | None, Path | None]:
+    def one(stem: str) -> Path | None:
+        found = sorted(world.glob(f"{stem}.*"))
+        return found[0] if found else None
+
+    return world / "transactions", one("customers"), one("known")
+
+
+def _logins(workspace: Path) -> list[tuple[str, str, str]]:
+    """Create one analyst and one supervisor with random passwords, and load the alerts."""
+    from dentrace.auth.accounts import add_user_with_random_password
+    from dentrace.cases.alerts import import_alerts
+    from dentrace.store.sql.engine import open_store
+
+    store = open_store(workspace)
+    import_alerts(store, workspace / "alerts.parquet")
+    logins = []
+    for username, role in (("analyst", "analyst"), ("supervisor", "supervisor")):
+        _, password = add_user_with_random_password(store, username, role)
+        logins.append((username, role, password))
+    return logins
+
+
+def demo(
+    workspace: Path = typer.Option(Path("demo-workspace"), "--workspace", "-w",
+                                   help="folder for the demo's world and workspace (rebuilt)"),
+    seed: int = typer.Option(7, help="seed of the synthetic world"),
+    scale: float = typer.Option(0.2, help="size of the world (1 ≈ 25k customers, 1.5M payments)"),
+    host: str = typer.Option("127.0.0.1", help="address the app listens on"),
+    port: int = typer.Option(8000, help="port the app listens on"),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="serve the app at the end"),
+) -> None:
+    """Generate a synthetic world, ingest it, scan it and serve the investigator app."""
+    from dentrace.detect import scan
+    from dentrace.ingest import ingest
+    from dentrace.synth import generate_world
+
+    workspace = workspace.resolve()
+    _fresh_workspace(workspace)
+    world = workspace / "world"
+    console.rule(f"1/4 generating a synthetic world (seed {seed}, scale {scale})")
+    summary = generate_world(world, seed=seed, scale=scale, fmt="parquet")
+    console.print(f"world written to {world}: {summary}")
+    console.rule("2/4 ingesting it into the workspace")
+    transactions, customers, known = _world_files(world)
+    report = ingest(workspace, transactions=transactions, customers=customers, known=known)
+    console.print(f"rows_read={report.rows_read} rows_accepted={report.rows_accepted} "
+                  f"rows_quarantined={report.rows_quarantined} "
+                  f"rows_duplicate={report.rows_duplicate}")
+    console.rule("3/4 scanning for payers and facilitators")
+    result = scan(workspace)
+    found = result.summary()
+    console.print(f"parties scored: {found['parties']}; alerts: {found['alerts']} "
+                  f"({found['alerts_per_10k_customers']} per 10k customers, "
+                  f"{found['alerts_known']} already known); scorers: {found['scorers']}")
+    console.print(f"results in {workspace / 'parties.parquet'} and {workspace / 'alerts.parquet'}")
+    console.rule("4/4 the investigator app")
+    logins = _logins(workspace)
+    table = Table(title="Demo logins (random passwords, shown once)")
+    for column in ("username", "role", "password"):
+        table.add_column(column)
+    for row in logins:
+        table.add_row(*row)
+    Console().print(table)
+    if serve:
+        from dentrace.cli.serve import serve as serve_app
+
+        serve_app(workspace=workspace, host=host, port=port, database_url=None,
+                  insecure_cookies=False)
