@@ -14,6 +14,7 @@ from dentrace.features.payer import beneficiary_features, rhythm_features, total
 from dentrace.features.payments import flag_payments
 from dentrace.features.settings import FeatureSettings, reporting_currency
 from dentrace.graph.network import GraphSettings, network_features
+from dentrace.graph.profile import payer_profiles
 
 FLAGS_TABLE = "_dentrace_flagged_payments"
 PAIRS_TABLE = "_dentrace_payer_pairs"
@@ -119,6 +120,10 @@ def build_party_features(con: Any, config: Any = None) -> dict[str, pd.DataFrame
     payer_net, facilitator_net = network_features(pairs, known, graph_settings)
     payer = payer.join(payer_net, how="left").join(_kyc(con, end), how="left")
     facilitator = facilitator.join(facilitator_net, how="left")
+    corridor_pairs = pairs.loc[pairs["pair_corridor"].astype(bool)]
+    facilitator_profile, payer_profile = payer_profiles(corridor_pairs, payer)
+    payer = payer.join(payer_profile, how="left")
+    facilitator = facilitator.join(facilitator_profile, how="left")
     payer[payer_net.columns] = payer[payer_net.columns].fillna(0.0)
     facilitator[facilitator_net.columns] = facilitator[facilitator_net.columns].fillna(0.0)
     facilitator["foreign_payer_share"] = _safe_div(facilitator["foreign_payers"],

@@ -57,6 +57,8 @@ FIRES = [
     ("payer", "TRAVEL", "traveller", "shopper"),
     ("payer", "PAYS_COLLECTOR", "off1", "lone"),
     ("payer", "KNOWN_LINK", "off1", "family"),
+    ("payer", "CO_PAYERS", "off1", "lone"),
+    ("facilitator", "PAYER_PROFILE", "fac-2", "charity-1"),
     ("facilitator", "FAN_IN", "fac-2", "charity-1"),
     ("facilitator", "SHARED_PAYERS", "fac-2", "lone-b0"),
     ("facilitator", "DEN_CLUSTER", "fac-2", "charity-1"),

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from dentrace.graph.dens import find_dens
 from dentrace.graph.network import GraphSettings, network_features
@@ -82,3 +83,17 @@ def test_ego_export_writes_graphml_and_json(tmp_path: Path) -> None:
     assert nodes["fac-1"]["known"] == "facilitator" and nodes["fac-1"]["role"] == "facilitator"
     assert "off2" in nodes  # two hops: off1 -> fac-1 <- off2
     assert all(e["payments"] > 0 for e in data["edges"])
+
+
+def test_payer_profiles_leave_the_payer_out() -> None:
+    from dentrace.graph.profile import payer_profiles
+
+    corridor = _pairs([("p1", "f1"), ("p2", "f1"), ("p3", "f1"), ("p4", "f2")])
+    payers = pd.DataFrame({"amount_rank_corr": [0.9, 0.3, 0.6, 0.1],
+                           "corridor_per_30d": [4.0, 2.0, 3.0, 1.0]},
+                          index=["p1", "p2", "p3", "p4"])
+    facilitator, payer = payer_profiles(corridor, payers)
+    assert facilitator.loc["f1", "payers_escalation_mean"] == pytest.approx(0.6)
+    assert payer.loc["p1", "co_payers_escalation"] == pytest.approx(0.45)  # (0.3 + 0.6) / 2
+    assert payer.loc["p1", "co_payers_rate"] == pytest.approx(2.5)
+    assert pd.isna(payer.loc["p4", "co_payers_escalation"])  # nobody else pays f2

@@ -84,3 +84,24 @@ def money(context: Context, value: float) -> str:
 def key_of(payments: ir.Table, role: str) -> ir.StringValue:
     """The column naming the party of ``role`` in a payment."""
     return payments.sender_id if role == "payer" else payments.beneficiary_id
+
+
+PROFILE_PARAMETERS = {
+    "escalation_low": "mean amount rank correlation of the payers where the part starts",
+    "escalation_high": "mean rank correlation giving the escalation part full strength",
+    "rate_low": "mean corridor payments per 30 days of the payers where the part starts",
+    "rate_high": "mean rate giving the rate part full strength",
+    "rotation_low": "mean new-beneficiary rate of the payers where the part starts",
+    "rotation_high": "mean new-beneficiary rate giving the rotation part full strength",
+}
+
+
+def buyer_profile(escalation: pd.Series, rate: pd.Series, rotation: pd.Series,
+                  params: Params) -> np.ndarray:
+    """Mean of three 0–1 parts: payers escalate, pay often, rotate recipients (AIC, FINTRAC)."""
+    parts = [
+        ramp(escalation, params["escalation_low"], params["escalation_high"]),
+        ramp(rate, params["rate_low"], params["rate_high"]),
+        ramp(rotation, params["rotation_low"], params["rotation_high"]),
+    ]
+    return np.mean(parts, axis=0)
