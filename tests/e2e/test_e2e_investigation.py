@@ -44,7 +44,7 @@ def test_analyst_escalates_and_supervisor_approves(
     page.click("a.party-link:text('P1')")
     page.wait_for_selector("#network[data-ready=true]")
     page.wait_for_function("document.querySelector('#timeline').width > 0")
-    assert page.locator("#explanation").inner_text().startswith("6 payments")
+    assert "amounts rose from AUD 20" in page.locator("#reasons").inner_text()
     assert page.locator("#payments tbody tr").count() == 6
     page.wait_for_timeout(300)
     page.screenshot(path=str(shots / "03-party.png"), full_page=True)

@@ -130,6 +130,16 @@ class Evidence:
                               "ORDER BY score DESC LIMIT 1", [path, party_id]).fetchone()
         return str(row[0]) if row and row[0] is not None else None
 
+    def flagged_txn_ids(self, party_id: str) -> list[str]:
+        """The transactions behind the party's alert reasons (``alerts.parquet`` txn_ids)."""
+        path = self.parquet_path(ALERTS_FILE)
+        if path is None:
+            return []
+        with self.connect() as con:
+            rows = con.execute("SELECT DISTINCT unnest(txn_ids) FROM read_parquet(?) "
+                               "WHERE party_id = ?", [path, party_id]).fetchall()
+        return sorted(str(r[0]) for r in rows)
+
     def is_known_party(self, party_id: str) -> bool:
         """True when the party appears in customers, payments or the scan outputs."""
         with self.connect() as con:

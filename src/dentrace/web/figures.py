@@ -15,7 +15,7 @@ from dentrace.errors import InputError
 from dentrace.graph import ego
 from dentrace.web.evidence import ALERTS_FILE, PARTIES_FILE, Evidence
 
-MAX_NETWORK_NODES = 150
+MAX_NETWORK_NODES = 90
 AMOUNT_BANDS = (0, 25, 50, 100, 250, 500, 1000)
 
 
@@ -77,18 +77,17 @@ def ego_network(evidence: Evidence, party_id: str, hops: int = 2,
 
 
 def _alerted_payments(evidence: Evidence) -> str:
-    """SQL of the payments sent or received by an alerted party (or none without a scan)."""
+    """SQL of the payments behind the scan's alerts (their ``txn_ids``; none without a scan)."""
     path = evidence.parquet_path(ALERTS_FILE)
     if path is None:
         return "SELECT * FROM transactions WHERE false"
     quoted = path.replace("'", "''")
-    return (f"SELECT * FROM transactions WHERE sender_id IN (SELECT party_id FROM "
-            f"read_parquet('{quoted}')) OR beneficiary_id IN (SELECT party_id FROM "
+    return (f"SELECT * FROM transactions WHERE txn_id IN (SELECT unnest(txn_ids) FROM "
             f"read_parquet('{quoted}'))")
 
 
 def overview(evidence: Evidence, top: int = 10) -> dict[str, Any]:
-    """Alerts over time, top corridors, amount bands and the busiest facilitators."""
+    """Flagged payments over time, top corridors, amount bands and the busiest facilitators."""
     alerted = _alerted_payments(evidence)
     bands = AMOUNT_BANDS
     band_case = " ".join(f"WHEN amount_ref < {hi} THEN '{lo}–{hi}'"

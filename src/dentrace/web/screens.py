@@ -105,12 +105,14 @@ def party_page(party_id: str, request: Request, caller: Caller = Depends(current
     network = figures.ego_network(evidence, party_id, context.settings.network_hops,
                                   case_parties=parties_in_cases(context))
     open_alert = next((a for a in record.alerts if a.status == service.NEW), None)
+    flagged = evidence.flagged_txn_ids(party_id)
     page_data = {"party_id": party_id, "currency": party["reporting_currency"],
-                 "timeline": timeline["items"], "network": network}
+                 "timeline": timeline["items"], "network": network, "flagged": flagged}
     payments = {"total": timeline["total"], "items": timeline["items"][:TABLE_ROWS]}
     return render(request, "party.html", caller=caller, party=party, payments=payments,
                   open_alert=open_alert, last_alert=record.alerts[0] if record.alerts else None,
                   cases=_party_cases(context, caller, record.case_ids), page_data=page_data,
+                  flagged=set(flagged),
                   reason_titles=context.indicators)
 
 

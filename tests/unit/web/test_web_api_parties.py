@@ -12,7 +12,8 @@ def test_party_profile_score_reasons_and_audit(client: TestClient, analyst: dict
     assert party["score"] == 0.93
     assert party["reasons"] == ["NIGHT", "SMALL_CORRIDOR", "ESCALATION"]
     assert "night" in party["reason_details"][0]["description"]
-    assert party["explanation"].startswith("6 payments to PH")
+    assert party["explanation"].startswith("NIGHT: 6 of 6")
+    assert party["reason_details"][2]["explanation"] == "amounts rose from AUD 20 to AUD 70"
     assert party["alerts"][0]["status"] == "new" and party["reporting_currency"] == "AUD"
     views = client.get("/api/v1/audit", params={"action": "view_party", "target_id": "P1"},
                        headers=supervisor).json()
@@ -70,7 +71,7 @@ def test_overview_figures(client: TestClient, analyst: dict[str, str]) -> None:
     assert figures["corridors"][0] == {"corridor": "AU → PH", "payments": 18, "amount": 810.0}
     assert figures["facilitators"][0]["party_id"] == "F1"
     assert figures["facilitators"][0]["payers"] == 4
-    assert [m["month"] for m in figures["over_time"]] == ["2025-03", "2025-04"]
+    assert figures["over_time"] == [{"month": "2025-03", "payments": 18, "payers": 3}]
     bands = {b["band"]: b for b in figures["amounts"]}
     assert bands["250–500"] == {"band": "250–500", "alerted": 0, "all": 4}
 

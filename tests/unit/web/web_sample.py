@@ -69,10 +69,11 @@ def _write_scan(workspace: Path) -> None:
     pq.write_table(pa.table(parties), workspace / "parties.parquet")
     alerted = {k: v[:4] for k, v in parties.items()}
     alerted["explanation"] = [
-        "6 payments to PH between 22:00 and 05:00, median 45 AUD, amounts rising.",
-        "6 small night payments to one beneficiary in PH.",
-        "Receives small payments from 4 unrelated foreign payers.",
-        "Small payments to PH.",
+        "NIGHT: 6 of 6 corridor payments between 22:00 and 05:00; SMALL_CORRIDOR: 6 payments "
+        "of AUD 20–70 to PH; ESCALATION: amounts rose from AUD 20 to AUD 70",
+        "NIGHT: 6 of 6 corridor payments at night; SMALL_CORRIDOR: 6 payments to PH",
+        "FAN_IN: receives small payments from 4 unrelated foreign payers",
+        "SMALL_CORRIDOR: 6 payments of AUD 20–70 to PH",
     ]
     alerted["txn_ids"] = [[f"T{p}{k}" for k in range(6)] if p != "F1" else ["TP10", "TP20"]
                           for p in alerted["party_id"]]

@@ -5,6 +5,7 @@ Every call checks ``view_party`` and writes an audit entry naming the party and 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -24,6 +25,16 @@ from dentrace.web.security import Caller
 router = APIRouter(prefix="/parties", tags=["parties"])
 
 
+def explanations_by_code(text: str, codes: list[str]) -> dict[str, str]:
+    """Split a scan explanation 'CODE: sentence; CODE2: sentence' into one sentence per code."""
+    if not codes or not text:
+        return {}
+    wanted = "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
+    parts = re.split(rf"(?:^|;\s*)({wanted}):\s*", text)
+    return {code: sentence.strip().rstrip(";") for code, sentence in
+            zip(parts[1::2], parts[2::2], strict=True)}
+
+
 def party_summary(context: AppContext, party_id: str) -> dict[str, Any]:
     """Profile, score, reasons and known outcome of one party (404 when nobody knows it)."""
     evidence = context.evidence
@@ -31,6 +42,8 @@ def party_summary(context: AppContext, party_id: str) -> dict[str, Any]:
         raise HTTPException(status_code=404, detail=f"no party '{party_id}' in this workspace")
     scored = evidence.score(party_id) or {}
     codes = [c for c in str(scored.get("reasons") or "").split(";") if c]
+    explanation = evidence.explanation(party_id)
+    by_code = explanations_by_code(explanation or "", codes)
     return {
         "party_id": party_id,
         "profile": evidence.profile(party_id),
@@ -39,9 +52,9 @@ def party_summary(context: AppContext, party_id: str) -> dict[str, Any]:
         "score": scored.get("score"),
         "alert": bool(scored.get("alert", False)),
         "reasons": codes,
-        "reason_details": [{"code": c, "description": context.indicators.get(c, "")}
-                           for c in codes],
-        "explanation": evidence.explanation(party_id),
+        "reason_details": [{"code": c, "description": context.indicators.get(c, ""),
+                            "explanation": by_code.get(c)} for c in codes],
+        "explanation": explanation,
         "known": evidence.known_label(party_id),
         "reporting_currency": evidence.reporting_currency(),
     }

@@ -40,7 +40,7 @@ chart("chart-amounts", {
   data: {
     labels: data.amounts.map((a) => a.band),
     datasets: [
-      { label: "% of alerted payments", data: share(data.amounts, "alerted"), backgroundColor: PALETTE[1] },
+      { label: "% of flagged payments", data: share(data.amounts, "alerted"), backgroundColor: PALETTE[1] },
       { label: "% of all payments", data: share(data.amounts, "all"), backgroundColor: "#9fb3c8" },
     ],
   },

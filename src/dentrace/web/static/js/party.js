@@ -97,13 +97,9 @@ function drawNetwork() {
       { selector: "edge", style: { width: "data(width)", "line-color": "#9fb3c8", "target-arrow-color": "#9fb3c8", "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 0.8 } },
       { selector: "node:selected", style: { "border-color": "#f2b134", "border-width": 5 } },
     ],
-    layout: {
-      name: "concentric",
-      concentric: (node) => 10 - node.data("hop"),
-      levelWidth: () => 1,
-      minNodeSpacing: 18,
-      animate: false,
-    },
+    layout: network.nodes.length <= 12
+      ? { name: "concentric", concentric: (node) => 10 - node.data("hop"), levelWidth: () => 1, minNodeSpacing: 24, animate: false }
+      : { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 60, numIter: 1500, padding: 20 },
   });
   cy.on("tap", "node", (event) => {
     const id = event.target.id();
