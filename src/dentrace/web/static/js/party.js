@@ -60,10 +60,12 @@ function drawTimeline() {
 }
 
 function networkElements(network) {
+  const many = network.nodes.length > 30;
   const nodes = network.nodes.map((n) => ({
     data: {
       id: n.id,
-      label: n.id,
+      // Labels for the party, its direct counterparties and known parties keep big graphs legible.
+      label: !many || n.focus || n.hop <= 1 || n.known ? n.id : "",
       colour: scoreColour(n.score),
       size: n.focus ? 46 : 22 + 14 * (n.score || 0),
       known: n.known === "offender" || n.known === "facilitator" ? "yes" : "no",
