@@ -24,8 +24,8 @@ def _parse_seeds(text: str) -> list[int]:
 
 def train(
     seeds: str = typer.Option("101,102,103,104", "--seeds",
-                              help="Training world seeds (100-199); the last is held out "
-                                   "for calibration."),
+                              help="Training world seeds (100-199); each is scored by a "
+                                   "model trained on the others for calibration."),
     scale: float = typer.Option(0.4, "--scale", help="Scale of each training world."),
     out: Path = typer.Option(None, "--out",
                              help="Model folder (default: the shipped package data)."),
@@ -49,7 +49,7 @@ def train(
         workdir = keep_worlds or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
         report = train_models(chosen, scale, workdir, target, rounds, progress=console.print)
-    console.print(f"trained on seeds {report.training_seeds}, calibrated on "
-                  f"{report.calibration_seed}, scale {scale}, in {report.seconds:.0f} s")
+    console.print(f"trained on seeds {report.training_seeds} (calibrated leave-one-world-out), "
+                  f"scale {scale}, in {report.seconds:.0f} s")
     for path in report.saved:
         console.print(f"saved {path} and its .lgb model")

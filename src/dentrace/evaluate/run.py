@@ -64,10 +64,9 @@ def _model_notes(seed: int | None, scan_options: dict[str, Any]) -> list[str]:
     scorer = load_shipped_scorer("payer", scan_options.get("model_dir"))
     if scorer is None or scan_options.get("scorer") == "rules":
         return ["no shipped learned model: scored by the rule scorer"]
-    trained = [*scorer.metadata_.get("training_seeds", []),
-               scorer.metadata_.get("calibration_seed")]
+    trained = list(scorer.metadata_.get("training_seeds", []))
     note = f"learned model trained on seeds {trained}"
-    if seen_in_training(seed, [s for s in trained if s is not None]):
+    if seen_in_training(seed, trained):
         return [note, f"WARNING: world seed {seed} is a training seed; figures are not honest"]
     return [note]
 

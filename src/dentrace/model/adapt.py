@@ -7,6 +7,7 @@ other parties, divided by c = mean g over the known positives, estimates P(posit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import lightgbm as lgb
 import numpy as np
@@ -16,7 +17,7 @@ MIN_KNOWN_POSITIVES = 5
 FOLDS = 5
 PU_PARAMS = {
     "objective": "binary",
-    "learning_rate": 0.05,
+    "learning_rate": 0.08,
     "num_leaves": 7,
     "min_data_in_leaf": 10,
     "feature_fraction": 0.8,
@@ -28,7 +29,9 @@ PU_PARAMS = {
     "deterministic": True,
     "seed": 11,
 }
-PU_ROUNDS = 150
+PU_ROUNDS = 100
+# Unlabelled rows each fold trains on at most; predictions are corrected for the sampling.
+MAX_UNLABELLED_PER_FOLD = 8000
 
 
 @dataclass
@@ -37,8 +40,25 @@ class PositiveUnlabelledFit:
 
     probability: np.ndarray
     label_frequency: float
-    models: list[lgb.Booster]
+    models: list[tuple[lgb.Booster, float]]
     known_positives: int
+
+
+def _sample_unlabelled(rows: np.ndarray, labelled: np.ndarray,
+                       rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """All labelled rows plus at most MAX_UNLABELLED_PER_FOLD unlabelled ones, and their share."""
+    positive, unlabelled = rows[labelled[rows]], rows[~labelled[rows]]
+    if len(unlabelled) <= MAX_UNLABELLED_PER_FOLD:
+        return rows, 1.0
+    chosen = rng.choice(unlabelled, MAX_UNLABELLED_PER_FOLD, replace=False)
+    return np.sort(np.concatenate([positive, chosen])), MAX_UNLABELLED_PER_FOLD / len(unlabelled)
+
+
+def _unsampled(predicted: Any, kept_share: float) -> np.ndarray:
+    """Undo the unlabelled subsampling: the odds of being labelled shrink by the kept share."""
+    probability = np.asarray(predicted, dtype=float)
+    odds = probability / np.clip(1 - probability, 1e-12, None) * kept_share
+    return odds / (1 + odds)
 
 
 def fit_positive_unlabelled(matrix: np.ndarray, labelled: np.ndarray,
@@ -54,12 +74,14 @@ def fit_positive_unlabelled(matrix: np.ndarray, labelled: np.ndarray,
         return None
     folds = StratifiedKFold(n_splits=min(FOLDS, positives), shuffle=True, random_state=seed)
     out_of_fold = np.zeros(len(labelled))
-    models: list[lgb.Booster] = []
+    models: list[tuple[lgb.Booster, float]] = []
+    rng = np.random.default_rng(seed)
     for train_rows, held_rows in folds.split(matrix, labelled):
-        data = lgb.Dataset(matrix[train_rows], label=labelled[train_rows].astype(float))
+        rows, kept_share = _sample_unlabelled(train_rows, labelled, rng)
+        data = lgb.Dataset(matrix[rows], label=labelled[rows].astype(float))
         booster = lgb.train(PU_PARAMS, data, num_boost_round=PU_ROUNDS)
-        out_of_fold[held_rows] = booster.predict(matrix[held_rows])
-        models.append(booster)
+        out_of_fold[held_rows] = _unsampled(booster.predict(matrix[held_rows]), kept_share)
+        models.append((booster, kept_share))
     label_frequency = float(out_of_fold[labelled].mean())
     if label_frequency <= 0:
         return None
@@ -71,7 +93,7 @@ def predict_positive_unlabelled(fit: PositiveUnlabelledFit, matrix: np.ndarray) 
     """P(positive | x) for new rows: the fold models' mean, divided by c."""
     if not len(matrix):
         return np.zeros(0)
-    mean = np.mean([m.predict(matrix) for m in fit.models], axis=0)
+    mean = np.mean([_unsampled(m.predict(matrix), share) for m, share in fit.models], axis=0)
     return np.clip(mean / fit.label_frequency, 0.0, 1.0)
 
 

@@ -1,6 +1,6 @@
-"""Turn raw model scores into probabilities (isotonic regression) and pick alert thresholds.
+"""Turn raw model scores into probabilities (Platt scaling) and pick alert thresholds.
 
-The calibration is stored as two short lists of numbers so the shipped model stays plain JSON.
+The calibration is two numbers per setting, so the shipped model stays plain JSON.
 """
 
 from __future__ import annotations
@@ -8,42 +8,44 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
 
 PRECISION_TARGETS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
 
+def _log_odds(values: np.ndarray) -> np.ndarray:
+    clipped = np.clip(np.asarray(values, dtype=float), 1e-9, 1 - 1e-9)
+    return np.log(clipped / (1 - clipped))
+
+
 @dataclass
-class IsotonicCalibration:
-    """A monotone map from raw score to probability, as breakpoints for ``np.interp``."""
+class PlattCalibration:
+    """Probability = sigmoid(slope * log-odds(raw score) + intercept), fitted on held-out data.
 
-    raw: list[float]
-    probability: list[float]
+    Two numbers rather than a step function: smooth, monotone and stable with few positives.
+    """
 
-    @classmethod
-    def fit(cls, raw_scores: np.ndarray, labels: np.ndarray) -> IsotonicCalibration:
-        """Fit on held-out scores and their true labels."""
-        model = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-        model.fit(np.asarray(raw_scores, dtype=float), np.asarray(labels, dtype=float))
-        return cls([float(x) for x in model.X_thresholds_],
-                   [float(y) for y in model.y_thresholds_])
+    slope: float
+    intercept: float
 
     @classmethod
-    def identity(cls) -> IsotonicCalibration:
-        return cls([0.0, 1.0], [0.0, 1.0])
+    def fit(cls, raw_scores: np.ndarray, labels: np.ndarray) -> PlattCalibration:
+        """Fit on held-out raw scores and their true labels."""
+        model = LogisticRegression(C=1e4, max_iter=1000)
+        model.fit(_log_odds(raw_scores).reshape(-1, 1), np.asarray(labels, dtype=int))
+        return cls(float(model.coef_[0][0]), float(model.intercept_[0]))
+
+    @classmethod
+    def identity(cls) -> PlattCalibration:
+        return cls(1.0, 0.0)
 
     def apply(self, raw_scores: np.ndarray) -> np.ndarray:
-        """Probabilities for raw scores; ties broken by a tiny share of the raw score.
+        """Calibrated probabilities for raw scores."""
+        z = self.slope * _log_odds(raw_scores) + self.intercept
+        return np.asarray(1.0 / (1.0 + np.exp(-z)))
 
-        Isotonic steps give many parties the same probability; adding 1e-6 of the raw score
-        keeps the ranking of the raw model without changing any probability materially.
-        """
-        raw = np.asarray(raw_scores, dtype=float)
-        steps = np.interp(raw, self.raw, self.probability)
-        return np.clip(steps * (1 - 1e-6) + 1e-6 * raw, 0.0, 1.0)
-
-    def as_dict(self) -> dict[str, list[float]]:
-        return {"raw": self.raw, "probability": self.probability}
+    def as_dict(self) -> dict[str, float]:
+        return {"slope": self.slope, "intercept": self.intercept}
 
 
 def thresholds_for_precision(scores: np.ndarray, labels: np.ndarray,

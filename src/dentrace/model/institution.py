@@ -51,6 +51,7 @@ class InstitutionScorer(BaseScorer):
     def fit(self, features: pd.DataFrame, labels: np.ndarray | None = None) -> InstitutionScorer:
         """Load the shipped model; learn from known positives when there are enough."""
         self.shipped_ = self._load()
+        self.shipped_.setting = "no_known" if labels is None else "with_known"
         self.adaptation_: PositiveUnlabelledFit | None = None
         self.weight_ = 0.0
         self.fitted_index_ = features.index
@@ -80,6 +81,6 @@ class InstitutionScorer(BaseScorer):
         return np.clip((1 - self.weight_) * base + self.weight_ * own, 0.0, 1.0)
 
     def threshold_for_precision(self, target: float) -> float | None:
-        """The shipped model's held-out threshold for a precision target."""
+        """The shipped model's held-out threshold for a precision target (in this setting)."""
         shipped = getattr(self, "shipped_", None) or self._load()
         return shipped.threshold_for_precision(target)

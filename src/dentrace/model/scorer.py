@@ -12,7 +12,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from dentrace.model.calibration import IsotonicCalibration
+from dentrace.model.calibration import PlattCalibration
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "objective": "binary",
@@ -29,6 +29,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "seed": 7,
 }
 ID_COLUMNS = ("party_id", "role")
+# Known cases change the graph features, so scores are calibrated separately for the two cases.
+SETTINGS = ("with_known", "no_known")
 
 
 def feature_columns(features: pd.DataFrame) -> list[str]:
@@ -45,27 +47,33 @@ def feature_matrix(features: pd.DataFrame, names: list[str]) -> np.ndarray:
 
 
 class LearnedScorer:
-    """Gradient-boosted trees for one role, with an isotonic map to probabilities."""
+    """Gradient-boosted trees for one role, with a Platt map to probabilities per setting.
+
+    ``setting`` is 'with_known' when the institution's known file was ingested, else
+    'no_known'; it picks the calibration and the precision thresholds.
+    """
 
     def __init__(self, role: str = "payer", rounds: int = 300,
-                 params: dict[str, Any] | None = None) -> None:
+                 params: dict[str, Any] | None = None, setting: str = "no_known") -> None:
         self.role = role
         self.rounds = rounds
         self.params = params
+        self.setting = setting
         self.metadata_: dict[str, Any] = {}
 
     def fit(self, features: pd.DataFrame, labels: np.ndarray | None) -> LearnedScorer:
-        """Train on a feature table and its 0/1 labels (labels are required here)."""
+        """Train on a feature table and its 0/1 labels; rows without a label are left out."""
         if labels is None:
             raise ValueError("the learned scorer needs labels to fit")
+        y = np.asarray(labels, dtype=float)
+        rows = ~np.isnan(y)
         self.feature_names_ = feature_columns(features)
-        data = lgb.Dataset(feature_matrix(features, self.feature_names_),
-                           label=np.asarray(labels, dtype=float),
+        data = lgb.Dataset(feature_matrix(features[rows], self.feature_names_), label=y[rows],
                            feature_name=self.feature_names_, free_raw_data=True)
         self.booster_ = lgb.train({**DEFAULT_PARAMS, **(self.params or {})}, data,
                                   num_boost_round=self.rounds)
-        self.calibration_ = IsotonicCalibration.identity()
-        self.thresholds_: dict[str, dict[str, float]] = {}
+        self.calibrations_: dict[str, PlattCalibration] = {}
+        self.thresholds_: dict[str, dict[str, dict[str, float]]] = {}
         return self
 
     def raw_score(self, features: pd.DataFrame) -> np.ndarray:
@@ -74,19 +82,15 @@ class LearnedScorer:
             return np.zeros(0)
         return np.asarray(self.booster_.predict(feature_matrix(features, self.feature_names_)))
 
-    def calibrate(self, features: pd.DataFrame, labels: np.ndarray) -> LearnedScorer:
-        """Fit the isotonic map on held-out parties the model was not trained on."""
-        self.calibration_ = IsotonicCalibration.fit(self.raw_score(features), labels)
-        return self
-
     def score(self, features: pd.DataFrame) -> np.ndarray:
         """Calibrated probability, per row of ``features``, that the party is a positive."""
-        return self.calibration_.apply(self.raw_score(features))
+        calibration = self.calibrations_.get(self.setting, PlattCalibration.identity())
+        return calibration.apply(self.raw_score(features))
 
     def threshold_for_precision(self, target: float) -> float | None:
         """The held-out score threshold reaching ``target`` precision with the most recall."""
-        reachable = {float(k): v["threshold"] for k, v in self.thresholds_.items()
-                     if float(k) >= target}
+        table = self.thresholds_.get(self.setting, {})
+        reachable = {float(k): v["threshold"] for k, v in table.items() if float(k) >= target}
         if not reachable:
             return None
         return reachable[min(reachable)]

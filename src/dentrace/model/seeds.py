@@ -25,8 +25,8 @@ def check_training_seeds(seeds: Iterable[int]) -> list[int]:
     if len(set(chosen)) != len(chosen):
         raise ConfigError(f"training seeds repeat: {chosen}")
     if len(chosen) < 2:
-        raise ConfigError("training needs at least two seeds: the last one is held out "
-                          "for calibration")
+        raise ConfigError("training needs at least two seeds: calibration scores each "
+                          "world with a model trained on the others")
     return chosen
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import lightgbm as lgb
 
 from dentrace.errors import ConfigError
-from dentrace.model.calibration import IsotonicCalibration
+from dentrace.model.calibration import PlattCalibration
 from dentrace.model.scorer import LearnedScorer
 
 SHIPPED_DIR = Path(str(resources.files("dentrace.model") / "data"))
@@ -29,7 +29,7 @@ def save_scorer(scorer: LearnedScorer, directory: Path, metadata: dict[str, Any]
         "role": scorer.role,
         "rounds": scorer.rounds,
         "feature_names": scorer.feature_names_,
-        "calibration": scorer.calibration_.as_dict(),
+        "calibration": {k: c.as_dict() for k, c in scorer.calibrations_.items()},
         "thresholds_for_precision": scorer.thresholds_,
         "model_file": model_path.name,
     }
@@ -51,8 +51,11 @@ def load_scorer(directory: Path, role: str) -> LearnedScorer:
     scorer = LearnedScorer(role=role, rounds=int(meta.get("rounds", 0)))
     scorer.booster_ = lgb.Booster(model_file=str(directory / meta["model_file"]))
     scorer.feature_names_ = list(meta["feature_names"])
-    scorer.calibration_ = IsotonicCalibration(list(meta["calibration"]["raw"]),
-                                              list(meta["calibration"]["probability"]))
+    try:
+        scorer.calibrations_ = {k: PlattCalibration(float(c["slope"]), float(c["intercept"]))
+                                for k, c in meta["calibration"].items()}
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        raise ConfigError(f"{meta_path}: field 'calibration' is malformed: {error}") from error
     scorer.thresholds_ = dict(meta.get("thresholds_for_precision", {}))
     scorer.metadata_ = meta
     return scorer

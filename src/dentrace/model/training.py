@@ -1,7 +1,7 @@
 """Train the shipped model: generate training worlds, ingest them, build features, fit, calibrate.
 
 Each training world is used twice, with and without its known file, so the model works for an
-institution with earlier cases and for one without. The last seed is held out for calibration.
+institution with earlier cases and for one without; calibration is leave-one-world-out.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from sklearn.metrics import average_precision_score
 
 from dentrace.detect.scorer import ROLES
 from dentrace.evaluate.world_files import find_world_file, read_known_ids, read_truth
-from dentrace.model.calibration import thresholds_for_precision
-from dentrace.model.scorer import LearnedScorer
+from dentrace.model.calibration import PlattCalibration, thresholds_for_precision
+from dentrace.model.scorer import SETTINGS, LearnedScorer
 from dentrace.model.seeds import check_training_seeds
 from dentrace.model.shipped import save_scorer
 
@@ -37,13 +37,10 @@ class RoleTable:
 
 @dataclass
 class TrainingReport:
-    """What training did: seeds, rows, held-out figures per role and where it saved."""
+    """What training did: seeds, held-out figures per role and where it saved."""
 
     training_seeds: list[int]
-    calibration_seed: int
     scale: float
-    rows: dict[str, int] = field(default_factory=dict)
-    positives: dict[str, int] = field(default_factory=dict)
     held_out: dict[str, dict[str, float]] = field(default_factory=dict)
     seconds: float = 0.0
     saved: list[Path] = field(default_factory=list)
@@ -105,46 +102,65 @@ def stack(tables: list[RoleTable], drop_known: bool = True) -> RoleTable:
     )
 
 
-def fit_role(role: str, train: RoleTable, held: RoleTable, rounds: int) -> LearnedScorer:
-    """Fit on the training worlds, calibrate and set thresholds on the held-out world."""
-    scorer = LearnedScorer(role=role, rounds=rounds).fit(train.features, train.labels)
-    scorer.calibrate(held.features, held.labels)
-    scorer.thresholds_ = thresholds_for_precision(scorer.score(held.features), held.labels)
-    return scorer
+def out_of_world_scores(role: str, worlds: dict[int, list[RoleTable]], rounds: int
+                        ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Raw scores of every world's parties by a model trained on the other worlds.
+
+    Returns, per setting, the pooled (scores, labels) of all worlds, known parties left out.
+    """
+    pooled: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {
+        setting: ([], []) for setting in SETTINGS}
+    for seed, variants in worlds.items():
+        others = stack([v for s, vs in worlds.items() if s != seed for v in vs])
+        model = LearnedScorer(role=role, rounds=rounds).fit(others.features, others.labels)
+        for setting, table in zip(SETTINGS, variants, strict=True):
+            held = stack([table])
+            pooled[setting][0].append(model.raw_score(held.features))
+            pooled[setting][1].append(held.labels)
+    return {setting: (np.concatenate(scores), np.concatenate(labels))
+            for setting, (scores, labels) in pooled.items()}
+
+
+def fit_role(role: str, worlds: dict[int, list[RoleTable]], rounds: int
+             ) -> tuple[LearnedScorer, dict[str, float]]:
+    """Fit on all worlds; calibrate and set thresholds on out-of-world scores per setting."""
+    held_out = out_of_world_scores(role, worlds, rounds)
+    everything = stack([v for vs in worlds.values() for v in vs])
+    scorer = LearnedScorer(role=role, rounds=rounds).fit(everything.features, everything.labels)
+    figures: dict[str, float] = {}
+    for setting, (raw, labels) in held_out.items():
+        calibration = PlattCalibration.fit(raw, labels)
+        scorer.calibrations_[setting] = calibration
+        calibrated = calibration.apply(raw)
+        scorer.thresholds_[setting] = thresholds_for_precision(calibrated, labels)
+        figures[f"average_precision_{setting}"] = float(average_precision_score(labels, raw))
+    figures["rows"] = float(len(everything.labels))
+    figures["positives"] = float(everything.labels.sum())
+    return scorer, figures
 
 
 def train(seeds: list[int], scale: float, workdir: Path, out_dir: Path, rounds: int = 300,
           progress: Progress = print) -> TrainingReport:
-    """Train both roles on ``seeds`` (last one held out) and save them into ``out_dir``."""
+    """Train both roles on the worlds of ``seeds`` and save them into ``out_dir``.
+
+    Calibration and thresholds come from leave-one-world-out scores: each world is scored by
+    a model that never saw it; the saved model is then fitted on every world.
+    """
     seeds = check_training_seeds(seeds)
     started = time.perf_counter()
-    worlds = {seed: prepare_seed(seed, scale, workdir, progress) for seed in seeds}
-    report = TrainingReport(seeds[:-1], seeds[-1], scale)
+    prepared = {seed: prepare_seed(seed, scale, workdir, progress) for seed in seeds}
+    report = TrainingReport(seeds, scale)
     for role in ROLES:
-        train_set = stack([v[role] for s in seeds[:-1] for v in worlds[s]])
-        held_variants = [v[role] for v in worlds[seeds[-1]]]
-        held = stack(held_variants)
-        scorer = fit_role(role, train_set, held, rounds)
-        report.rows[role] = len(train_set.labels)
-        report.positives[role] = int(train_set.labels.sum())
-        report.held_out[role] = held_out_figures(scorer, held_variants)
-        metadata = {"training_seeds": seeds[:-1], "calibration_seed": seeds[-1],
-                    "scale": scale, "held_out": report.held_out[role],
-                    "trained_rows": report.rows[role], "trained_positives": report.positives[role]}
+        worlds = {seed: [variants[role] for variants in prepared[seed]] for seed in seeds}
+        scorer, figures = fit_role(role, worlds, rounds)
+        report.held_out[role] = figures
+        metadata = {"training_seeds": seeds, "scale": scale,
+                    "calibration": "Platt scaling on leave-one-world-out scores, per setting",
+                    "held_out": figures,
+                    "top_features": dict(list(scorer.feature_importance().items())[:15])}
         report.saved.append(save_scorer(scorer, out_dir, metadata))
-        progress(f"{role}: {report.rows[role]} rows, {report.positives[role]} positives; "
-                 f"held-out AP {report.held_out[role]}")
+        progress(f"{role}: {int(figures['rows'])} rows, {int(figures['positives'])} positives; "
+                 f"out-of-world AP with known {figures['average_precision_with_known']:.3f}, "
+                 f"without {figures['average_precision_no_known']:.3f}")
     report.seconds = time.perf_counter() - started
     return report
-
-
-def held_out_figures(scorer: LearnedScorer, variants: list[RoleTable]) -> dict[str, float]:
-    """Average precision on the held-out world, with and without its known file."""
-    figures = {}
-    for name, table in zip(("with_known", "no_known"), variants, strict=True):
-        keep = ~table.known
-        labels, scores = table.labels[keep], scorer.score(table.features[keep])
-        figures[f"average_precision_{name}"] = (
-            float(average_precision_score(labels, scores)) if 0 < labels.sum() < len(labels)
-            else 0.0)
-    return figures

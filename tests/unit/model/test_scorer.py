@@ -12,7 +12,7 @@ from sklearn.metrics import average_precision_score
 from dentrace.detect.scorer import Scorer
 from dentrace.errors import ConfigError
 from dentrace.model.adapt import blend_weight, fit_positive_unlabelled
-from dentrace.model.calibration import IsotonicCalibration, thresholds_for_precision
+from dentrace.model.calibration import PlattCalibration, thresholds_for_precision
 from dentrace.model.institution import InstitutionScorer
 from dentrace.model.scorer import LearnedScorer
 from dentrace.model.seeds import check_training_seeds, seen_in_training
@@ -36,8 +36,11 @@ def _trained(tmp_path: Path | None = None) -> LearnedScorer:
     features, labels = _parties(3000, 1)
     scorer = LearnedScorer(role="payer", rounds=60).fit(features, labels)
     held, held_labels = _parties(2000, 2)
-    scorer.calibrate(held, held_labels)
-    scorer.thresholds_ = thresholds_for_precision(scorer.score(held), held_labels)
+    for setting in ("with_known", "no_known"):
+        calibration = PlattCalibration.fit(scorer.raw_score(held), held_labels)
+        scorer.calibrations_[setting] = calibration
+        scorer.thresholds_[setting] = thresholds_for_precision(
+            calibration.apply(scorer.raw_score(held)), held_labels)
     return scorer
 
 
@@ -59,11 +62,15 @@ def test_scorer_tolerates_missing_and_extra_columns() -> None:
     assert scores.shape == (50,)
 
 
-def test_isotonic_calibration_is_monotone_and_keeps_ranking() -> None:
-    calibration = IsotonicCalibration.fit(np.array([0.1, 0.2, 0.3, 0.4]), np.array([0, 0, 1, 1]))
-    out = calibration.apply(np.array([0.05, 0.15, 0.35, 0.9]))
+def test_platt_calibration_is_monotone_and_matches_the_base_rate() -> None:
+    rng = np.random.default_rng(0)
+    labels = rng.random(4000) < 0.1
+    raw = np.clip(rng.normal(0.3 + 0.4 * labels, 0.15), 0.01, 0.99)
+    calibration = PlattCalibration.fit(raw, labels)
+    out = calibration.apply(np.array([0.05, 0.3, 0.6, 0.9]))
     assert np.all(np.diff(out) > 0)
-    assert out[0] == pytest.approx(0.0, abs=1e-5) and out[-1] == pytest.approx(1.0, abs=1e-5)
+    assert calibration.apply(raw).mean() == pytest.approx(labels.mean(), abs=0.01)
+    assert PlattCalibration.identity().apply(np.array([0.3]))[0] == pytest.approx(0.3)
 
 
 def test_thresholds_for_precision_pick_the_most_recall() -> None:
