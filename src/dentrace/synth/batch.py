@@ -153,15 +153,23 @@ def start_batch(plan: WorldPlan, number: int) -> Batch:
     ids = plan.ids.customers(numbers)
     batch.pos = batch.parties.add(ids, batch.names, home.country, "payer", pops, False,
                                   None, 0)
-    offenders = pops == "offender"
-    if offenders.any():
+    batch.parties.groups[-1] = _customer_groups(plan, numbers, pops)
+    batch.parties.positive[-1] = pops == "offender"
+    return batch
+
+
+def _customer_groups(plan: WorldPlan, numbers: np.ndarray, pops: np.ndarray) -> np.ndarray:
+    """Truth group of each customer: den for offenders, family or business for remitters."""
+    groups = np.full(len(numbers), None, dtype=object)
+    for population, prefix in (("diaspora", "family"), ("business", "business")):
+        rows = np.flatnonzero(pops == population)
+        groups[rows] = [f"{prefix}-{c}" for c in numbers[rows]]
+    offenders = np.flatnonzero(pops == "offender")
+    if len(offenders):
         den_of = dict(zip(plan.offenders.customer.tolist(), plan.offenders.den.tolist(),
                           strict=True))
-        groups = np.full(n, None, dtype=object)
         groups[offenders] = [f"den-{den_of[int(c)]:04d}" for c in numbers[offenders]]
-        batch.parties.groups[-1] = groups
-        batch.parties.positive[-1] = offenders.copy()
-    return batch
+    return groups
 
 
 def _origins(batch: Batch, pops: np.ndarray) -> np.ndarray:

@@ -193,3 +193,14 @@ def test_regenerating_in_another_format_leaves_no_stale_files(tmp_path: Path) ->
     generate_world(tmp_path, seed=1, scale=SCALE, fmt="parquet")
     assert not list(tmp_path.rglob("*.csv"))
     assert (tmp_path / "truth.parquet").is_file()
+
+
+def test_truth_groups_tie_dens_families_and_businesses(tables: dict[str, pd.DataFrame]) -> None:
+    truth = tables["truth"]
+    offenders = truth[truth["population"] == "offender"]
+    assert offenders["group_id"].str.startswith("den-").all()
+    dens = set(truth.loc[truth["population"] == "facilitator", "group_id"])
+    assert set(offenders["group_id"]) & dens
+    family = truth[truth["population"].isin(["diaspora", "family_recipient"])]
+    assert family["group_id"].str.startswith("family-").all()
+    assert truth.loc[truth["population"] == "ordinary", "group_id"].isna().all()
