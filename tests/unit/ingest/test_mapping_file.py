@@ -67,11 +67,14 @@ transactions:
 """
 
 
-@pytest.mark.parametrize(("name", "text"), [("bank.toml", TOML), ("bank.yaml", YAML)])
+@pytest.mark.parametrize(("name", "text", "encoding"), [
+    ("bank.toml", TOML, "cp1252"), ("bank.yaml", YAML, "cp1252"),
+    ("utf8.toml", TOML.replace('"cp1252"', '"utf-8"'), "utf-8"),  # DuckDB's CSV reader
+])
 def test_bank_export_maps_onto_the_contract(tmp_path: Path, query: Query, name: str,
-                                            text: str) -> None:
+                                            text: str, encoding: str) -> None:
     export = tmp_path / "export.csv"
-    export.write_bytes(EXPORT.encode("cp1252"))
+    export.write_bytes(EXPORT.encode(encoding))
     mapping = tmp_path / name
     mapping.write_text(text, encoding="utf-8")
     report = ingest(tmp_path / "ws", transactions=export, mapping=mapping, quiet=True)
