@@ -77,3 +77,24 @@ def test_analyst_escalates_and_supervisor_approves(
     assert boss.locator("#audit-table td:has-text('approve_report')").count() == 1
     boss.screenshot(path=str(shots / "07-audit.png"), full_page=True)
     assert boss_problems == []
+
+
+def test_bulk_dismiss_from_the_queue_and_api_docs(
+    live_app: str, browser: Any, shots: Path, password: str
+) -> None:
+    page, problems = _log_in(browser, live_app, "ana", password)
+    page.check("input.pick[value='2']")
+    page.check("input.pick[value='4']")
+    assert page.locator("#selected-count").inner_text() == "2"
+    page.click("#bulk-dismiss")
+    assert "reason" in page.locator("#toast").inner_text()
+    page.fill("#bulk-reason", "regular family support, verified")
+    page.click("#bulk-dismiss")
+    page.wait_for_selector("tr[data-alert-id='2'] .badge.status-dismissed")
+    assert page.locator(".badge.status-dismissed").count() == 2
+    page.goto(f"{live_app}/alerts?status=new")
+    assert page.locator("#alert-table tbody tr").count() == 2
+    page.goto(f"{live_app}/docs")
+    page.wait_for_selector(".opblock-summary-path")
+    page.screenshot(path=str(shots / "08-api-docs.png"))
+    assert problems == []

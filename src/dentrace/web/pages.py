@@ -26,6 +26,7 @@ from dentrace.auth import (
 from dentrace.web.deps import AppContext, app_context
 from dentrace.web.security import (
     Caller,
+    authenticate_request,
     clear_session_cookies,
     client_origin,
     csrf_matches,
@@ -60,10 +61,22 @@ def render(request: Request, template: str, *, caller: Caller | None = None,
     return TEMPLATES.TemplateResponse(request, template, values, status_code=status_code)
 
 
+def _caller_if_any(request: Request) -> Caller | None:
+    """The logged-in caller of a page request, to keep the menu on error screens."""
+    context: AppContext = request.app.state.context
+    if request.method not in ("GET", "HEAD"):
+        return None
+    try:
+        return authenticate_request(request, context.store, context.settings, None)
+    except AuthenticationFailed:
+        return None
+
+
 def error_page(request: Request, status: int, detail: str,
                headers: dict[str, str] | None = None) -> HTMLResponse:
     """A plain error screen (403, 404, 409, ...) in the app's layout."""
-    response = render(request, "error.html", status_code=status, status=status, detail=detail)
+    response = render(request, "error.html", caller=_caller_if_any(request),
+                      status_code=status, status=status, detail=detail)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

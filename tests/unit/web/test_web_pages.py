@@ -63,6 +63,7 @@ def test_error_pages_for_missing_things_and_denied_screens(browser: TestClient) 
     assert browser.get("/cases/999").status_code == 404
     denied = browser.get("/audit")
     assert denied.status_code == 403 and "Not allowed" in denied.text
+    assert 'href="/cases"' in denied.text  # the menu stays for a logged-in user
 
 
 def test_overview_and_docs_pages(browser: TestClient) -> None:
