@@ -6,6 +6,7 @@ A row's verdict is its first failing rule, else a clash with an earlier row of t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -112,16 +113,23 @@ def _quarantine(con: duckdb.DuckDBPyConnection, rules: TableRules, file: str,
 
 def judge_and_load(
     con: duckdb.DuckDBPyConnection, rules: TableRules, projection: Projection,
-    file: Path, ingest_id: int,
+    file: Path, ingest_id: int, step: Callable[[int], None] | None = None,
 ) -> FileCounts:
-    """Judge the staged rows of ``file`` and write accepted and quarantined rows."""
+    """Judge the staged rows of ``file`` and write accepted and quarantined rows; ``step``
+    hears 1, 2, 3 as judging, loading and quarantining finish."""
     table, name = rules.table.name, literal(str(file))
     _judge(con, rules, projection)
+    if step:
+        step(1)
     columns = [*rules.outputs, "extra", "content_hash", "source_file", "source_line", "ingest_id"]
     values = [*rules.outputs, "extra", "content_hash", name, "_dt_line", str(ingest_id)]
     con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "
                 "FROM _dt_verdicts WHERE _dt_verdict = 'accept'")
+    if step:
+        step(2)
     _quarantine(con, rules, str(file), ingest_id)
+    if step:
+        step(3)
     row = con.execute("""SELECT count(*), count(*) FILTER (_dt_verdict = 'accept'),
         count(*) FILTER (_dt_verdict IN ('quarantine', 'conflict')),
         count(*) FILTER (_dt_verdict = 'duplicate') FROM _dt_verdicts""").fetchall()[0]

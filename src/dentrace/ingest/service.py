@@ -29,7 +29,8 @@ from dentrace.store.warehouse import next_ingest_id, open_warehouse, read_meta, 
 SUMMARY_FILE = "summary.json"
 COUNT_KEYS = ("rows_read", "rows_accepted", "rows_quarantined", "rows_duplicate")
 
-# Called with (file, units done, units in total) while files load.
+# Called with (file, units done, units in total) while files load: reading is the first
+# half of a file's 1000 units, judging and writing the second.
 IngestProgress = Callable[[str, int, int], None]
 
 
@@ -186,7 +187,9 @@ def _load_file(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,
             if seen is not None:
                 counts = FileCounts(table, str(file), int(seen[0]), 0, 0, int(seen[0]), True)
             else:
-                counts = judge_and_load(con, item.rules, projection, file, ingest_id)
+                counts = judge_and_load(
+                    con, item.rules, projection, file, ingest_id,
+                    (lambda k: progress(str(file), 500 + 150 * k, 1000)) if progress else None)
             con.execute("INSERT INTO ingest_runs VALUES (?, ?, ?, ?, now()::TIMESTAMP, "
                         "?, ?, ?, ?, ?)", [ingest_id, table, str(file), sha, counts.rows_read,
                                           counts.rows_accepted, counts.rows_quarantined,
@@ -202,7 +205,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,
         con.execute(f"DROP VIEW IF EXISTS {STAGING}")
         con.execute(f"DROP TABLE IF EXISTS {ROWS}")
     if progress:
-        progress(str(file), 1, 1)
+        progress(str(file), 1000, 1000)
     return counts
 
 
@@ -210,7 +213,8 @@ def _stage(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,
            progress: IngestProgress | None) -> Projection:
     label = str(item.file)
     names = readers.stage_file(
-        con, item.file, mapping, (lambda done, total: progress(label, done, total))
+        con, item.file, mapping,
+        (lambda done, total: progress(label, 500 * done // max(total, 1), 1000))
         if progress else None)
     return item.projection or project(
         item.rules.table, names, mapping.for_table(item.rules.table.name), item.file)
