@@ -26,7 +26,7 @@ def serve(
     """Serve the investigator app: alert queue, parties, networks, cases and the API."""
     import uvicorn
 
-    from dentrace.web import WebSettings, create_app
+    from dentrace.web import WebSettings, create_app, missing_vendor_files
 
     local = host in ("127.0.0.1", "localhost", "::1")
     # Browsers drop Secure cookies on http://; on loopback only, plain http must still work.
@@ -36,5 +36,9 @@ def serve(
     except DentraceError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    missing = missing_vendor_files()
+    if missing:
+        typer.echo(f"warning: charts, network view and API docs need {', '.join(missing)}: "
+                   "run `npm ci` in the dentrace source folder, then reinstall", err=True)
     typer.echo(f"dentrace: serving {workspace} at http://{host}:{port}/ (API docs at /docs)")
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

@@ -3,7 +3,7 @@
 ``create_app(workspace, database_url, settings)`` builds the app; ``dentrace serve`` runs it.
 """
 
-from dentrace.web.app import create_app
+from dentrace.web.app import create_app, missing_vendor_files
 from dentrace.web.settings import WebSettings
 
-__all__ = ["WebSettings", "create_app"]
+__all__ = ["WebSettings", "create_app", "missing_vendor_files"]

@@ -22,10 +22,17 @@ from dentrace.web.security import Caller, add_security_headers
 from dentrace.web.settings import WebSettings
 
 STATIC = Path(__file__).resolve().parent / "static"
+VENDOR_FILES = ("cytoscape.esm.min.js", "chart.umd.min.js", "swagger-ui-bundle.js",
+                "swagger-ui.css")
 DESCRIPTION = (
     "Alerts, parties, networks and cases of a dentrace workspace. Log in with "
     "`POST /api/v1/auth/token` (OAuth2 password flow) and send `Authorization: Bearer TOKEN`."
 )
+
+
+def missing_vendor_files() -> list[str]:
+    """Front-end library files that ``npm ci`` has not copied into static/vendor yet."""
+    return [name for name in VENDOR_FILES if not (STATIC / "vendor" / name).is_file()]
 
 
 def indicator_descriptions() -> dict[str, str]:

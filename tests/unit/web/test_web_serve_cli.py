@@ -1,0 +1,45 @@
+"""``dentrace serve``: builds the app for the workspace and hands it to uvicorn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from dentrace.cli.main import app as cli
+
+
+def _serve(monkeypatch: pytest.MonkeyPatch, workspace: Path, *args: str) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+
+    def fake_run(application: Any, **options: Any) -> None:
+        seen.update(options, app=application)
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    result = CliRunner().invoke(cli, ["serve", "--workspace", str(workspace), *args])
+    assert result.exit_code == 0, result.output
+    seen["output"] = result.output
+    return seen
+
+
+def test_serve_on_loopback_uses_plain_http_cookies(monkeypatch: pytest.MonkeyPatch,
+                                                   workspace: Path) -> None:
+    seen = _serve(monkeypatch, workspace, "--port", "8123")
+    assert (seen["host"], seen["port"]) == ("127.0.0.1", 8123)
+    assert seen["app"].state.context.settings.secure_cookies is False
+    assert f"serving {workspace}" in seen["output"]
+
+
+def test_serve_on_other_addresses_keeps_secure_cookies(monkeypatch: pytest.MonkeyPatch,
+                                                       workspace: Path) -> None:
+    seen = _serve(monkeypatch, workspace, "--host", "0.0.0.0")
+    assert seen["app"].state.context.settings.secure_cookies is True
+
+
+def test_serve_refuses_a_missing_workspace(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["serve", "--workspace", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
