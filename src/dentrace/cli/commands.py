@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
         generate,
         graph,
         ingest,
+        report,
         scan,
         serve,
         train,
@@ -34,3 +35,4 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve.serve)
     app.add_typer(users.app, name="users")
     app.add_typer(audit.app, name="audit")
+    app.add_typer(report.app, name="report")

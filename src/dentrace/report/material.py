@@ -1,0 +1,179 @@
+"""What every report is made of: the subject (a case or a party), its alerts with their
+explanations, its transactions from the warehouse, the KYC of the parties, notes and trail.
+
+``case_material`` reads an (approved) case from the cases store; ``party_material`` and
+``alerts_material`` read the scan's alerts.parquet for an FIU analyst's ad-hoc export.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+
+from dentrace import audit
+from dentrace.audit.log import AuditRecord
+from dentrace.cases.casework import REPORTED
+from dentrace.cases.views import CaseView, case_view
+from dentrace.errors import WorkspaceError
+from dentrace.report.errors import NotApproved, NothingToReport
+from dentrace.store import open_warehouse, read_meta
+from dentrace.store.sql import Store
+from dentrace.store.sql.models import Alert, Case
+
+_REASON = re.compile(r"(?:^|;\s)([A-Z][A-Z0-9_]+):\s")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One alert behind the report: party, role, score and each indicator with its values."""
+
+    party_id: str
+    role: str
+    score: float
+    reasons: list[str]
+    explanation: str
+    txn_ids: list[str]
+
+    def indicator_values(self) -> dict[str, str]:
+        """Indicator code → the plain-language sentence with its values, from the explanation."""
+        parts = _REASON.split(self.explanation)
+        found = {code: text.strip().rstrip(";").strip()
+                 for code, text in zip(parts[1::2], parts[2::2], strict=True)}
+        return {code: found.get(code, "") for code in dict.fromkeys(self.reasons + list(found))}
+
+
+@dataclass
+class Material:
+    """Everything a report needs about one subject, read once and shared by the exporters."""
+
+    kind: str  # 'case' | 'party' | 'alerts'
+    ident: str
+    title: str
+    reporting_currency: str
+    parties: list[tuple[str, str]]
+    findings: list[Finding]
+    transactions: pd.DataFrame
+    customers: pd.DataFrame
+    case: CaseView | None = None
+    trail: list[AuditRecord] = field(default_factory=list)
+
+    def customer(self, party_id: str) -> dict[str, object] | None:
+        """The KYC row of ``party_id`` when it is the institution's customer."""
+        rows = self.customers[self.customers["customer_id"] == party_id]
+        return None if rows.empty else rows.iloc[0].to_dict()
+
+    @property
+    def indicators(self) -> list[str]:
+        """Every indicator code behind the report, strongest first per finding, once each."""
+        return list(dict.fromkeys(code for f in self.findings for code in f.reasons))
+
+
+def _finding(party_id: str, role: str, score: float, reasons: str, explanation: str,
+             txn_ids: Any) -> Finding:
+    # the cases store keeps the ids as JSON text, alerts.parquet as a list column
+    ids = json.loads(txn_ids) if isinstance(txn_ids, str) else list(
+        txn_ids if txn_ids is not None else [])
+    return Finding(str(party_id), str(role), float(score),
+                   [r for r in str(reasons).split(";") if r], str(explanation),
+                   [str(t) for t in ids])
+
+
+def _warehouse_rows(workspace: Path, txn_ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame,
+                                                                   str]:
+    """The transactions with these ids, the KYC of everyone in them, the reporting currency."""
+    con = open_warehouse(workspace, read_only=True)
+    try:
+        con.register("_report_ids", pd.DataFrame({"txn_id": sorted(set(txn_ids))}))
+        txns = con.execute(
+            "SELECT t.* EXCLUDE (content_hash) FROM transactions t "
+            "JOIN _report_ids USING (txn_id) ORDER BY ts_utc, txn_id").df()
+        ids = pd.DataFrame({"party_id": sorted(set(txns["sender_id"]) |
+                                               set(txns["beneficiary_id"]))})
+        con.register("_report_parties", ids)
+        customers = con.execute(
+            "SELECT c.* EXCLUDE (content_hash) FROM customers c "
+            "JOIN _report_parties p ON c.customer_id = p.party_id ORDER BY customer_id").df()
+        currency = read_meta(con).get("reporting_currency", "USD")
+    finally:
+        con.close()
+    return txns, customers, currency
+
+
+def _load_alerts(workspace: Path) -> pd.DataFrame:
+    path = Path(workspace) / "alerts.parquet"
+    if not path.is_file():
+        raise WorkspaceError(f"{path}: no scan results here; run `dentrace scan` first")
+    return pd.read_parquet(path)
+
+
+def _assemble(workspace: Path, kind: str, ident: str, title: str, findings: list[Finding],
+              parties: list[tuple[str, str]], extra_txns: list[str]) -> Material:
+    txn_ids = list(dict.fromkeys(extra_txns + [t for f in findings for t in f.txn_ids]))
+    if not txn_ids:
+        raise NothingToReport(f"{kind} {ident}: no transaction behind it to report")
+    txns, customers, currency = _warehouse_rows(workspace, txn_ids)
+    return Material(kind=kind, ident=ident, title=title, reporting_currency=currency,
+                    parties=parties, findings=findings, transactions=txns, customers=customers)
+
+
+def case_material(store: Store, workspace: Path, case_id: int, *,
+                  require_approved: bool = True) -> Material:
+    """An approved case's material; ``NotApproved`` when it is not in status 'reported'."""
+    with store.session(write=False) as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NothingToReport(f"no case {case_id}")
+        if require_approved and case.status != REPORTED:
+            raise NotApproved(
+                f"case {case_id} is '{case.status}': only a case approved for reporting "
+                f"(status '{REPORTED}', four eyes) can be reported")
+        view = case_view(session, case)
+        alerts = session.execute(
+            select(Alert).where(Alert.case_id == case_id).order_by(Alert.id)).scalars().all()
+        findings = [_finding(a.party_id, a.role, a.score, a.reasons, a.explanation, a.txn_ids)
+                    for a in alerts]
+    material = _assemble(workspace, "case", str(case_id), view.title, findings,
+                         list(view.parties), list(view.txn_ids))
+    material.case = view
+    material.trail = audit.entries(store, target_type="case", target_id=str(case_id),
+                                   limit=10_000, newest_first=False)
+    return material
+
+
+def party_material(workspace: Path, party_id: str) -> Material:
+    """One alerted party's material from the latest scan (an FIU analyst's ad-hoc export)."""
+    alerts = _load_alerts(workspace)
+    rows = alerts[alerts["party_id"].astype(str) == party_id]
+    if rows.empty:
+        raise NothingToReport(f"party {party_id}: no alert for it in {workspace}/alerts.parquet")
+    findings = [_finding(r.party_id, r.role, r.score, r.reasons, r.explanation, r.txn_ids)
+                for r in rows.itertuples()]
+    return _assemble(workspace, "party", party_id, f"Party {party_id}", findings,
+                     [(f.party_id, f.role) for f in findings], [])
+
+
+def alerts_material(workspace: Path) -> Material:
+    """Every alerted party of the latest scan."""
+    alerts = _load_alerts(workspace)
+    alerts = alerts[alerts["alert"].astype(bool)] if "alert" in alerts else alerts
+    if alerts.empty:
+        raise NothingToReport(f"{workspace}/alerts.parquet: the scan raised no alert")
+    findings = [_finding(r.party_id, r.role, r.score, r.reasons, r.explanation, r.txn_ids)
+                for r in alerts.itertuples()]
+    return _assemble(workspace, "alerts", "all", "All alerts of the latest scan", findings,
+                     [(f.party_id, f.role) for f in findings], [])
+
+
+def record_report(store: Store, *, actor: str, action: str, material: Material, origin: str,
+                  detail: dict[str, object]) -> int:
+    """Audit one report generation (who, what, which subject, which files) and return its seq."""
+    target_type = {"case": "case", "party": "party"}.get(material.kind, "scan")
+    with store.session() as session:
+        return audit.record(session, actor=actor, action=action, target_type=target_type,
+                            target_id=material.ident, origin=origin, detail=detail)
