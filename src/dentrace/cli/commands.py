@@ -15,6 +15,7 @@ def register(app: typer.Typer) -> None:
         audit,
         demo,
         evaluate,
+        export,
         generate,
         graph,
         ingest,
@@ -36,3 +37,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(users.app, name="users")
     app.add_typer(audit.app, name="audit")
     app.add_typer(report.app, name="report")
+    app.add_typer(export.app, name="export")
