@@ -5,6 +5,7 @@ Profiles, payments, ego networks and overview figures come from DuckDB queries; 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -48,6 +49,7 @@ class Evidence:
 
     def __init__(self, workspace: Path) -> None:
         self.workspace = Path(workspace)
+        self._local = threading.local()
 
     @property
     def has_warehouse(self) -> bool:
@@ -55,6 +57,24 @@ class Evidence:
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection; nested calls on one thread share it (one open per request).
+
+        Nothing stays open between requests, so ``dentrace scan`` can write the warehouse
+        while the app runs.
+        """
+        shared = getattr(self._local, "connection", None)
+        if shared is not None:
+            yield shared
+            return
+        with self._open() as con:
+            self._local.connection = con
+            try:
+                yield con
+            finally:
+                self._local.connection = None
+
+    @contextmanager
+    def _open(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self.has_warehouse:
             con = duckdb.connect(str(self.workspace / WAREHOUSE_FILE), read_only=True)
         else:
@@ -153,14 +173,15 @@ class Evidence:
         """Payments sent or received by a party, newest first, with a night flag and a total."""
         fields = ", ".join(PAYMENT_FIELDS)
         night = ", ".join(str(h) for h in NIGHT_HOURS)
+        # Two one-sided filters outrun one OR filter on DuckDB (each can skip row groups).
+        mine = ("(SELECT * FROM transactions WHERE sender_id = $p UNION ALL SELECT * FROM "
+                "transactions WHERE beneficiary_id = $p AND sender_id <> $p)")
         with self.connect() as con:
-            total_row = con.execute("SELECT count(*) FROM transactions WHERE sender_id = $p OR "
-                                    "beneficiary_id = $p", {"p": party_id}).fetchone()
+            total_row = con.execute(f"SELECT count(*) FROM {mine}", {"p": party_id}).fetchone()
             cur = con.execute(
                 f"SELECT {fields}, hour(ts_local) IN ({night}) AS night, "
                 "CASE WHEN sender_id = $p THEN 'sent' ELSE 'received' END AS direction "
-                "FROM transactions WHERE sender_id = $p OR beneficiary_id = $p "
-                "ORDER BY ts_utc DESC, txn_id LIMIT $limit OFFSET $offset",
+                f"FROM {mine} ORDER BY ts_utc DESC, txn_id LIMIT $limit OFFSET $offset",
                 {"p": party_id, "limit": limit, "offset": offset})
             rows = _rows(cur)
         return {"total": int(total_row[0]) if total_row else 0, "items": rows}

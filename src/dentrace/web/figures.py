@@ -58,18 +58,21 @@ def ego_network(evidence: Evidence, party_id: str, hops: int = 2,
                 "truncated": False}
     centre = graph.vs.find(party_id=party_id).index
     hop_of = graph.distances(source=[centre], mode="all")[0]
+    attrs = {name: graph.vs[name] for name in ("party_id", "score", "alert", "role", "known")}
     nodes = [
-        {"id": v["party_id"], "hop": int(hop_of[v.index]),
-         "score": v["score"] if v["score"] >= 0 else None, "alert": bool(v["alert"]),
-         "role": v["role"] or None, "known": v["known"] or None,
-         "in_case": v["party_id"] in marked, "focus": v["party_id"] == party_id}
-        for v in graph.vs
+        {"id": pid, "hop": int(hop), "score": score if score >= 0 else None,
+         "alert": bool(alert), "role": role or None, "known": known or None,
+         "in_case": pid in marked, "focus": pid == party_id}
+        for pid, hop, score, alert, role, known in zip(
+            attrs["party_id"], hop_of, attrs["score"], attrs["alert"], attrs["role"],
+            attrs["known"], strict=True)
     ]
     nodes, truncated = _trim(nodes, MAX_NETWORK_NODES)
     kept = {n["id"] for n in nodes}
-    links = [{"source": graph.vs[e.source]["party_id"], "target": graph.vs[e.target]["party_id"],
-              "payments": int(e["payments"]), "amount": float(e["amount_ref"])}
-             for e in graph.es]
+    ids = attrs["party_id"]
+    links = [{"source": ids[s], "target": ids[t], "payments": int(n), "amount": float(a)}
+             for (s, t), n, a in zip(graph.get_edgelist(), graph.es["payments"],
+                                     graph.es["amount_ref"], strict=True)]
     links = [e for e in links if e["source"] in kept and e["target"] in kept]
     nodes.sort(key=lambda n: (n["hop"], n["id"]))
     return {"party_id": party_id, "hops": hops, "nodes": nodes, "edges": links,
@@ -107,8 +110,9 @@ def overview(evidence: Evidence, top: int = 10) -> dict[str, Any]:
             f"txn_id IN (SELECT txn_id FROM ({alerted}))), count(*) FROM transactions "
             "GROUP BY band ORDER BY lo").fetchall()
         facilitators = _top_facilitators(con, evidence, top)
+        currency = evidence.reporting_currency()
     return {
-        "reporting_currency": evidence.reporting_currency(),
+        "reporting_currency": currency,
         "over_time": [{"month": m, "payments": int(n), "payers": int(p)} for m, n, p in months],
         "corridors": [{"corridor": c, "payments": int(n), "amount": round(float(a or 0), 2)}
                       for c, n, a in corridors],

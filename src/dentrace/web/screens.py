@@ -70,7 +70,8 @@ def alert_queue_page(request: Request, caller: Caller = Depends(current_caller),
     """Alert queue: filters, sortable columns, bulk dismiss and escalate."""
     params = {k: v for k, v in request.query_params.items() if v}
     wanted = queue_filter(params, context.settings.page_size)
-    total, lines = alert_queue(context, caller, wanted)
+    with context.evidence.connect():
+        total, lines = alert_queue(context, caller, wanted)
     if "status" not in request.query_params:
         params["status"] = ""
 
@@ -133,12 +134,14 @@ def case_page(case_id: int, request: Request, caller: Caller = Depends(current_c
     """Case page: parties, transactions, notes, status, assignee, submit and approve."""
     case = service.get_case(context.store, caller.account, case_id, origin=caller.origin)
     evidence = context.evidence
-    scores = {p: evidence.score(p) for p, _ in case.parties}
-    countries = evidence.countries(p for p, _ in case.parties)
-    payments = evidence.payments_by_id(case.txn_ids)
+    with evidence.connect():
+        scores = {p: evidence.score(p) for p, _ in case.parties}
+        countries = evidence.countries(p for p, _ in case.parties)
+        payments = evidence.payments_by_id(case.txn_ids)
+        currency = evidence.reporting_currency()
     return render(request, "case.html", caller=caller, case=case, scores=scores,
-                  countries=countries, payments=payments,
-                  currency=evidence.reporting_currency(), statuses=service.STATUSES)
+                  countries=countries, payments=payments, currency=currency,
+                  statuses=service.STATUSES)
 
 
 @router.get("/overview", response_class=HTMLResponse)

@@ -67,7 +67,8 @@ def get_party(
 ) -> dict[str, Any]:
     """A party's KYC profile, score, reasons (codes and plain-language explanation)."""
     permit(context, caller, "view_party")
-    summary = party_summary(context, party_id)
+    with context.evidence.connect():
+        summary = party_summary(context, party_id)
     record = record_party_view(context.store, caller.account, party_id, origin=caller.origin)
     summary["alerts"] = [{"id": a.id, "status": a.status, "score": a.score,
                           "case_id": a.case_id} for a in record.alerts]
@@ -85,9 +86,10 @@ def get_payments(
 ) -> dict[str, Any]:
     """Payments the party sent or received, newest first, with night payments flagged."""
     permit(context, caller, "view_party")
-    if not context.evidence.is_known_party(party_id):
-        raise HTTPException(status_code=404, detail=f"no party '{party_id}' in this workspace")
-    page = context.evidence.payments(party_id, limit=limit, offset=offset)
+    with context.evidence.connect():
+        if not context.evidence.is_known_party(party_id):
+            raise HTTPException(status_code=404, detail=f"no party '{party_id}' here")
+        page = context.evidence.payments(party_id, limit=limit, offset=offset)
     audited(context, caller, "view_party_payments", "view_party", target_type="party",
             target_id=party_id, detail={"limit": limit, "offset": offset})
     return {"party_id": party_id, "limit": limit, "offset": offset, **page}
@@ -102,10 +104,11 @@ def get_network(
 ) -> dict[str, Any]:
     """Payers and beneficiaries up to ``hops`` payments away, as nodes and edges."""
     permit(context, caller, "view_party")
-    if not context.evidence.is_known_party(party_id):
-        raise HTTPException(status_code=404, detail=f"no party '{party_id}' in this workspace")
-    network = figures.ego_network(context.evidence, party_id, hops,
-                                  case_parties=parties_in_cases(context))
+    with context.evidence.connect():
+        if not context.evidence.is_known_party(party_id):
+            raise HTTPException(status_code=404, detail=f"no party '{party_id}' here")
+        network = figures.ego_network(context.evidence, party_id, hops,
+                                      case_parties=parties_in_cases(context))
     audited(context, caller, "view_party_network", "view_party", target_type="party",
             target_id=party_id, detail={"hops": hops})
     return network
