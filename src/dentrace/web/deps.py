@@ -64,3 +64,10 @@ def parties_in_cases(context: AppContext) -> set[str]:
     """Every party held in some case, to mark them in network views."""
     with context.store.session() as session:
         return set(session.execute(select(CaseParty.party_id).distinct()).scalars())
+
+
+def record_logout(context: AppContext, username: str, origin: str) -> None:
+    """Audit the end of a session or the revocation of a token."""
+    with context.store.session() as session:
+        audit.record(session, actor=username, action="logout", target_type="user",
+                     target_id=username, origin=origin)

@@ -18,12 +18,13 @@ from dentrace import __version__
 from dentrace.auth import (
     AuthenticationFailed,
     LoginThrottled,
+    account_for_token,
     authenticate,
     issue_token,
     permissions,
     revoke_token,
 )
-from dentrace.web.deps import AppContext, app_context
+from dentrace.web.deps import AppContext, app_context, record_logout
 from dentrace.web.security import (
     Caller,
     authenticate_request,
@@ -141,7 +142,13 @@ def logout(request: Request, csrf_token: str = Form(""),
     """End the browser session (revoking its token) and return to the login page."""
     session_token = request.cookies.get(context.settings.session_cookie)
     if session_token and csrf_matches(request, context.settings, csrf_token):
+        try:
+            account = account_for_token(context.store, session_token)
+        except AuthenticationFailed:
+            account = None
         revoke_token(context.store, session_token)
+        if account is not None:
+            record_logout(context, account.username, client_origin(request))
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookies(response, context.settings)
     return response

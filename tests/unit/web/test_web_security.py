@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from web_sample import PASSWORD
 
+from conftest import bearer
 from dentrace.store.sql import open_store
 from dentrace.web import create_app
 
@@ -90,6 +91,8 @@ def test_logout_revokes_the_session(client: TestClient) -> None:
     client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
     client.cookies.set("dentrace_session", session or "")
     assert client.get("/alerts", follow_redirects=False).status_code == 303
+    entries = client.get("/api/v1/audit?action=logout", headers=bearer("sam")).json()
+    assert [(e["actor"], e["origin"]) for e in entries] == [("ana", "testclient")]
 
 
 def test_security_headers_on_pages_api_and_static(client: TestClient,

@@ -12,7 +12,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from dentrace.auth import ACTIONS, authenticate, issue_token, permissions, revoke_token
-from dentrace.web.deps import AppContext, app_context, current_caller
+from dentrace.web.deps import AppContext, app_context, current_caller, record_logout
 from dentrace.web.security import Caller, client_origin, oauth2_scheme
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -53,6 +53,7 @@ def logout(
     """Revoke the bearer token used for this request."""
     if bearer:
         revoke_token(context.store, bearer)
+        record_logout(context, caller.account.username, caller.origin)
 
 
 @router.get("/me", response_model=Me)
