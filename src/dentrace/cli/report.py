@@ -67,3 +67,27 @@ def goaml(
     if result and result.filled:
         typer.echo(f"fields the FIU requires that dentrace does not hold (filled as configured "
                    f"in [not_held]): {', '.join(p.split('/')[-1] for p in result.filled)}")
+
+
+@app.command("pack")
+def pack(
+    workspace: Path = WORKSPACE,
+    case: int = typer.Option(..., "--case", help="The case's id."),
+    out: Path = typer.Option(..., "--out", help="The folder to write the pack into."),
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Write an evidence pack: HTML and PDF report, charts, SHA-256 manifest."""
+    from dentrace.report.base import generate
+    from dentrace.report.material import case_material
+    from dentrace.report.pack import PackExporter
+    from dentrace.store.sql import open_store
+
+    try:
+        with open_store(workspace, database_url) as store:
+            material = case_material(store, workspace, case, require_approved=False)
+            done = generate(PackExporter(workspace), material, out, store=store,
+                            actor=audit.local_operator(), origin="cli")
+    except DentraceError as exc:
+        raise _fail(exc) from exc
+    typer.echo(f"evidence pack written to {out}: {len(done.files)} files, manifest "
+               f"{out / 'manifest.json'}; audit entry {done.audit_seq}")

@@ -1,0 +1,119 @@
+"""Render an evidence pack's sections as one self-contained HTML page and as a PDF (fpdf2,
+with matplotlib's DejaVu fonts so any name or memo prints; no system libraries needed)."""
+
+from __future__ import annotations
+
+import base64
+from importlib import resources
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import matplotlib
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from jinja2 import Environment, select_autoescape
+
+from dentrace.report.pack.sections import PackSections
+
+FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+MAX_PDF_TRANSACTIONS = 400  # beyond this the PDF says how many more the HTML lists
+
+
+def dentrace_version() -> str:
+    """The installed dentrace version, for the record of who made the pack."""
+    try:
+        return version("dentrace")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def html_report(sections: PackSections, timeline: Path, network: Path) -> str:
+    """The pack as one HTML page with its pictures embedded."""
+    template = resources.files("dentrace.report.pack").joinpath("template.html").read_text(
+        encoding="utf-8")
+    env = Environment(autoescape=select_autoescape(default=True))
+    return env.from_string(template).render(
+        s=sections, version=dentrace_version(),
+        timeline=base64.b64encode(timeline.read_bytes()).decode("ascii"),
+        network=base64.b64encode(network.read_bytes()).decode("ascii"))
+
+
+class _Pack(FPDF):
+    def __init__(self, title: str) -> None:
+        super().__init__(orientation="landscape", format="A4")
+        self.pack_title = title
+        self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.set_auto_page_break(auto=True, margin=12)
+
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font("DejaVu", "", 7)
+        self.cell(0, 5, f"{self.pack_title} — page {self.page_no()}", align="C")
+
+
+def _heading(pdf: FPDF, text: str) -> None:
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.set_text_color(192, 57, 43)
+    pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_font("DejaVu", "", 8)
+
+
+def _table(pdf: FPDF, head: tuple[str, ...], rows: list[tuple[str, ...]],
+           widths: tuple[int, ...]) -> None:
+    with pdf.table(col_widths=widths, headings_style=FontFace(emphasis="BOLD",
+                                                             fill_color=(240, 240, 240)),
+                   line_height=4.2, text_align="LEFT") as table:
+        heading = table.row()
+        for cell in head:
+            heading.cell(cell)
+        for values in rows:
+            row = table.row()
+            for cell in values:
+                row.cell(str(cell))
+
+
+def pdf_report(sections: PackSections, timeline: Path, network: Path, out: Path) -> Path:
+    """The pack as a PDF: the same sections in the same order as the HTML."""
+    pdf = _Pack(sections.title)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 15)
+    pdf.multi_cell(0, 8, sections.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 8)
+    pdf.cell(0, 5, f"Generated {sections.generated_at} by dentrace {dentrace_version()}; "
+             "SHA-256 of every file in manifest.json and SHA256SUMS.",
+             new_x="LMARGIN", new_y="NEXT")
+    _heading(pdf, "Summary")
+    _table(pdf, ("field", "value"), [(k, v) for k, v in sections.summary], (1, 5))
+    pdf.ln(2)
+    for line in sections.narrative:
+        pdf.multi_cell(0, 4.2, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.add_page()
+    _heading(pdf, "Timeline")
+    pdf.image(str(timeline), w=200)
+    _heading(pdf, "Indicators")
+    _table(pdf, PackSections.INDICATOR_HEAD, list(sections.indicators), (3, 2, 1, 8, 8))
+    pdf.add_page()
+    _heading(pdf, "Network")
+    pdf.image(str(network), h=160)
+    pdf.add_page()
+    _heading(pdf, f"Transactions ({len(sections.transactions)})")
+    shown = sections.transactions[:MAX_PDF_TRANSACTIONS]
+    _table(pdf, PackSections.TRANSACTION_HEAD, shown, (4, 3, 5, 5, 2, 3, 2, 3))
+    if len(sections.transactions) > len(shown):
+        pdf.cell(0, 5, f"… and {len(sections.transactions) - len(shown)} more in report.html",
+                 new_x="LMARGIN", new_y="NEXT")
+    _heading(pdf, "Analyst's notes")
+    if sections.notes:
+        _table(pdf, ("when", "author", "note"), list(sections.notes), (2, 2, 10))
+    else:
+        pdf.cell(0, 5, "No notes.", new_x="LMARGIN", new_y="NEXT")
+    _heading(pdf, "Approval trail")
+    if sections.trail:
+        _table(pdf, ("when", "who", "action", "detail"), list(sections.trail), (3, 2, 3, 8))
+    else:
+        pdf.cell(0, 5, "No case trail: an ad-hoc export.", new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(out))
+    return out
