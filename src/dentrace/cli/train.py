@@ -31,7 +31,8 @@ def train(
                              help="Model folder (default: the shipped package data)."),
     rounds: int = typer.Option(300, "--rounds", help="Boosting rounds per role."),
     keep_worlds: Path = typer.Option(None, "--keep-worlds",
-                                     help="Keep the generated worlds and workspaces here."),
+                                     help="Keep the generated worlds and workspaces here "
+                                          "(worlds already there are reused)."),
 ) -> None:
     """Generate training worlds, build features, train and calibrate LightGBM per role."""
     from dentrace.model.seeds import check_training_seeds

@@ -25,7 +25,7 @@ PU_PARAMS = {
     "bagging_freq": 1,
     "lambda_l2": 5.0,
     "verbose": -1,
-    "num_threads": 2,
+    "num_threads": 1,
     "deterministic": True,
     "seed": 11,
 }

@@ -24,7 +24,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "bagging_freq": 1,
     "lambda_l2": 1.0,
     "verbose": -1,
-    "num_threads": 2,
+    "num_threads": 1,
     "deterministic": True,
     "seed": 7,
 }

@@ -6,6 +6,7 @@ institution with earlier cases and for one without; calibration is leave-one-wor
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from dentrace.model.seeds import check_training_seeds
 from dentrace.model.shipped import save_scorer
 
 Progress = Callable[[str], None]
+MAX_NEGATIVES = 60_000
 
 
 @dataclass
@@ -77,6 +79,15 @@ def world_features(world: Path, workspace: Path, with_known: bool,
     return result
 
 
+def _already_generated(world: Path, seed: int, scale: float) -> bool:
+    """True when ``world`` holds a finished world of this seed and scale (kept from a run)."""
+    path = world / "world.json"
+    if not path.is_file() or find_world_file(world, "truth") is None:
+        return False
+    recorded = json.loads(path.read_text(encoding="utf-8"))
+    return recorded.get("seed") == seed and float(recorded.get("scale", -1)) == scale
+
+
 def prepare_seed(seed: int, scale: float, workdir: Path,
                  progress: Progress = print) -> list[dict[str, RoleTable]]:
     """Generate the world of ``seed`` and return its feature tables with and without known."""
@@ -84,7 +95,8 @@ def prepare_seed(seed: int, scale: float, workdir: Path,
 
     world = workdir / f"world-{seed}"
     started = time.perf_counter()
-    generate_world(world, seed=seed, scale=scale, fmt="parquet")
+    if not _already_generated(world, seed, scale):
+        generate_world(world, seed=seed, scale=scale, fmt="parquet")
     variants = [world_features(world, workdir / f"ws-{seed}-{name}", with_known)
                 for name, with_known in (("known", True), ("no-known", False))]
     progress(f"world {seed}: generated, ingested twice and featurised in "
@@ -102,6 +114,22 @@ def stack(tables: list[RoleTable], drop_known: bool = True) -> RoleTable:
     )
 
 
+def training_rows(tables: list[RoleTable], max_negatives: int = MAX_NEGATIVES,
+                  seed: int = 0) -> RoleTable:
+    """Stacked tables with every positive and at most ``max_negatives`` random negatives.
+
+    Most beneficiaries are plainly ordinary; sampling them keeps training fast on two cores.
+    Calibration is fitted on scores of models trained the same way, so it absorbs the sampling.
+    """
+    table = stack(tables)
+    negatives = np.nonzero(table.labels == 0)[0]
+    if len(negatives) <= max_negatives:
+        return table
+    chosen = np.random.default_rng(seed).choice(negatives, max_negatives, replace=False)
+    rows = np.sort(np.concatenate([np.nonzero(table.labels == 1)[0], chosen]))
+    return RoleTable(table.features.iloc[rows], table.labels[rows], table.known[rows])
+
+
 def out_of_world_scores(role: str, worlds: dict[int, list[RoleTable]], rounds: int
                         ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Raw scores of every world's parties by a model trained on the other worlds.
@@ -111,7 +139,7 @@ def out_of_world_scores(role: str, worlds: dict[int, list[RoleTable]], rounds: i
     pooled: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {
         setting: ([], []) for setting in SETTINGS}
     for seed, variants in worlds.items():
-        others = stack([v for s, vs in worlds.items() if s != seed for v in vs])
+        others = training_rows([v for s, vs in worlds.items() if s != seed for v in vs])
         model = LearnedScorer(role=role, rounds=rounds).fit(others.features, others.labels)
         for setting, table in zip(SETTINGS, variants, strict=True):
             held = stack([table])
@@ -125,7 +153,7 @@ def fit_role(role: str, worlds: dict[int, list[RoleTable]], rounds: int
              ) -> tuple[LearnedScorer, dict[str, float]]:
     """Fit on all worlds; calibrate and set thresholds on out-of-world scores per setting."""
     held_out = out_of_world_scores(role, worlds, rounds)
-    everything = stack([v for vs in worlds.values() for v in vs])
+    everything = training_rows([v for vs in worlds.values() for v in vs])
     scorer = LearnedScorer(role=role, rounds=rounds).fit(everything.features, everything.labels)
     figures: dict[str, float] = {}
     for setting, (raw, labels) in held_out.items():
