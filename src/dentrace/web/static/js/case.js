@@ -16,6 +16,27 @@ function reason(what) {
   return text;
 }
 
+// The STR is a file: fetch it with the CSRF header, then hand it to the browser to save.
+async function downloadReport(url) {
+  const csrf = document.cookie.split("; ").find((c) => c.startsWith("dentrace_csrf="));
+  const response = await fetch(url, {
+    method: "POST", credentials: "same-origin",
+    headers: { "X-CSRF-Token": csrf ? decodeURIComponent(csrf.split("=")[1]) : "" },
+  });
+  if (!response.ok) {
+    const data = await response.json().catch(() => null);
+    const detail = data && data.detail ? data.detail : response.statusText;
+    throw new Error(typeof detail === "string" ? detail : JSON.stringify(detail));
+  }
+  const name = (response.headers.get("Content-Disposition") || "").split("filename=")[1];
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = name ? name.replaceAll('"', "") : "goaml.xml";
+  link.click();
+  URL.revokeObjectURL(link.href);
+  toast("goAML report generated and recorded in the audit log");
+}
+
 const actions = {
   investigate: () => send("POST", `${base}/status`, { status: "investigating" }),
   submit: () => send("POST", `${base}/submit`),
@@ -32,6 +53,10 @@ const actions = {
     const assignee = document.getElementById("assign-to").value.trim();
     if (!assignee) { toast("Type the username to assign.", true); return null; }
     return send("POST", `${base}/assign`, { assignee });
+  },
+  goaml: () => {
+    downloadReport(`${base}/goaml`).catch((error) => toast(error.message, true));
+    return null;
   },
   note: () => {
     const text = document.getElementById("note-text").value.trim();
