@@ -12,12 +12,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_sample import PASSWORD, build, issue_tokens
+from web_sample import TOKENS, bearer, build, issue_tokens
 
 from dentrace.store.sql import open_store
 from dentrace.web import WebSettings, create_app
-
-TOKENS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="session")
@@ -43,19 +41,6 @@ def client(workspace: Path) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
     store.close()
-
-
-def bearer(username: str) -> dict[str, str]:
-    """Authorization header with the sample user's pre-issued token."""
-    return {"Authorization": f"Bearer {TOKENS[username]}"}
-
-
-def token_for(client: TestClient, username: str) -> dict[str, str]:
-    """Authorization header of a fresh token from the OAuth2 password flow."""
-    answer = client.post("/api/v1/auth/token",
-                         data={"username": username, "password": PASSWORD})
-    assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
 @pytest.fixture()

@@ -10,8 +10,8 @@ import re
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from web_sample import bearer, token_for
 
-from conftest import bearer, token_for
 from dentrace.web import pages, screens
 
 PUBLIC = {("POST", "/api/v1/auth/token"), ("GET", "/login"), ("POST", "/login"),

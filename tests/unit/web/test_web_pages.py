@@ -7,8 +7,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-
-from conftest import TOKENS, bearer
+from web_sample import TOKENS, bearer
 
 
 @pytest.fixture()

@@ -12,8 +12,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from web_sample import bearer
 
-from conftest import bearer
 from dentrace.store.sql import open_store
 from dentrace.web import WebSettings, create_app
 

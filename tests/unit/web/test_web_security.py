@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from web_sample import PASSWORD
+from web_sample import PASSWORD, bearer
 
-from conftest import bearer
 from dentrace.store.sql import open_store
 from dentrace.web import create_app
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from fastapi.testclient import TestClient
 
 from dentrace.auth import add_user, get_account, issue_token
 from dentrace.cases import import_alerts
@@ -96,3 +97,20 @@ def issue_tokens(store: Store) -> dict[str, str]:
     """A bearer token per sample user, issued without a password check (tests only)."""
     return {name: issue_token(store, get_account(store, name), lifetime=timedelta(hours=6))
             for name in USERS}
+
+
+# Filled by the session fixture ``sample_template`` (conftest.py) with ``issue_tokens``.
+TOKENS: dict[str, str] = {}
+
+
+def bearer(username: str) -> dict[str, str]:
+    """Authorization header with the sample user's pre-issued token."""
+    return {"Authorization": f"Bearer {TOKENS[username]}"}
+
+
+def token_for(client: TestClient, username: str) -> dict[str, str]:
+    """Authorization header of a fresh token from the OAuth2 password flow."""
+    answer = client.post("/api/v1/auth/token",
+                         data={"username": username, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
