@@ -1,7 +1,8 @@
 """Find input files and hand each to its reader (CSV, CSV.gz, Parquet, ISO 20022 XML).
 
-Every reader yields the file's own columns as text plus the physical line, and marks rows it
-could not read (wrong field count, broken encoding) so validation can quarantine them.
+Every reader yields the file's own columns as text (Parquet numbers as numbers) plus the
+physical line, and marks rows it could not read (wrong field count, broken encoding) so
+validation can quarantine them.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ def read_header(path: Path, mapping: Mapping) -> list[str] | None:
     if kind == "parquet":
         return parquet_reader.read_header(path)
     return None
+
+
+def numeric_columns(path: Path) -> frozenset[str]:
+    """Columns ``path``'s reader stages as numbers rather than text (Parquet only)."""
+    return parquet_reader.numeric_columns(path) if _kind(path) == "parquet" else frozenset()
 
 
 def stage_file(

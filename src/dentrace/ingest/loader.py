@@ -39,7 +39,7 @@ def checked_query(rules: TableRules, projection: Projection) -> str:
              f"_dt_raw FROM {STAGING}")
     if rules.rates_join:
         query = (f"SELECT q.*, _dt_rates.factor AS _dt_factor FROM ({query}) q "
-                 "LEFT JOIN _dt_rates ON _dt_rates.currency = upper(trim(q._m_currency))")
+                 "LEFT JOIN _dt_rates ON _dt_rates.currency = upper(q._m_currency)")
     for name, expr in rules.helpers:
         query = f"SELECT q.*, {expr} AS {name} FROM ({query}) q"
     first_rule = " ".join(f"WHEN {r.when} THEN {n}" for n, r in enumerate(rules.rules, 1))
@@ -66,14 +66,23 @@ def _judge(con: duckdb.DuckDBPyConnection, rules: TableRules, projection: Projec
             CASE WHEN _dt_reason IS NULL THEN hash({hashed}) END AS content_hash,
             CASE WHEN _dt_reason IS NOT NULL THEN {projection.raw_json()} END AS _dt_qraw
         FROM ({checked_query(rules, projection)})""")
+    # Keys seen twice are found by their 64-bit hash first (an integer aggregate costs a
+    # fraction of one over strings); only rows whose hash repeats are grouped by the key.
+    seen = (f"SELECT {key}, content_hash AS known_hash FROM {table} WHERE {key} IN "
+            f"(SELECT {key} FROM _dt_judged WHERE _dt_reason IS NULL)"
+            if _holds_rows(con, table) else
+            f"SELECT NULL::VARCHAR AS {key}, NULL::UBIGINT AS known_hash WHERE false")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _dt_clash AS
-        WITH twice AS (
+        WITH repeated AS (
+            SELECT hash({key}) AS key_hash FROM _dt_judged WHERE _dt_reason IS NULL
+            GROUP BY ALL HAVING count(*) > 1),
+        twice AS (
             SELECT {key}, min(_dt_line) AS first_line,
                 arg_min(content_hash, _dt_line) AS first_hash
-            FROM _dt_judged WHERE _dt_reason IS NULL GROUP BY {key} HAVING count(*) > 1),
-        seen AS (
-            SELECT {key}, content_hash AS known_hash FROM {table}
-            WHERE {key} IN (SELECT {key} FROM _dt_judged WHERE _dt_reason IS NULL))
+            FROM _dt_judged WHERE _dt_reason IS NULL
+                AND hash({key}) IN (SELECT key_hash FROM repeated)
+            GROUP BY {key} HAVING count(*) > 1),
+        seen AS ({seen})
         SELECT coalesce(twice.{key}, seen.{key}) AS {key}, first_line, first_hash, known_hash
         FROM twice FULL JOIN seen ON twice.{key} = seen.{key}""")
     if not con.execute("SELECT count(*) FROM _dt_clash").fetchall()[0][0]:
@@ -93,6 +102,11 @@ def _judge(con: duckdb.DuckDBPyConnection, rules: TableRules, projection: Projec
                 WHEN j.content_hash = c.first_hash THEN 'duplicate' ELSE 'conflict' END
             AS _dt_verdict
         FROM _dt_judged j LEFT JOIN _dt_clash c ON j._dt_reason IS NULL AND c.{key} = j.{key}""")
+
+
+def _holds_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the warehouse table has any row (a first ingest needs no look-up in it)."""
+    return bool(con.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchall()[0][0])
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection, rules: TableRules, file: str,

@@ -17,40 +17,63 @@ from dentrace.ingest.readers.common import literal, quote
 @dataclass(frozen=True)
 class Projection:
     """SQL for each contract column (as ``_m_<name>``: trimmed text, NULL when empty, codes
-    mapped), the extra-columns JSON and the raw row for the quarantine."""
+    mapped; a decimal column fed by a numeric source stays a number, listed in ``numbers``),
+    the extra-columns JSON and the raw row for the quarantine."""
 
     columns: dict[str, str]
     extras: list[str]
+    numbers: frozenset[str] = frozenset()
+    numeric_extras: frozenset[str] = frozenset()
 
     def select_list(self) -> str:
         """Select list over the staging relation."""
         parts = [f"{expr} AS _m_{name}" for name, expr in self.columns.items()]
         if self.extras:
-            pairs = ", ".join(f"{literal(n)}, {quote(n)}" for n in self.extras)
+            pairs = ", ".join(f"{literal(n)}, {_as_text(quote(n), n in self.numeric_extras)}"
+                              for n in self.extras)
             parts.append(f"CAST(json_object({pairs}) AS VARCHAR) AS extra")
         else:
             parts.append("NULL::VARCHAR AS extra")
         return ", ".join(parts)
 
     def raw_json(self) -> str:
-        """A row as text for the quarantine: the reader's raw line, else its values as JSON."""
-        pairs = ", ".join(f"{literal(n)}, _m_{n}" for n in self.columns)
+        """A row as text for the quarantine: the reader's raw line, else its values as JSON
+        (numbers as text, as every reader gives them)."""
+        pairs = ", ".join(f"{literal(n)}, {_as_text(f'_m_{n}', n in self.numbers)}"
+                          for n in self.columns)
         return f"coalesce(_dt_raw, CAST(json_object({pairs}, 'extra', extra) AS VARCHAR))"
 
 
-def project(table: Table, header: list[str], mapping: TableMapping, file: Path) -> Projection:
-    """Match ``header`` to ``table``'s contract through ``mapping``; stop on a missing column."""
+def _as_text(expr: str, numeric: bool) -> str:
+    return f"CAST({expr} AS VARCHAR)" if numeric else expr
+
+
+def project(table: Table, header: list[str], mapping: TableMapping, file: Path,
+            numeric: frozenset[str] = frozenset()) -> Projection:
+    """Match ``header`` to ``table``'s contract through ``mapping``; stop on a missing column.
+
+    ``numeric`` names the header columns the reader stages as numbers: a decimal contract
+    column keeps such a source as it is, any other column gets its text (never blank, never
+    padded, so no trim)."""
     by_lower = {h.strip().lower(): h for h in header}
     used: set[str] = set()
     columns: dict[str, str] = {}
+    numbers: set[str] = set()
     for col in table.columns:
         source = mapping.columns.get(col.name, col.name)
+        codes = mapping.codes.get(col.name)
         if col.name in mapping.constants:
             expr = literal(mapping.constants[col.name])
         elif source.strip().lower() in by_lower:
             original = by_lower[source.strip().lower()]
             used.add(original)
-            expr = _trimmed(quote(original))
+            if original not in numeric:
+                expr = _trimmed(quote(original))
+            elif col.type == "decimal" and not codes:
+                expr = quote(original)
+                numbers.add(col.name)
+            else:
+                expr = f"CAST({quote(original)} AS VARCHAR)"
         elif col.required:
             renamed = f" (mapped from '{source}')" if source != col.name else ""
             raise MissingColumnError(
@@ -63,17 +86,18 @@ def project(table: Table, header: list[str], mapping: TableMapping, file: Path) 
                 field=f"{table.name}.columns.{col.name}")
         else:
             expr = "NULL::VARCHAR"
-        codes = mapping.codes.get(col.name)
         if codes:
             whens = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in codes.items())
             expr = f"CASE {expr} {whens} ELSE {expr} END"
         columns[col.name] = expr
     extras = [h for h in header if h not in used]
-    return Projection(columns=columns, extras=extras)
+    return Projection(columns=columns, extras=extras, numbers=frozenset(numbers),
+                      numeric_extras=frozenset(h for h in extras if h in numeric))
 
 
 def _trimmed(column: str) -> str:
     """The column without surrounding spaces, NULL when empty; trim() only where needed,
-    as it costs more than the test on every row."""
-    return (f"nullif(CASE WHEN starts_with({column}, ' ') OR ends_with({column}, ' ') "
+    as it costs more than the test on every row (LIKE measured a third cheaper than
+    starts_with/ends_with)."""
+    return (f"nullif(CASE WHEN {column} LIKE ' %' OR {column} LIKE '% ' "
             f"THEN trim({column}) ELSE {column} END, '')")

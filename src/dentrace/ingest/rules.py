@@ -15,8 +15,9 @@ from dentrace.ingest.readers.common import literal
 # Whether an ISO 8601 value ends in a UTC offset (Z, +HH:MM, +HHMM, +HH): tested by position,
 # which is cheaper than a regular expression on every row. A sign can sit at these places
 # only in a time's offset, as long as the value has a time (checked by the length rule).
-_HAS_OFFSET = ("(ends_with(_m_ts, 'Z') OR _m_ts[-6] IN ('+', '-') OR _m_ts[-5] IN ('+', '-') "
-               "OR _m_ts[-3] IN ('+', '-'))")
+# Written as CASE so each row stops at the first test that holds (OR evaluates all four).
+_HAS_OFFSET = ("CASE WHEN ends_with(_m_ts, 'Z') THEN true WHEN _m_ts[-6] IN ('+', '-') THEN true "
+               "WHEN _m_ts[-5] IN ('+', '-') THEN true ELSE _m_ts[-3] IN ('+', '-') END")
 _OFFSET_AT_END = r"(Z|[+-]\d{2}:?\d{2})$"
 MISSING = "missing required field"
 
@@ -99,7 +100,10 @@ def _formatted_timestamp(fmt: str) -> list[tuple[str, str]]:
 
 
 def _amount(mapping: Mapping) -> str:
-    text = "_m_amount"
+    """The amount as DOUBLE; ``_m_amount`` is text, or a number from a typed Parquet column
+    (then the cast is free unless separators must be removed from its text)."""
+    separators = bool(mapping.thousands) or mapping.decimal == ","
+    text = "CAST(_m_amount AS VARCHAR)" if separators else "_m_amount"
     if mapping.thousands:
         text = f"replace({text}, {literal(mapping.thousands)}, '')"
     if mapping.decimal == ",":

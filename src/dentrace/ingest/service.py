@@ -132,7 +132,8 @@ def _plan(mapping: Mapping, zone: str | None, transactions: Path | None,
         for file in readers.list_files(Path(path)):
             header = readers.read_header(file, mapping)
             projection = None if header is None else project(
-                rules.table, header, mapping.for_table(rules.table.name), file)
+                rules.table, header, mapping.for_table(rules.table.name), file,
+                readers.numeric_columns(file))
             plan.append(_Planned(rules, file, projection))
     return plan
 

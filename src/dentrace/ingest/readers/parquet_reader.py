@@ -1,6 +1,5 @@
-"""Parquet reader: a DuckDB view over the file, every column cast to text, 1-based row numbers.
-
-Nothing is copied here; validation reads the view once, set-based.
+"""Parquet reader: a DuckDB view over the file, columns as text (numbers kept as numbers, see
+``numeric_columns``), 1-based row numbers. Nothing is copied; validation reads the view once.
 """
 
 from __future__ import annotations
@@ -26,10 +25,29 @@ def read_header(path: Path) -> list[str]:
     return names
 
 
+def numeric_columns(path: Path) -> frozenset[str]:
+    """Columns whose Parquet type is a number that converts to DOUBLE exactly as its text does
+    (64-bit floats, integers, decimals of up to 18 digits); they stay typed in the view, which
+    spares a cast to text and back. 32-bit floats are left out: their text reads back as
+    another double."""
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise HeaderError(f"not a readable Parquet file ({exc})", file=path) from exc
+    return frozenset(f.name for f in schema if _exact_number(f.type))
+
+
+def _exact_number(kind: pa.DataType) -> bool:
+    if pa.types.is_decimal(kind):
+        return bool(kind.precision <= 18)
+    return bool(pa.types.is_float64(kind) or pa.types.is_integer(kind))
+
+
 def stage(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     """Create the staging view over ``path``; return its column names."""
-    names = read_header(path)
-    cols = ", ".join(f"CAST({quote(n)} AS VARCHAR) AS {quote(n)}" for n in names)
+    names, numeric = read_header(path), numeric_columns(path)
+    cols = ", ".join(quote(n) if n in numeric else f"CAST({quote(n)} AS VARCHAR) AS {quote(n)}"
+                     for n in names)
     try:
         con.execute(f"""CREATE OR REPLACE TEMP VIEW {STAGING} AS SELECT {cols},
             CAST(file_row_number + 1 AS BIGINT) AS _dt_line,
