@@ -4,6 +4,8 @@ import { PALETTE, pageData, scoreColour, send, toast } from "/static/js/api.js";
 
 const data = pageData("party-data");
 
+const flagged = new Set(data.flagged || []);
+
 function timelineDatasets(payments, partyId) {
   const totals = new Map();
   for (const p of payments) {
@@ -16,16 +18,17 @@ function timelineDatasets(payments, partyId) {
   for (const p of payments) {
     const other = p.sender_id === partyId ? p.beneficiary_id : p.sender_id;
     const group = groups.get(other) || others;
-    group.points.push({ x: Date.parse(`${p.ts_utc}Z`), y: p.amount_ref, night: p.night, p });
+    group.points.push({ x: Date.parse(`${p.ts_utc}Z`), y: p.amount_ref, night: p.night, flagged: flagged.has(p.txn_id), p });
   }
   return [...groups.values(), others].filter((g) => g.points.length).map((g) => ({
     label: g.label,
     data: g.points,
     backgroundColor: g.colour,
-    borderColor: g.points.map((pt) => (pt.night ? "#2b1b55" : g.colour)),
+    // Payments behind the alert get a red ring; night payments are triangles.
+    borderColor: g.points.map((pt) => (pt.flagged ? "#c0392b" : pt.night ? "#2b1b55" : g.colour)),
     pointStyle: g.points.map((pt) => (pt.night ? "triangle" : "circle")),
     pointRadius: g.points.map((pt) => (pt.night ? 6 : 4)),
-    borderWidth: g.points.map((pt) => (pt.night ? 2 : 1)),
+    borderWidth: g.points.map((pt) => (pt.flagged ? 2.5 : pt.night ? 2 : 1)),
   }));
 }
 
@@ -50,7 +53,8 @@ function drawTimeline() {
             label: (ctx) => {
               const p = ctx.raw.p;
               const when = p.ts_local.slice(0, 16).replace("T", " ");
-              return `${when} ${p.sender_id} → ${p.beneficiary_id}: ${p.amount.toFixed(2)} ${p.currency}${p.night ? " (night)" : ""}`;
+              const marks = [ctx.raw.night ? "night" : "", ctx.raw.flagged ? "flagged" : ""].filter(Boolean).join(", ");
+              return `${when} ${p.sender_id} → ${p.beneficiary_id}: ${p.amount.toFixed(2)} ${p.currency}${marks ? ` (${marks})` : ""}`;
             },
           },
         },
