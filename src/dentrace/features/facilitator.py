@@ -17,16 +17,16 @@ def payer_pairs(p: ir.Table, lo: float, hi: float) -> ir.Table:
         pair_corridor=p.is_corridor.any(),
         pair_foreign=p.is_foreign.any(),
         pair_family=p.is_family.any(),
-        pair_median=p.amount_ref.median(),
         pair_mean=p.amount_ref.mean(),
         pair_std=p.amount_ref.std(how="pop"),
-        pair_months=p.month.nunique(),
         pair_span=p.day.max() - p.day.min(),
     )
+    # months active from the span (a distinct count per pair costs more than it tells)
+    pair = pair.mutate(pair_months=(pair.pair_span / 30.4375).floor() + 1)
     fixed = (pair.pair_payments >= 3) & (
         (pair.pair_std / pair.pair_mean.nullif(0)).fill_null(0) < FIXED_SUM_CV
     )
-    small = pair.pair_median.between(lo, hi).fill_null(False)
+    small = pair.pair_mean.between(lo, hi).fill_null(False)
     return pair.mutate(
         pair_fixed=fixed,
         pair_unrelated_small=pair.pair_corridor & small & ~pair.pair_family & ~fixed,
