@@ -15,6 +15,11 @@ from rich.table import Table
 from dentrace.errors import DentraceError
 
 
+def _worst_rate(metrics: Any) -> str:
+    worst = max(metrics.false_positive_rates, key=lambda r: r.false_positive_rate, default=None)
+    return "-" if worst is None else f"{worst.false_positive_rate:.4f} ({worst.population})"
+
+
 def _figures_table(evaluation: Any) -> Table:
     table = Table(title="dentrace evaluation")
     table.add_column("figure")
@@ -29,9 +34,7 @@ def _figures_table(evaluation: Any) -> Table:
         ("alert precision", lambda m: f"{m.alert_precision:.3f}"),
         ("alert recall", lambda m: f"{m.alert_recall:.3f}"),
         ("alerts per 10k customers", lambda m: f"{m.alerts_per_10k_customers:.1f}"),
-        ("worst legit FPR", lambda m: max(
-            (f"{r.false_positive_rate:.4f} ({r.population})" for r in m.false_positive_rates),
-            default="-")),
+        ("worst legit FPR", _worst_rate),
     ]
     for label, cell in rows:
         table.add_row(label, *(cell(m) for m in evaluation.metrics.values()))
