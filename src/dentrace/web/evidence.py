@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from dentrace.errors import WorkspaceError
 from dentrace.store.warehouse import WAREHOUSE_FILE
 
 PARTIES_FILE = "parties.parquet"
@@ -76,7 +77,13 @@ class Evidence:
     @contextmanager
     def _open(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self.has_warehouse:
-            con = duckdb.connect(str(self.workspace / WAREHOUSE_FILE), read_only=True)
+            path = self.workspace / WAREHOUSE_FILE
+            try:
+                con = duckdb.connect(str(path), read_only=True)
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                # a writer holds it: another process (IOException) or this one (Connection)
+                raise WorkspaceError(f"{path}: busy ({exc}); try again when it finishes") \
+                    from exc
         else:
             con = duckdb.connect()
             self._empty_tables(con)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 from fastapi.testclient import TestClient
 
 from dentrace.auth import add_user_with_random_password, get_account, issue_token
@@ -27,3 +28,16 @@ def test_empty_workspace_answers_without_errors(tmp_path: Path) -> None:
     for page in ("/alerts", "/overview", "/cases", "/audit"):
         assert client.get(page).status_code == 200, page
     store.close()
+
+
+def test_a_warehouse_held_open_for_writing_in_process_is_503(
+    client: TestClient, workspace: Path, analyst: dict[str, str]
+) -> None:
+    # Same process, read-write connection open (as an in-process ingest or scan would have).
+    writer = duckdb.connect(str(workspace / "warehouse.duckdb"))
+    try:
+        answer = client.get("/api/v1/parties/P1", headers=analyst)
+    finally:
+        writer.close()
+    assert answer.status_code == 503 and "busy" in answer.json()["detail"]
+    assert client.get("/api/v1/parties/P1", headers=analyst).status_code == 200
