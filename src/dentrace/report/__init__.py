@@ -4,26 +4,37 @@ each an ``Exporter`` run by ``generate``, which audits every generation with fil
     material (case_material | party_material | alerts_material)
         └── Exporter.export(material, out) -> files     goaml | ftm | pack
               └── generate(...)                         audit entry with SHA-256 of each file
+
+Names load on first use (PEP 562), so a goAML export does not import matplotlib or the
+FollowTheMoney model, and the reverse.
 """
 
-from dentrace.report.base import Exporter, Generated, generate, sha256_of
-from dentrace.report.errors import NotApproved, NothingToReport, ReportError, SchemaInvalid
-from dentrace.report.ftm import FtmExporter
-from dentrace.report.goaml import GoamlExporter, load_config, write_goaml
-from dentrace.report.material import (
-    Finding,
-    Material,
-    alerts_material,
-    case_material,
-    party_material,
-)
-from dentrace.report.pack import PackExporter, verify_pack
+from __future__ import annotations
 
-EXPORTERS = {"goaml": GoamlExporter, "ftm": FtmExporter, "pack": PackExporter}
+import importlib
+from typing import Any
 
-__all__ = [
-    "EXPORTERS", "Exporter", "Finding", "FtmExporter", "Generated", "GoamlExporter",
-    "Material", "NotApproved", "NothingToReport", "PackExporter", "ReportError",
-    "SchemaInvalid", "alerts_material", "case_material", "generate", "load_config",
-    "party_material", "sha256_of", "verify_pack", "write_goaml",
-]
+_WHERE = {
+    "Exporter": "base", "Generated": "base", "generate": "base", "sha256_of": "base",
+    "NotApproved": "errors", "NothingToReport": "errors", "ReportError": "errors",
+    "SchemaInvalid": "errors", "FtmExporter": "ftm", "GoamlExporter": "goaml",
+    "load_config": "goaml", "write_goaml": "goaml", "Finding": "material",
+    "Material": "material", "alerts_material": "material", "case_material": "material",
+    "party_material": "material", "PackExporter": "pack", "verify_pack": "pack",
+}
+EXPORTERS = {"goaml": "GoamlExporter", "ftm": "FtmExporter", "pack": "PackExporter"}
+
+__all__ = ["EXPORTERS", "exporter_class", *sorted(_WHERE)]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'dentrace.report' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"dentrace.report.{_WHERE[name]}"), name)
+
+
+def exporter_class(name: str) -> Any:
+    """The exporter class registered under ``name`` (goaml, ftm, pack)."""
+    if name not in EXPORTERS:
+        raise KeyError(f"no exporter '{name}': one of {', '.join(EXPORTERS)}")
+    return __getattr__(EXPORTERS[name])
