@@ -56,12 +56,14 @@ def evaluate(
                                        help="Alerts per 10k customers, passed to scan."),
     target_precision: float = typer.Option(None, "--target-precision",
                                            help="Precision the alert threshold aims at."),
+    scorer: str = typer.Option("auto", "--scorer",
+                               help="auto (shipped model if present), model or rules."),
 ) -> None:
     """Scan a generated world and report precision, recall and alert workload per role."""
     from dentrace.evaluate.run import evaluate_world
 
     console = Console()
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"scorer": scorer}
     if alert_budget is not None:
         options["alert_budget"] = alert_budget
     if target_precision is not None:
