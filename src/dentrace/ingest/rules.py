@@ -126,7 +126,8 @@ def transaction_rules(mapping: Mapping, default_tz: str | None) -> TableRules:
         Rule("_dt_factor IS NULL", "currency",
              "'unknown currency ''' || upper((_m_currency)) || ''' (not in the rates table)'"),
     ]
-    channels = ", ".join(literal(c) for c in CHANNELS)
+    # A CASE over the seven values costs half of `lower(x) IN (...) THEN lower(x)`.
+    channel = " ".join(f"WHEN {literal(c)} THEN {literal(c)}" for c in CHANNELS)
     outputs = {
         "txn_id": "(_m_txn_id)", "ts_utc": "_dt_ts_utc", "ts_local": "_dt_ts_local",
         "utc_offset_min": "_dt_minutes", "sender_id": "(_m_sender_id)",
@@ -135,8 +136,7 @@ def transaction_rules(mapping: Mapping, default_tz: str | None) -> TableRules:
         "sender_name": _text("sender_name"), "sender_country": f"upper({_text('sender_country')})",
         "beneficiary_name": _text("beneficiary_name"),
         "beneficiary_country": f"upper({_text('beneficiary_country')})",
-        "channel": f"CASE WHEN lower({_text('channel')}) IN ({channels}) "
-                   f"THEN lower({_text('channel')}) ELSE {_text('channel')} END",
+        "channel": f"CASE lower({_text('channel')}) {channel} ELSE {_text('channel')} END",
         "memo": _text("memo"),
     }
     return TableRules(
