@@ -106,3 +106,21 @@ def test_cli_refuses_pending_case_and_audits_party_exports(sample: Sample, uae_s
                                 target_id=sample.alerted_party)
     assert entries and entries[0].detail["files"]["p.xml"]
     assert party_material(sample.workspace, sample.alerted_party).kind == "party"
+
+
+def test_configuration_errors_name_the_file_or_field(tmp_path: Path) -> None:
+    from dentrace.errors import ConfigError
+    from dentrace.report.goaml import FiuSchema
+
+    with pytest.raises(ConfigError, match="no-such.xsd"):
+        FiuSchema(tmp_path / "no-such.xsd")
+    not_xsd = tmp_path / "broken.xsd"
+    not_xsd.write_text("<xs:schema")
+    with pytest.raises(ConfigError, match="broken.xsd"):
+        FiuSchema(not_xsd)
+    with pytest.raises(ConfigError, match="ppatk-4.0.2"):
+        load_config("atlantis")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("report = 3\n")
+    with pytest.raises(ConfigError, match="field 'report'"):
+        load_config(bad)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,15 @@ def _holds_something(value: Any) -> bool:
     return True
 
 
+@lru_cache(maxsize=8)
+def _compiled(path: str, mtime_ns: int) -> tuple[Any, etree.XMLSchema]:
+    """The schema's model and lxml validator, compiled once per file version (~2 s each)."""
+    try:
+        return xmlschema.XMLSchema11(path), etree.XMLSchema(etree.parse(path))
+    except (xmlschema.XMLSchemaException, etree.LxmlError) as exc:
+        raise ConfigError(f"{path}: not a usable XML schema ({exc})") from exc
+
+
 class FiuSchema:
     """One FIU's goAML XSD, read once: ``write`` lays out a report, ``check`` validates it."""
 
@@ -107,11 +117,8 @@ class FiuSchema:
         self.fillers = fillers or Fillers()
         if not self.path.is_file():
             raise ConfigError(f"{self.path}: the FIU's goAML schema (XSD) is not there")
-        try:
-            self._model = xmlschema.XMLSchema11(str(self.path))
-            self._validator = etree.XMLSchema(etree.parse(str(self.path)))
-        except (xmlschema.XMLSchemaException, etree.LxmlError) as exc:
-            raise ConfigError(f"{self.path}: not a usable XML schema ({exc})") from exc
+        self._model, self._validator = _compiled(str(self.path.resolve()),
+                                                 self.path.stat().st_mtime_ns)
         if "report" not in self._model.elements:
             raise ConfigError(f"{self.path}: no <report> root element: not a goAML schema")
 
