@@ -112,13 +112,13 @@ def test_configuration_errors_name_the_file_or_field(tmp_path: Path) -> None:
     from dentrace.errors import ConfigError
     from dentrace.report.goaml import FiuSchema
 
-    with pytest.raises(ConfigError, match="no-such.xsd"):
+    with pytest.raises(ConfigError, match=r"no-such\.xsd"):
         FiuSchema(tmp_path / "no-such.xsd")
     not_xsd = tmp_path / "broken.xsd"
     not_xsd.write_text("<xs:schema")
-    with pytest.raises(ConfigError, match="broken.xsd"):
+    with pytest.raises(ConfigError, match=r"broken\.xsd"):
         FiuSchema(not_xsd)
-    with pytest.raises(ConfigError, match="ppatk-4.0.2"):
+    with pytest.raises(ConfigError, match=r"ppatk-4\.0\.2"):
         load_config("atlantis")
     bad = tmp_path / "bad.toml"
     bad.write_text("report = 3\n")
