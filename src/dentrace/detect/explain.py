@@ -48,24 +48,46 @@ def corridor_countries(con: Any, role: str, parties: list[str]) -> dict[str, str
     return {str(k): str(v) for k, v in rows if v is not None}
 
 
+ALERTED_TABLE = "_dentrace_alerted_payments"
+
+
+def _alerted_payments(con: Any, role: str, wanted: dict[str, list[str]]) -> str:
+    """Copy the alerted parties' flagged payments once, so each reason filters a small table."""
+    key = "sender_id" if role == "payer" else "beneficiary_id"
+    parties = sorted({party for group in wanted.values() for party in group})
+    con.register("_dentrace_alerted", pd.DataFrame({"party_id": parties}, dtype="object"))
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {ALERTED_TABLE} AS SELECT f.* FROM {FLAGS_TABLE} f
+                WHERE f.{key} IN (SELECT party_id FROM _dentrace_alerted)""")
+    finally:
+        con.unregister("_dentrace_alerted")
+    return ALERTED_TABLE
+
+
 def evidence_ids(con: Any, role: str, wanted: dict[str, list[str]], context: Context,
                  indicators: Mapping[str, Indicator], limit: int) -> dict[str, list[str]]:
-    """Transaction ids behind each party's reasons: ``wanted`` maps code -> parties."""
+    """Transaction ids behind each party's reasons: ``wanted`` maps code -> parties.
+
+    One query per role: the alerted parties' payments with one evidence flag per reason,
+    then, per party and reason, the first ``limit`` flagged payments in time order.
+    """
+    codes = [code for code, parties in wanted.items() if code in indicators and parties]
+    if not codes:
+        return {}
     backend = ibis.duckdb.from_connection(con)
-    payments = backend.table(FLAGS_TABLE)
+    payments = backend.table(_alerted_payments(con, role, wanted))
+    flags = {f"ev_{i}": indicators[code].evidence(payments, role, context)
+             for i, code in enumerate(codes)}
+    rows = backend.to_pandas(payments.select(
+        party_id=key_of(payments, role), txn_id=payments.txn_id, ts_utc=payments.ts_utc,
+        **flags).order_by(["party_id", "ts_utc", "txn_id"]))
     found: dict[str, list[str]] = {}
-    for code, parties in wanted.items():
-        if code not in indicators or not parties:
-            continue
-        ids = ibis.memtable(pd.DataFrame({"party_id": parties}))
-        chosen = payments.filter(indicators[code].evidence(payments, role, context))
-        chosen = chosen.join(ids, key_of(chosen, role) == ids.party_id)
-        ranked = chosen.mutate(
-            n=ibis.row_number().over(group_by=chosen.party_id, order_by=chosen.ts_utc)
-        )
-        rows = backend.to_pandas(ranked.filter(ranked.n < limit).select("party_id", "txn_id"))
-        for party, group in rows.groupby("party_id", sort=False):
-            found.setdefault(str(party), []).extend(group["txn_id"].astype(str))
+    for i, code in enumerate(codes):
+        chosen = rows.loc[rows[f"ev_{i}"].astype(bool)
+                          & rows["party_id"].isin(set(wanted[code])), ["party_id", "txn_id"]]
+        for party, group in chosen.groupby("party_id", sort=False):
+            found.setdefault(str(party), []).extend(group["txn_id"].astype(str).head(limit))
     return {party: list(dict.fromkeys(ids)) for party, ids in found.items()}
 
 

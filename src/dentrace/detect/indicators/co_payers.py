@@ -51,4 +51,4 @@ class CoPayers(Indicator):
                 f"{row['co_payers_new_beneficiary_rate']:.2f}")
 
     def evidence(self, payments: ir.Table, role: str, context: Context) -> ir.BooleanValue:
-        return payments.is_corridor & payments.is_small
+        return payments.is_corridor & ~payments.is_family

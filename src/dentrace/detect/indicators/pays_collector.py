@@ -50,4 +50,4 @@ class PaysCollector(Indicator):
                 f"from many unrelated payers (up to {row['pays_fan_in_max']:.0f} others){den}")
 
     def evidence(self, payments: ir.Table, role: str, context: Context) -> ir.BooleanValue:
-        return payments.is_corridor & payments.is_small
+        return payments.is_corridor & ~payments.is_family
