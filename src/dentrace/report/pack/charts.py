@@ -33,6 +33,7 @@ def timeline_png(material: Material, path: Path) -> Path:
     ax.set_title(f"Payments over time (sender's local time), {len(txns)} payments")
     ax.grid(alpha=0.3)
     ax.margins(x=0.05, y=0.2)
+    ax.set_ylim(bottom=0)
     if txns["sender_id"].nunique() <= 8:
         ax.legend(title="payer", fontsize=7, title_fontsize=8, loc="upper left",
                   bbox_to_anchor=(1.01, 1.0))
