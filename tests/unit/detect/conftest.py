@@ -3,15 +3,12 @@ and loaded through the real ingest, so scan runs on a genuine warehouse."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "features"))
-
-from toy_payments import mixed_world
+from tests.unit.features.toy_payments import mixed_world
 
 
 def write_contract_csv(rows: list[dict], path: Path) -> Path:

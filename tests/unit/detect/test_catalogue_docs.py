@@ -4,7 +4,6 @@ feature column is described: documentation is a tested contract."""
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -42,10 +41,8 @@ def test_every_indicator_has_config_values_and_a_weight() -> None:
 
 
 def test_every_feature_column_is_documented() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "features"))
-    from toy_payments import mixed_world, warehouse
-
     from dentrace.features import build_party_features
+    from tests.unit.features.toy_payments import mixed_world, warehouse
 
     text = DOC.read_text(encoding="utf-8")
     tables = build_party_features(warehouse(mixed_world()))

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from toy_payments import charity_donor, family, mixed_world, payment, shopper, warehouse
 
 from dentrace.detect.config import load_config
 from dentrace.detect.indicators import Context, catalogue
 from dentrace.features import build_party_features
+from tests.unit.features.toy_payments import (
+    charity_donor,
+    family,
+    mixed_world,
+    payment,
+    shopper,
+    warehouse,
+)
 
 
 def _extra_payers() -> list[dict]:

@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pandas as pd
-from toy_payments import mixed_world
 from typer.testing import CliRunner
 
-from conftest import make_workspace
 from dentrace.cli.main import app
 from dentrace.detect import scan
 from dentrace.detect.scan import ALERT_COLUMNS, PARTY_COLUMNS
+from tests.unit.detect.conftest import make_workspace
+from tests.unit.features.toy_payments import mixed_world
 
 
 def test_scan_writes_contract_outputs(toy_workspace: Path) -> None:
@@ -58,7 +58,7 @@ def test_alert_budget_caps_alerts(toy_workspace: Path) -> None:
 
 
 def test_cli_scan_ingests_and_scans(tmp_path: Path) -> None:
-    from conftest import write_contract_csv
+    from tests.unit.detect.conftest import write_contract_csv
 
     csv = write_contract_csv(mixed_world(), tmp_path / "payments.csv")
     out = tmp_path / "ws"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from toy_payments import family, mixed_world, offender, warehouse
 
 from dentrace.features import build_party_features
+from tests.unit.features.toy_payments import family, mixed_world, offender, warehouse
 
 
 def _features(rows, **kwargs):

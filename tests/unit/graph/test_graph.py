@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -12,8 +11,6 @@ import pytest
 from dentrace.graph.dens import find_dens
 from dentrace.graph.network import GraphSettings, network_features
 from dentrace.graph.propagation import propagate_known
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "features"))
 
 
 def _pairs(edges: list[tuple[str, str]], unrelated: bool = True) -> pd.DataFrame:
@@ -66,9 +63,8 @@ def test_network_features_fan_in_and_known_links() -> None:
 
 
 def test_ego_export_writes_graphml_and_json(tmp_path: Path) -> None:
-    from toy_payments import mixed_world, warehouse
-
     from dentrace.graph.ego import ego_network, export_ego
+    from tests.unit.features.toy_payments import mixed_world, warehouse
 
     con = warehouse(mixed_world())
     known = pd.DataFrame({"party_id": ["fac-1"], "label": ["facilitator"]})

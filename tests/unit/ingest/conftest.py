@@ -7,7 +7,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from ingest_rows import HEADER
+
+from tests.unit.ingest.ingest_rows import HEADER
 
 
 @pytest.fixture

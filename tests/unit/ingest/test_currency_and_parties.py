@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from ingest_rows import good_row
 
 from dentrace.errors import ConfigError, WorkspaceError
 from dentrace.ingest import ingest, load_rates
+from tests.unit.ingest.ingest_rows import good_row
 
 Query = Callable[[str], list[tuple[object, ...]]]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest_rows import good_row
 from typer.testing import CliRunner
 
 from dentrace.cli.main import app
 from dentrace.ingest import load_rates
+from tests.unit.ingest.ingest_rows import good_row
 
 
 def test_ingest_command_prints_counts_and_rates_date(write_csv: Callable[..., Path],

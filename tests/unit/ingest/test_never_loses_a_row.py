@@ -9,10 +9,10 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ingest_rows import HEADER
 
 from dentrace.ingest import ingest
 from dentrace.store import open_warehouse
+from tests.unit.ingest.ingest_rows import HEADER
 
 ids = st.sampled_from(["t1", "t2", "t3", "", " t1"])
 stamps = st.sampled_from(["2025-03-04T21:15:00+10:00", "2025-03-04 21:15:00", "nope", "",

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from ingest_rows import HEADER, good_row
 
 from dentrace.ingest import ingest
+from tests.unit.ingest.ingest_rows import HEADER, good_row
 
 BAD_ROWS = [
     good_row("ok1"),

@@ -10,10 +10,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from ingest_rows import HEADER, good_row
 
 from dentrace.errors import HeaderError, MissingColumnError
 from dentrace.ingest import COUNT_KEYS, ingest
+from tests.unit.ingest.ingest_rows import HEADER, good_row
 
 Query = Callable[[str], list[tuple[object, ...]]]
 

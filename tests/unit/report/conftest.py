@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_sample import Sample, build
+
+from tests.unit.report.report_sample import Sample, build
 
 UAE = "formats/goaml/goAMLSchema_5.0.2_UAE_patched_xsd10.xsd"
 PPATK = "formats/goaml/goAMLSchema_4.0.2_PPATK_Indonesia_2019-12-09.xsd"

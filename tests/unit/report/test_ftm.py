@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 from followthemoney import model
-from report_sample import Sample
 from typer.testing import CliRunner
 
 from dentrace import audit
 from dentrace.cli.main import app
 from dentrace.store.sql import open_store
+from tests.unit.report.report_sample import Sample
 
 
 def _export(sample: Sample, out: Path, *args: str) -> list[dict[str, object]]:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from report_sample import Sample
 from typer.testing import CliRunner
 
 from dentrace import audit
@@ -17,6 +16,7 @@ from dentrace.report.errors import NotApproved, SchemaInvalid
 from dentrace.report.goaml import load_config, write_goaml
 from dentrace.report.material import case_material, party_material
 from dentrace.store.sql import open_store
+from tests.unit.report.report_sample import Sample
 
 
 def _material(sample: Sample):  # type: ignore[no-untyped-def]

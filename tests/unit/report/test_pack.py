@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
-from report_sample import Sample
 from typer.testing import CliRunner
 
 from dentrace import audit
 from dentrace.cli.main import app
 from dentrace.report.pack import verify_pack
 from dentrace.store.sql import open_store
+from tests.unit.report.report_sample import Sample
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from report_sample import Sample
-
 from dentrace.detect.indicators import catalogue
 from dentrace.report.goaml import load_config
 from dentrace.report.goaml.content import str_content
 from dentrace.report.material import case_material, party_material
 from dentrace.store.sql import open_store
+from tests.unit.report.report_sample import Sample
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "reports.md"
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
-from report_sample import Sample
 
 from dentrace import audit
 from dentrace.auth import issue_token
 from dentrace.store.sql import Store, open_store
 from dentrace.web import WebSettings, create_app
+from tests.unit.report.report_sample import Sample
 
 
 @pytest.fixture()

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_sample import TOKENS, bearer, build, issue_tokens
 
 from dentrace.store.sql import open_store
 from dentrace.web import WebSettings, create_app
+from tests.unit.web.web_sample import TOKENS, bearer, build, issue_tokens
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,9 @@ import re
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from web_sample import bearer, token_for
 
 from dentrace.web import pages, screens
+from tests.unit.web.web_sample import bearer, token_for
 
 PUBLIC = {("POST", "/api/v1/auth/token"), ("GET", "/login"), ("POST", "/login"),
           ("POST", "/logout")}

@@ -7,7 +7,8 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from web_sample import TOKENS, bearer
+
+from tests.unit.web.web_sample import TOKENS, bearer
 
 
 @pytest.fixture()

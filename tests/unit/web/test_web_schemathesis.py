@@ -12,10 +12,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from web_sample import bearer
 
 from dentrace.store.sql import open_store
 from dentrace.web import WebSettings, create_app
+from tests.unit.web.web_sample import bearer
 
 EXAMPLES_PER_OPERATION = 4
 

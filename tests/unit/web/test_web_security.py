@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from web_sample import PASSWORD, bearer
 
 from dentrace.store.sql import open_store
 from dentrace.web import create_app
+from tests.unit.web.web_sample import PASSWORD, bearer
 
 
 def _browser_login(client: TestClient, username: str = "ana", password: str = PASSWORD,
