@@ -25,6 +25,7 @@ from dentrace.detect.rules import IndicatorScorer
 from dentrace.detect.scorer import ROLES, check_scores, labels_for
 from dentrace.detect.scoring import load_scorer
 from dentrace.detect.thresholds import Threshold, choose
+from dentrace.engine.base import Engine
 from dentrace.features.build import FLAGS_TABLE, PAIRS_TABLE, build_party_features, read_known
 from dentrace.features.settings import reporting_currency
 from dentrace.graph.network import den_ids
@@ -44,6 +45,7 @@ class ScanResult:
     scorers: dict[str, str]
     customers: int
     timings: dict[str, float] = field(default_factory=dict)
+    ingest_id_through: int = 0  # the last ingest run this scan saw (incremental scans go on)
 
     def summary(self) -> dict[str, Any]:
         """The ``scan`` entry of summary.json."""
@@ -60,6 +62,7 @@ class ScanResult:
             "thresholds": {r: t.as_dict() for r, t in self.thresholds.items()},
             "scorers": self.scorers,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+            "ingest_id_through": self.ingest_id_through,
         }
 
 
@@ -70,6 +73,11 @@ def _customers(con: Any) -> int:
         count = int(con.execute(
             "SELECT count(DISTINCT sender_id) FROM transactions").fetchall()[0][0])
     return count
+
+
+def ingested_through(con: Any) -> int:
+    """The id of the last ingest run of the warehouse (0 when none)."""
+    return int(con.execute("SELECT coalesce(max(ingest_id), 0) FROM ingest_runs").fetchall()[0][0])
 
 
 def _cleared_without_news(con: Any, role: str, known: pd.DataFrame) -> set[str]:
@@ -100,8 +108,12 @@ def _default_threshold(scorer: Any, config: DetectConfig) -> float:
 
 def score_role(con: Any, role: str, features: pd.DataFrame, known: pd.DataFrame,
                config: DetectConfig, options: dict[str, Any],
-               customers: int) -> tuple[pd.DataFrame, Threshold, str]:
-    """parties rows of one role, its threshold and the scorer's name."""
+               customers: int, threshold: Threshold | None = None
+               ) -> tuple[pd.DataFrame, Threshold, str]:
+    """parties rows of one role, its threshold and the scorer's name.
+
+    ``threshold``, when given (an incremental scan keeps the last full scan's), is used as is.
+    """
     scorer = load_scorer(role, config, options.get("scorer", "auto"), options.get("model_dir"))
     scorer.fit(features, labels_for(features, known, role))
     scores = check_scores(scorer.score(features), len(features), scorer)
@@ -110,8 +122,9 @@ def score_role(con: Any, role: str, features: pd.DataFrame, known: pd.DataFrame,
                            float(config.scoring.get("reason_min_strength", 0.2)))
     ids = features.index.astype(str)
     positive = ids.isin(set(known.loc[known["label"] == role_label(role), "party_id"]))
-    threshold = choose(scores[~positive], scorer, _default_threshold(scorer, config), customers,
-                       options.get("alert_budget"), options.get("target_precision"))
+    if threshold is None:
+        threshold = choose(scores[~positive], scorer, _default_threshold(scorer, config),
+                           customers, options.get("alert_budget"), options.get("target_precision"))
     alert = (scores >= threshold.value) & (scores > 0)
     alert &= ~ids.isin(_cleared_without_news(con, role, known))
     alert |= positive
@@ -155,14 +168,17 @@ def _write(workspace: Path, result: ScanResult) -> None:
 
 def scan(workspace: Path, *, config: DetectConfig | Path | str | None = None,
          alert_budget: float | None = None, target_precision: float | None = None,
-         scorer: str = "auto", model_dir: Path | None = None, write: bool = True) -> ScanResult:
+         scorer: str = "auto", model_dir: Path | None = None, write: bool = True,
+         engine: Engine | None = None) -> ScanResult:
     """Score every party of ``workspace`` and write parties.parquet, alerts.parquet, summary.
 
     ``alert_budget`` (alerts per 10k customers, per role) wins over ``target_precision``,
     which wins over the config's default threshold. ``scorer``: 'auto' (the shipped model
     if present, else rules), 'rules' or 'model'. Known offenders/facilitators are always
     alerted (reason KNOWN, score 1); cleared parties are alerted again only when they made
-    corridor payments after their clearance date and score above the threshold.
+    corridor payments after their clearance date and score above the threshold. ``engine``
+    runs the feature expressions (default DuckDB on the warehouse; docs/spark.md); the scan
+    closes its per-scan state at the end.
     """
     from dentrace.store.warehouse import open_warehouse
 
@@ -172,7 +188,8 @@ def scan(workspace: Path, *, config: DetectConfig | Path | str | None = None,
     workspace = Path(workspace)
     con = open_warehouse(workspace)
     try:
-        features = build_party_features(con, cfg)
+        through = ingested_through(con)
+        features = build_party_features(con, cfg, engine=engine)
         timings["features"] = time.perf_counter() - started
         known = read_known(con)
         known["party_id"] = known["party_id"].astype(str)
@@ -192,12 +209,14 @@ def scan(workspace: Path, *, config: DetectConfig | Path | str | None = None,
             timings[f"explain_{role}"] = time.perf_counter() - mark
             frames.append(frame)
     finally:
+        if engine is not None:
+            engine.close()
         con.close()
     parties = pd.concat(frames, ignore_index=True)
     alert_table = pd.concat(alerts, ignore_index=True).sort_values("score", ascending=False)
     timings["total"] = time.perf_counter() - started
     result = ScanResult(workspace, parties, alert_table.reset_index(drop=True), thresholds,
-                        scorers, customers, timings)
+                        scorers, customers, timings, through)
     if write:
         _write(workspace, result)
     return result

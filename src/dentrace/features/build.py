@@ -1,5 +1,5 @@
-"""Builds the party feature table of a workspace: Ibis expressions over ``transactions`` run in
-DuckDB, then the graph features, giving one numeric frame per role indexed by party_id."""
+"""Builds the party feature table of a workspace: Ibis expressions over ``transactions`` run on
+an engine (DuckDB or Spark), then the graph features: one numeric frame per role by party_id."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from dentrace.engine.base import Engine
+from dentrace.engine.duckdb import DuckDBEngine
 from dentrace.features.facilitator import incoming_features, payer_pairs
 from dentrace.features.payer import beneficiary_features, rhythm_features, totals
 from dentrace.features.payments import flag_payments
@@ -43,12 +45,6 @@ def read_known(con: Any) -> pd.DataFrame:
     return con.execute(
         "SELECT CAST(party_id AS VARCHAR) AS party_id, lower(label) AS label, as_of FROM known"
     ).df()
-
-
-def _materialise(con: Any, backend: Any, name: str, expr: ibis.Table) -> ibis.Table:
-    """Compute ``expr`` once into a temporary table (reused by several aggregates)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {ibis.to_sql(expr, dialect='duckdb')}")
-    return backend.table(name)
 
 
 def _safe_div(a: pd.Series, b: pd.Series | float) -> pd.Series:
@@ -92,28 +88,36 @@ def _kyc(con: Any, end: Any) -> pd.DataFrame:
     return kyc.drop_duplicates("party_id").set_index("party_id")
 
 
-def build_party_features(con: Any, config: Any = None) -> dict[str, pd.DataFrame]:
+def build_party_features(con: Any, config: Any = None, *, transactions: str = "transactions",
+                         end: Any = None, engine: Engine | None = None
+                         ) -> dict[str, pd.DataFrame]:
     """Feature frames keyed by role ('payer', 'facilitator'), index ``party_id``.
 
     ``con`` is the DuckDB connection of a workspace (tables as in docs/architecture.md);
     ``config`` is a ``DetectConfig``, a ``FeatureSettings`` or None for the defaults. Every
     column is numeric; NaN means "does not apply" (e.g. no corridor payments). Columns are
-    documented in docs/indicators.md ("Feature table").
+    documented in docs/indicators.md ("Feature table"); ``engine`` runs the Ibis expressions
+    (default DuckDB on ``con``; Spark: docs/spark.md) and leaves FLAGS_TABLE and PAIRS_TABLE
+    queryable on ``con`` for the explanations. ``transactions`` names the table to
+    read (an incremental scan passes the history of the parties it recomputes) and ``end`` the
+    last instant of the data (default: the latest ``ts_utc`` of that table).
     """
     settings, graph_settings = _settings(config)
-    backend = ibis.duckdb.from_connection(con)
+    engine = DuckDBEngine(con, transactions) if engine is None else engine
     currency = reporting_currency(con)
-    flagged = flag_payments(backend.table("transactions"), settings, currency)
-    p = _materialise(con, backend, FLAGS_TABLE, flagged)
-    end = backend.execute(p.ts_utc.max())
+    flagged = flag_payments(engine.transactions(), settings, currency)
+    p = engine.materialise(FLAGS_TABLE, flagged)
+    end = engine.scalar(p.ts_utc.max()) if end is None else end
     recent_from = ibis.literal(pd.Timestamp(end) - pd.Timedelta(days=settings.recent_days))
     parts = [totals(p, recent_from), rhythm_features(p), beneficiary_features(p)]
-    tables = [backend.to_pandas(part).set_index("sender_id") for part in parts]
+    tables = [engine.to_pandas(part).set_index("sender_id") for part in parts]
     payer = _finish_payers(tables[0].join(tables[1:], how="left"), settings)
     lo, hi = settings.small_band(currency)
-    pairs_table = _materialise(con, backend, PAIRS_TABLE, payer_pairs(p, lo, hi))
-    facilitator = backend.to_pandas(incoming_features(p, pairs_table)).set_index("beneficiary_id")
-    pairs = backend.to_pandas(pairs_table.select(
+    pairs_table = engine.materialise(PAIRS_TABLE, payer_pairs(p, lo, hi))
+    for name in (FLAGS_TABLE, PAIRS_TABLE):
+        engine.share(con, name)
+    facilitator = engine.to_pandas(incoming_features(p, pairs_table)).set_index("beneficiary_id")
+    pairs = engine.to_pandas(pairs_table.select(
         "beneficiary_id", "sender_id", "pair_payments", "pair_corridor", "pair_unrelated_small"
     ))
     known = read_known(con)
