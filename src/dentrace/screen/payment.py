@@ -1,0 +1,71 @@
+"""A screened payment from its two wire forms: contract JSON or an ISO 20022 pacs.008 message,
+checked field by field (errors name the request, the transaction and the field)."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from dentrace.errors import InputError
+from dentrace.ingest.readers.iso20022 import read_messages
+
+REQUIRED = ("txn_id", "ts", "sender_id", "beneficiary_id", "amount", "currency")
+OPTIONAL = ("sender_name", "sender_country", "beneficiary_name", "beneficiary_country",
+            "channel", "memo")
+
+
+def _text(value: Any, name: str, source: str, row: int | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise InputError(f"'{name}' must be text", file=source, row=row, field=name)
+    text = str(value).strip()
+    return text or None
+
+
+def contract_payment(values: dict[str, Any], source: str = "request",
+                     row: int | None = None) -> dict[str, Any]:
+    """The contract fields of one payment, with ``ts`` an aware datetime, ``amount`` a float."""
+    if not isinstance(values, dict):
+        raise InputError("a payment must be a JSON object", file=source, row=row)
+    payment: dict[str, Any] = {}
+    for name in (*REQUIRED, *OPTIONAL):
+        payment[name] = _text(values.get(name), name, source, row)
+        if name in REQUIRED and payment[name] is None:
+            raise InputError(f"'{name}' is required", file=source, row=row, field=name)
+    try:
+        ts = datetime.fromisoformat(payment["ts"])
+    except ValueError as error:
+        raise InputError(f"'ts' is not an ISO 8601 time: {payment['ts']!r}", file=source,
+                         row=row, field="ts") from error
+    if ts.utcoffset() is None:
+        raise InputError("'ts' needs a UTC offset (the sender's local time, e.g. +08:00)",
+                         file=source, row=row, field="ts")
+    try:
+        amount = float(payment["amount"])
+    except ValueError as error:
+        raise InputError(f"'amount' is not a number: {payment['amount']!r}", file=source,
+                         row=row, field="amount") from error
+    if not math.isfinite(amount) or amount <= 0:
+        raise InputError("'amount' must be a positive number", file=source, row=row,
+                         field="amount")
+    payment.update(ts=ts, amount=amount, currency=str(payment["currency"]).upper())
+    return payment
+
+
+def pacs008_payments(message: bytes, source: str = "request") -> list[dict[str, Any]]:
+    """Every credit transfer of a pacs.008 (or pain.001) message, as contract payments."""
+    with tempfile.TemporaryDirectory(prefix="dentrace-screen-") as folder:
+        path = Path(folder) / "message.xml"
+        path.write_bytes(message)
+        try:
+            rows = read_messages(path).to_pylist()
+        except InputError as error:
+            raise InputError(str(error).replace(str(path), source), file=None) from error
+    if not rows:
+        raise InputError("the message holds no credit transfer (CdtTrfTxInf)", file=source)
+    return [contract_payment(row, source, row=int(row.get("source_line") or 0) or None)
+            for row in rows]

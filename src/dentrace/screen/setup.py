@@ -1,0 +1,173 @@
+"""Build a Screener: from a workspace's last scan (warehouse payments replayed into the party
+state, graph results and scorers from the scan, thresholds from summary.json) or empty."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dentrace.detect.config import DetectConfig, load_config
+from dentrace.detect.rules import IndicatorScorer
+from dentrace.detect.scorer import ROLES, labels_for
+from dentrace.detect.scoring import load_scorer
+from dentrace.features.build import FLAGS_TABLE, build_party_features, read_known
+from dentrace.features.settings import reporting_currency
+from dentrace.ingest.rates import load_rates
+from dentrace.screen.features import GraphContext, payer_vector
+from dentrace.screen.flags import FlaggedPayment, PaymentFlagger
+from dentrace.screen.scoring import RoleScorer
+from dentrace.screen.service import Screener, Thresholds
+from dentrace.screen.state import PartyState
+
+FLAG_COLUMNS = ("is_corridor", "is_foreign", "is_small", "is_session", "is_round", "is_night",
+                "is_cover", "is_platform", "is_kin", "is_wallet", "is_crypto", "is_remittance",
+                "is_card", "is_webcam", "is_travel", "is_travel_high_risk")
+REPLAY_BATCH = 100_000
+
+
+def _rates(currency: str) -> dict[str, float]:
+    rates = load_rates()
+    return {code: rates.convert_factor(code, currency) for code in rates.to_usd}
+
+
+def _default_hold(role: str, scorer: Any, config: DetectConfig) -> float:
+    """The scan's default threshold rule (``detect.scan._default_threshold``)."""
+    if isinstance(scorer, IndicatorScorer):
+        return float(config.scoring.get("threshold", 0.75))
+    precision = float(config.scoring.get("model_default_precision", 0.8))
+    found = getattr(scorer, "threshold_for_precision", lambda _p: None)(precision)
+    return float(found) if found is not None else 0.5
+
+
+def _scan_thresholds(workspace: Path) -> dict[str, float]:
+    """The alert thresholds the last scan wrote into summary.json (empty when none)."""
+    try:
+        summary = json.loads((workspace / "summary.json").read_text(encoding="utf-8"))
+        found = summary["scan"]["thresholds"]
+        return {role: float(found[role]["value"]) for role in ROLES
+                if math.isfinite(float(found[role]["value"]))}
+    except (OSError, KeyError, TypeError, ValueError):
+        return {}
+
+
+def _graph(features: dict[str, pd.DataFrame], known: pd.DataFrame, kyc: pd.DataFrame,
+           config: DetectConfig) -> GraphContext:
+    fac, payer = features["facilitator"], features["payer"]
+    risk = {**payer["known_risk"].to_dict(), **fac["known_risk"].to_dict()} if len(fac) else {}
+    births = pd.to_datetime(kyc["birth_date"], errors="coerce")
+    days = (births - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400.0
+    gender = kyc["gender"].astype(str).str.lower()
+    male = gender.str.startswith("m").astype(float).where(gender.str.match(r"^(m|f|w)"))
+    return GraphContext(
+        min_fan_in=config.graph.min_fan_in,
+        den_size=fac["den_size"].to_dict() if len(fac) else {},
+        shared_payer_facilitators=fac["shared_payer_facilitators"].to_dict() if len(fac) else {},
+        known_risk=risk,
+        offenders=set(known.loc[known["label"] == "offender", "party_id"].astype(str)),
+        facilitators=set(known.loc[known["label"] == "facilitator", "party_id"].astype(str)),
+        birth_day=dict(zip(kyc["party_id"], days, strict=True)),
+        male={k: v for k, v in zip(kyc["party_id"], male, strict=True) if v == v},
+    )
+
+
+def _kyc(con: Any) -> pd.DataFrame:
+    try:
+        return con.execute("""SELECT CAST(customer_id AS VARCHAR) AS party_id,
+                                     CAST(birth_date AS VARCHAR) AS birth_date,
+                                     CAST(gender AS VARCHAR) AS gender FROM customers""").df()
+    except Exception:  # a warehouse without customers: no KYC prior, as in the scan
+        return pd.DataFrame(columns=["party_id", "birth_date", "gender"])
+
+
+def replay_flagged(state: PartyState, con: Any) -> None:
+    """Fold every payment of the scan's flagged table into ``state``, in time order."""
+    columns = ", ".join(FLAG_COLUMNS)
+    cursor = con.execute(
+        f"""SELECT txn_id, epoch(ts_utc) / 86400.0, year(ts_utc) * 12 + month(ts_utc) - 1,
+                   sender_id, beneficiary_id, amount_ref, sender_country,
+                   beneficiary_country, {columns}, is_family
+            FROM {FLAGS_TABLE} ORDER BY ts_utc, txn_id""")
+    while rows := cursor.fetchmany(REPLAY_BATCH):
+        for r in rows:
+            flags = dict(zip(FLAG_COLUMNS, (bool(v) for v in r[8:24]), strict=True))
+            state.add(FlaggedPayment(
+                txn_id=str(r[0]), day=float(r[1]), month=int(r[2]), sender_id=str(r[3]),
+                beneficiary_id=str(r[4]), amount_ref=float(r[5] or 0.0), sender_country=r[6],
+                beneficiary_country=r[7], is_family=bool(r[24]), **flags))
+
+
+def refresh_profiles(state: PartyState, graph: GraphContext) -> None:
+    """Compute the profile of every payer touched since the last refresh."""
+    for payer_id in list(state.dirty):
+        payer_vector(state, payer_id, graph)
+
+
+def _role_scorers(features: dict[str, pd.DataFrame], known: pd.DataFrame, config: DetectConfig,
+                  kind: str, model_dir: Path | None) -> dict[str, RoleScorer]:
+    scorers = {}
+    for role in ROLES:
+        scorer = load_scorer(role, config, kind, model_dir)
+        scorer.fit(features[role], labels_for(features[role], known, role))
+        scorers[role] = RoleScorer(role, scorer, config)
+    return scorers
+
+
+def screener_from_workspace(workspace: Path, *, config: DetectConfig | None = None,
+                            scorer: str = "auto", model_dir: Path | None = None,
+                            review_ratio: float = 0.5) -> Screener:
+    """A Screener whose party state holds every payment of the workspace's warehouse."""
+    from dentrace.store.warehouse import open_warehouse
+
+    workspace = Path(workspace)
+    cfg = config or load_config()
+    con = open_warehouse(workspace, read_only=True)
+    try:
+        currency = reporting_currency(con)
+        features = build_party_features(con, cfg)
+        known = read_known(con)
+        known["party_id"] = known["party_id"].astype(str)
+        graph = _graph(features, known, _kyc(con), cfg)
+        state = PartyState(cfg.features.small_band(currency), cfg.features.recent_days)
+        replay_flagged(state, con)
+    finally:
+        con.close()
+    refresh_profiles(state, graph)
+    scorers = _role_scorers(features, known, cfg, scorer, model_dir)
+    found = _scan_thresholds(workspace)
+    hold = {r: found.get(r, _default_hold(r, scorers[r].scorer, cfg)) for r in ROLES}
+    parties_file = workspace / "parties.parquet"
+    scan_scores: dict[tuple[str, str], float] = {}
+    if parties_file.exists():
+        parties = pd.read_parquet(parties_file, columns=["party_id", "role", "score"])
+        scan_scores = {(r, str(p)): float(s) for p, r, s in parties.itertuples(index=False)}
+    return Screener(state, PaymentFlagger(cfg.features, currency), scorers,
+                    Thresholds(hold, review_ratio, "summary.json" if found else "config"),
+                    graph, _rates(currency), scan_scores)
+
+
+def empty_screener(*, config: DetectConfig | None = None, currency: str = "USD",
+                   scorer: str = "auto", model_dir: Path | None = None,
+                   review_ratio: float = 0.5, known: pd.DataFrame | None = None) -> Screener:
+    """A Screener with no history: every party starts from its first screened payment."""
+    cfg = config or load_config()
+    known = known if known is not None else pd.DataFrame(columns=["party_id", "label"])
+    empty = {r: pd.DataFrame(index=pd.Index([], name="party_id", dtype=str)) for r in ROLES}
+    for role in ROLES:
+        empty[role]["den_size" if role == "facilitator" else "known_risk"] = []
+    features = {"payer": empty["payer"], "facilitator": empty["facilitator"].assign(
+        shared_payer_facilitators=[], known_risk=[])}
+    kyc = pd.DataFrame(columns=["party_id", "birth_date", "gender"])
+    graph = _graph(features, known, kyc, cfg)
+    scorers = _role_scorers(features, known, cfg, scorer, model_dir)
+    hold = {r: _default_hold(r, scorers[r].scorer, cfg) for r in ROLES}
+    return Screener(PartyState(cfg.features.small_band(currency), cfg.features.recent_days),
+                    PaymentFlagger(cfg.features, currency), scorers,
+                    Thresholds(hold, review_ratio), graph, _rates(currency))
+
+
+__all__ = ["empty_screener", "refresh_profiles", "replay_flagged",
+           "screener_from_workspace"]
