@@ -1,0 +1,179 @@
+"""Incremental scan: rescore only the parties touched by ingest runs since the last scan (and
+their one-hop neighbours) from their own history, and merge them into the scan outputs.
+
+What may drift from a full rescan is listed in docs/performance.md ("Incremental scans").
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dentrace.detect.config import DetectConfig, load_config
+from dentrace.detect.explain import explain_alerts
+from dentrace.detect.scan import (
+    ALERT_COLUMNS,
+    PARTY_COLUMNS,
+    ScanResult,
+    _context,
+    _customers,
+    ingested_through,
+    score_role,
+)
+from dentrace.detect.scorer import ROLES
+from dentrace.detect.thresholds import Threshold
+from dentrace.errors import WorkspaceError
+from dentrace.features.build import build_party_features, read_known
+
+HISTORY_TABLE = "_dentrace_incremental_payments"
+TOUCHED_TABLE = {"payer": "_dentrace_touched_payers",
+                 "facilitator": "_dentrace_touched_facilitators"}
+
+
+@dataclass
+class LastScan:
+    """What an incremental scan keeps from the last scan's summary.json entry."""
+
+    ingest_id_through: int
+    thresholds: dict[str, Threshold]
+
+
+def last_scan(workspace: Path) -> LastScan:
+    """The last scan of ``workspace`` (raises WorkspaceError when there is none to go on)."""
+    path = Path(workspace) / "summary.json"
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8")).get("scan") or {}
+    except (OSError, json.JSONDecodeError) as exc:
+        raise WorkspaceError(f"{path}: no readable summary; run a full `dentrace scan` first"
+                             ) from exc
+    missing = [k for k in ("ingest_id_through", "thresholds") if k not in entry]
+    if missing or not (Path(workspace) / "parties.parquet").is_file():
+        raise WorkspaceError(f"{path}: field 'scan.{(missing or ['parties'])[0]}' absent; run a "
+                             "full `dentrace scan` before an incremental one")
+    thresholds = {role: Threshold(float(t["value"]), str(t["rule"]), str(t["detail"]))
+                  for role, t in entry["thresholds"].items()}
+    return LastScan(int(entry["ingest_id_through"]), thresholds)
+
+
+def mark_touched(con: Any, since: int) -> dict[str, int]:
+    """Temp tables of the payers and facilitators touched by ingest runs after ``since``.
+
+    Touched: the senders (payers) and beneficiaries (facilitators) of the new transactions,
+    one hop out (the other payers of those beneficiaries, the other beneficiaries of those
+    senders) and parties newly in the known file. Returns the count per role.
+    """
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _dentrace_new_pairs AS
+        SELECT DISTINCT sender_id, beneficiary_id FROM transactions WHERE ingest_id > {since}""")
+    labelled = f"SELECT CAST(party_id AS VARCHAR) FROM known WHERE ingest_id > {since}"
+    hops = {"payer": ("sender_id", "beneficiary_id"), "facilitator": ("beneficiary_id",
+                                                                      "sender_id")}
+    counts = {}
+    for role, (own, other) in hops.items():
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {TOUCHED_TABLE[role]} AS
+            SELECT {own} AS party_id FROM _dentrace_new_pairs
+            UNION SELECT t.{own} FROM transactions t
+                  SEMI JOIN _dentrace_new_pairs n ON t.{other} = n.{other}
+            UNION {labelled}""")
+        counts[role] = int(con.execute(
+            f"SELECT count(*) FROM {TOUCHED_TABLE[role]}").fetchall()[0][0])
+    return counts
+
+
+def touched_features(con: Any, config: DetectConfig, since: int
+                     ) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
+    """Feature frames (as ``build_party_features``) of the parties touched after ``since``,
+    computed from every payment they sent or received; and the touched counts per role."""
+    counts = mark_touched(con, since)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {HISTORY_TABLE} AS
+        SELECT * FROM transactions
+        WHERE sender_id IN (SELECT party_id FROM {TOUCHED_TABLE['payer']})
+           OR beneficiary_id IN (SELECT party_id FROM {TOUCHED_TABLE['facilitator']})""")
+    end = con.execute("SELECT max(ts_utc) FROM transactions").fetchall()[0][0]
+    features = build_party_features(con, config, transactions=HISTORY_TABLE, end=end)
+    for role in ROLES:
+        wanted = {str(r[0]) for r in con.execute(
+            f"SELECT party_id FROM {TOUCHED_TABLE[role]}").fetchall()}
+        features[role] = features[role].loc[features[role].index.isin(wanted)]
+    return features, counts
+
+
+def _merge(old: pd.DataFrame, new: list[pd.DataFrame], recomputed: dict[str, pd.Index]
+           ) -> pd.DataFrame:
+    """``old`` without the recomputed (role, party) rows, plus the ``new`` rows."""
+    stale = pd.Series(False, index=old.index)
+    for role, ids in recomputed.items():
+        stale |= (old["role"] == role) & old["party_id"].astype(str).isin(ids)
+    kept = [old.loc[~stale]] if len(old) else []
+    frames = [f for f in [*kept, *new] if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else old.iloc[:0]
+
+
+def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | None = None,
+                     scorer: str = "auto", model_dir: Path | None = None,
+                     write: bool = True) -> ScanResult:
+    """Rescore the parties touched since the last scan; merge into parties/alerts.parquet.
+
+    Thresholds are the last full scan's; ``summary.json`` → ``scan.incremental`` records the
+    ingest runs covered and the parties recomputed per role.
+    """
+    from dentrace.store.warehouse import open_warehouse
+
+    started, workspace = time.perf_counter(), Path(workspace)
+    cfg = config if isinstance(config, DetectConfig) else load_config(config)
+    last = last_scan(workspace)
+    con = open_warehouse(workspace)
+    try:
+        through = ingested_through(con)
+        features, touched = touched_features(con, cfg, last.ingest_id_through)
+        timings = {"features": time.perf_counter() - started}
+        known = read_known(con)
+        known["party_id"] = known["party_id"].astype(str)
+        customers = _customers(con)
+        options = {"scorer": scorer, "model_dir": model_dir}
+        frames, alerts, scorers = [], [], {}
+        for role in ROLES:
+            if features[role].empty:
+                scorers[role] = "none (no party touched)"
+                continue
+            mark = time.perf_counter()
+            frame, _, scorers[role] = score_role(con, role, features[role], known, cfg, options,
+                                                 customers, threshold=last.thresholds[role])
+            timings[f"score_{role}"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            alerted = frame.loc[frame["alert"]]
+            context = _context(con, role, alerted["party_id"].tolist(), known, cfg)
+            alerts.append(explain_alerts(con, role, alerted, features[role], cfg, context))
+            timings[f"explain_{role}"] = time.perf_counter() - mark
+            frames.append(frame)
+    finally:
+        con.close()
+    recomputed = {role: features[role].index.astype(str) for role in ROLES}
+    parties = _merge(pd.read_parquet(workspace / "parties.parquet"), frames, recomputed)
+    parties["_order"] = parties["role"].map({r: i for i, r in enumerate(ROLES)})
+    parties = parties.sort_values(["_order", "party_id"]).drop(columns="_order")
+    alert_table = _merge(pd.read_parquet(workspace / "alerts.parquet"), alerts, recomputed)
+    alert_table = alert_table.sort_values("score", ascending=False, kind="stable")
+    timings["total"] = time.perf_counter() - started
+    result = ScanResult(workspace, parties[PARTY_COLUMNS].reset_index(drop=True),
+                        alert_table[ALERT_COLUMNS].reset_index(drop=True), last.thresholds,
+                        scorers, customers, timings, through)
+    record = {"from_ingest_id": last.ingest_id_through + 1, "to_ingest_id": through,
+              "touched": touched, **{f"{r}s": len(recomputed[r]) for r in ROLES},
+              "thresholds": "kept from the last full scan"}
+    if write:
+        _write(workspace, result, record)
+    return result
+
+
+def _write(workspace: Path, result: ScanResult, record: dict[str, Any]) -> None:
+    result.parties.to_parquet(workspace / "parties.parquet", index=False)
+    result.alerts.to_parquet(workspace / "alerts.parquet", index=False)
+    path = workspace / "summary.json"
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    summary["scan"] = {**result.summary(), "incremental": record}
+    path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
