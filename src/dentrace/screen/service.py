@@ -8,13 +8,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
 from dentrace.detect.explain import KNOWN_REASON
 from dentrace.errors import ConfigError
 from dentrace.screen.features import GraphContext, facilitator_vector, payer_vector
 from dentrace.screen.flags import PaymentFlagger
-from dentrace.screen.scoring import RoleScorer
+from dentrace.screen.scoring import RoleScorer, RowFrame
 from dentrace.screen.state import PartyState
 
 DECISIONS = ("allow", "review", "hold")
@@ -76,10 +74,11 @@ class Screener:
 
     def _party(self, role: str, party_id: str, row: dict[str, float]) -> dict[str, Any]:
         scorer = self.scorers[role]
-        frame = pd.DataFrame([row], index=pd.Index([party_id], name="party_id"))
+        frame = RowFrame(row, party_id)
+        strengths = scorer.strengths(frame)
         known = self._known(role, party_id)
-        score = 1.0 if known else scorer.score(row, frame)
-        reasons = scorer.reasons(frame)
+        score = 1.0 if known else scorer.score(frame, strengths)
+        reasons = scorer.reasons(strengths)
         if known:
             reasons.insert(0, {"code": KNOWN_REASON, "strength": 1.0,
                                "text": f"known {'offender' if role == 'payer' else role}"})

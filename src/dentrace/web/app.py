@@ -15,7 +15,17 @@ from dentrace import __version__
 from dentrace.detect.indicators import catalogue
 from dentrace.store.sql import Store, open_store
 from dentrace.web import errors, pages, screens
-from dentrace.web.api import alerts, audit_log, auth, cases, overview, parties, reports, users
+from dentrace.web.api import (
+    alerts,
+    audit_log,
+    auth,
+    cases,
+    overview,
+    parties,
+    reports,
+    screen,
+    users,
+)
 from dentrace.web.deps import AppContext, current_caller
 from dentrace.web.evidence import Evidence
 from dentrace.web.security import Caller, add_security_headers
@@ -43,7 +53,7 @@ def indicator_descriptions() -> dict[str, str]:
 def api_router() -> APIRouter:
     """Every JSON route, under /api/v1."""
     router = APIRouter(prefix="/api/v1")
-    for module in (auth, alerts, parties, cases, reports, overview, audit_log, users):
+    for module in (auth, alerts, parties, cases, reports, overview, audit_log, users, screen):
         router.include_router(module.router)
     return router
 
