@@ -1,11 +1,13 @@
 """``dentrace scan``: ingest files into a workspace (or take an ingested one) and scan it.
 
-Thin: parses options, calls ``dentrace.ingest.ingest`` and ``dentrace.detect.scan``, prints counts.
+Thin: parses options, calls ``dentrace.ingest.ingest`` and ``dentrace.detect.scan``, prints counts;
+``--engine spark`` runs the feature expressions on Spark (docs/spark.md).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -30,6 +32,15 @@ def scan(
     incremental: bool = typer.Option(False, "--incremental",
                                      help="Rescore only parties touched since the last scan."),
     scorer: str = typer.Option("auto", "--scorer", help="auto | rules | model."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb | spark."),
+    spark_master: str | None = typer.Option(None, "--spark-master",
+                                            help="Spark master URL (default local[2])."),
+    spark_remote: str | None = typer.Option(None, "--spark-remote",
+                                            help="Spark Connect URL, sc://HOST:PORT."),
+    spark_conf: list[str] | None = typer.Option(None, "--spark-conf",
+                                                help="A Spark setting key=value (repeatable)."),
+    lake: Path | None = typer.Option(None, "--lake", help="Parquet lake to read instead of "
+                                     "exporting the workspace's (see docs/spark.md)."),
 ) -> None:
     """Score payers and facilitators; write parties.parquet, alerts.parquet, summary.json."""
     from dentrace.detect import scan as run_scan
@@ -51,8 +62,9 @@ def scan(
         if incremental:
             _print_incremental(console, target, config, scorer)
             return
+        runner = _engine(engine, target, spark_master, spark_remote, spark_conf, lake)
         result = run_scan(target, config=config, alert_budget=alert_budget,
-                          target_precision=target_precision, scorer=scorer)
+                          target_precision=target_precision, scorer=scorer, engine=runner)
     except DentraceError as exc:
         errors.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(code=2) from exc
@@ -67,6 +79,24 @@ def scan(
     console.print(f"{summary['alerts_per_10k_customers']} alerts per 10k customers; "
                   f"scan took {result.timings['total']:.1f} s. Wrote parties.parquet, "
                   "alerts.parquet and summary.json.", highlight=False)
+
+
+def _engine(kind: str, workspace: Path, master: str | None, remote: str | None,
+            conf: list[str] | None, lake: Path | None) -> Any:
+    """None for DuckDB (the scan's default), a Spark engine for ``spark``."""
+    from dentrace.errors import ConfigError
+
+    if kind == "duckdb":
+        if master or remote or conf or lake:
+            raise ConfigError("--spark-master, --spark-remote, --spark-conf and --lake need "
+                              "--engine spark")
+        return None
+    if kind != "spark":
+        raise ConfigError(f"--engine {kind!r}: expected duckdb or spark")
+    from dentrace.engine import SparkSettings, open_spark_engine
+
+    settings = SparkSettings.from_options(master, remote, conf)
+    return open_spark_engine(workspace, settings, lake)
 
 
 def _print_incremental(console: Console, target: Path, config: Path | None, scorer: str) -> None:

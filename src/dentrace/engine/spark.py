@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,12 @@ class SparkEngine:
         return self._view(name, self.session.read.parquet(str(self._stored(name))))
 
     def to_pandas(self, expr: ir.Expr) -> pd.DataFrame:
-        return self.backend.to_pandas(expr)
+        """Rows on the driver; DECIMAL results (Spark's type for some literals) as float64."""
+        frame = self.backend.to_pandas(expr)
+        for column in frame.columns[frame.dtypes.eq(object)]:
+            if any(isinstance(value, Decimal) for value in frame[column].head(100)):
+                frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        return frame
 
     def scalar(self, expr: ir.Scalar) -> Any:
         return self.backend.execute(expr)

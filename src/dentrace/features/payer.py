@@ -7,6 +7,12 @@ import ibis
 import ibis.expr.types as ir
 
 
+def _median_where(value: ir.NumericColumn, condition: ir.BooleanValue) -> ir.NumericScalar:
+    """Median of ``value`` over the rows where ``condition`` holds, as a CASE rather than an
+    aggregate filter: PySpark's percentile accepts no filter (same result on DuckDB)."""
+    return ibis.ifelse(condition, value, ibis.null()).median()
+
+
 def _corridor_sequence(p: ir.Table) -> ir.Table:
     """Corridor payments numbered per payer with the gap (days) since the previous one."""
     c = p.filter(p.is_corridor)
@@ -34,8 +40,8 @@ def rhythm_features(p: ir.Table) -> ir.Table:
         gap_trend_corr=seq.corr(c.log_gap, where=c.gap.notnull(), how="pop"),
         late_early_amount_ratio=c.amount_ref.mean(where=c.late)
         / c.amount_ref.mean(where=~c.late).nullif(0),
-        late_early_gap_ratio=c.gap.median(where=c.late & c.gap.notnull())
-        / (c.gap.median(where=~c.late & c.gap.notnull()) + 0.5),
+        late_early_gap_ratio=_median_where(c.gap, c.late & c.gap.notnull())
+        / (_median_where(c.gap, ~c.late & c.gap.notnull()) + 0.5),
     )
 
 
@@ -69,7 +75,7 @@ def totals(p: ir.Table, recent_from: ir.Value) -> ir.Table:
         n_corridor=n_cor,
         n_corridor_recent=(cor & recent).cast("int64").sum(),
         corridor_countries=p.beneficiary_country.nunique(where=cor),
-        corridor_amount_median=p.amount_ref.median(where=cor),
+        corridor_amount_median=_median_where(p.amount_ref, cor),
         corridor_amount_mean=p.amount_ref.mean(where=cor),
         corridor_amount_total=p.amount_ref.sum(where=cor),
         corridor_amount_cv=p.amount_ref.std(where=cor, how="pop")
