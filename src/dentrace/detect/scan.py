@@ -140,7 +140,8 @@ def _context(con: Any, role: str, alerted: list[str], known: pd.DataFrame,
     currency = reporting_currency(con)
     dens: dict[str, str] = {}
     if role == "facilitator" and alerted:
-        pairs = con.execute(f"SELECT * FROM {PAIRS_TABLE}").df()
+        # dens use corridor pairs only: filter in DuckDB rather than in pandas
+        pairs = con.execute(f"SELECT * FROM {PAIRS_TABLE} WHERE pair_corridor").df()
         dens = {str(k): str(v) for k, v in den_ids(pairs, config.graph).items()}
     return Context(
         currency=currency,

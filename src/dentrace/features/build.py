@@ -117,7 +117,9 @@ def build_party_features(con: Any, config: Any = None, *, transactions: str = "t
     for name in (FLAGS_TABLE, PAIRS_TABLE):
         engine.share(con, name)
     facilitator = engine.to_pandas(incoming_features(p, pairs_table)).set_index("beneficiary_id")
-    pairs = engine.to_pandas(pairs_table.select(
+    # the graph features read corridor pairs only: the rest stays in the engine (pairs are a
+    # quarter of the payments; at 100M, pandas would hold ~26M rows for nothing)
+    pairs = engine.to_pandas(pairs_table.filter(pairs_table.pair_corridor).select(
         "beneficiary_id", "sender_id", "pair_payments", "pair_corridor", "pair_unrelated_small"
     ))
     known = read_known(con)
