@@ -10,18 +10,20 @@ need=()
 [ -n "$(pg_bin)" ] || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v npm >/dev/null || need+=(nodejs npm)
+command -v java >/dev/null || need+=(openjdk-17-jre-headless)  # the Spark engine's test
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing system packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
+  mkdir -p /usr/share/man/man1  # the JRE's post-install links a man page (slim images lack the folder)
   apt-get install -y -q --no-install-recommends "${need[@]}"
 fi
 
 echo "== installing the web app's front-end libraries (npm registry) into the package"
 npm ci --no-audit --no-fund
 
-echo "== installing dentrace with its test dependencies"
-python3 -m pip install -q --disable-pip-version-check -e '.[dev]'
+echo "== installing dentrace with its test dependencies (and PySpark for the Spark engine)"
+python3 -m pip install -q --disable-pip-version-check -e '.[dev,spark]'
 
 echo "== starting a throwaway PostgreSQL server"
 PGBIN=$(pg_bin)
@@ -35,6 +37,7 @@ stop_pg() { runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGTMP/data" -m fast stop
 trap stop_pg EXIT
 export DENTRACE_TEST_PG_URL="postgresql+psycopg://postgres@127.0.0.1:$PGPORT/postgres"
 export DENTRACE_REQUIRE_PG=1
+export DENTRACE_REQUIRE_SPARK=1
 export DENTRACE_CHROMIUM=/usr/bin/chromium
 
 echo "== ruff"
