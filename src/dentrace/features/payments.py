@@ -9,6 +9,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from dentrace.features.normalise import beneficiary_country_of, channel_of, fold_name, local_hour
 from dentrace.features.settings import FeatureSettings
 
 # transaction columns carried into the flagged table (names and memos are reduced to flags)
@@ -21,7 +22,7 @@ def _matches(column: ir.StringValue, words: tuple[str, ...]) -> ir.BooleanValue:
 
 
 def _name_tokens(column: ir.StringValue, min_length: int) -> ir.ArrayValue:
-    tokens = column.lower().re_split(r"[^\p{L}]+")
+    tokens = fold_name(column).re_split(r"[^\p{L}]+")
     return tokens.filter(lambda token: token.length() >= min_length)
 
 
@@ -41,7 +42,8 @@ def _corridor(t: ir.Table, settings: FeatureSettings) -> tuple[ir.BooleanValue, 
     to_high_risk = t.beneficiary_country.upper().isin(high_risk).fill_null(False)
     same_country = t.sender_country.upper() == t.beneficiary_country.upper()
     cross_border = (~same_country).fill_null(True)
-    excluded_channel = (t.channel.lower().isin(excluded).fill_null(False) if excluded
+    channel = channel_of(t.channel, settings.channel_aliases)
+    excluded_channel = (channel.isin(excluded).fill_null(False) if excluded
                         else ibis.literal(False))
     return to_high_risk, cross_border, to_high_risk & cross_border & ~excluded_channel
 
@@ -71,11 +73,16 @@ def merchant_kinds(t: ir.Table, settings: FeatureSettings) -> ir.Table:
 
 
 def flag_payments(t: ir.Table, settings: FeatureSettings, currency: str) -> ir.Table:
-    """``t`` (the warehouse ``transactions`` table) with boolean and numeric flag columns."""
-    channel = t.channel.lower()
+    """``t`` (the warehouse ``transactions`` table) with boolean and numeric flag columns.
+
+    The beneficiary country is the stated one or, when absent, the one its id proves; the
+    channel goes through the alias map; the hour is the sender's local one (normalise.py).
+    """
+    t = t.mutate(beneficiary_country=beneficiary_country_of(t))
+    channel = channel_of(t.channel, settings.channel_aliases)
     to_high_risk, cross_border, corridor = _corridor(t, settings)
     lo, hi = settings.small_band(currency)
-    hour = t.ts_local.hour()
+    hour = local_hour(t)
     start, end = settings.night_start_hour, settings.night_end_hour
     night = (hour >= start) | (hour < end) if start > end else (hour >= start) & (hour < end)
     flagged = t.mutate(

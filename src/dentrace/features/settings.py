@@ -4,10 +4,11 @@ memo and merchant keyword families. Defaults follow docs/indicators.md; a config
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from dentrace.errors import ConfigError
+from dentrace.features.normalise import CHANNEL_ALIASES
 
 # Approximate units of US$ per unit of each reporting currency, only to place the small band
 # (≈ US$10–150) in the workspace's reporting currency; the band is coarse, so are the rates.
@@ -61,6 +62,8 @@ class FeatureSettings:
         "booking.com", "agoda", "expedia", "airbnb", "travel",
     )
     surname_min_length: int = 3
+    # other institutions' channel words -> contract channel; a config's table extends it
+    channel_aliases: dict[str, str] = field(default_factory=lambda: dict(CHANNEL_ALIASES))
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None, source: str = "config") -> FeatureSettings:
@@ -72,6 +75,8 @@ class FeatureSettings:
             if key not in known:
                 raise ConfigError(f"{source}: [features] has no setting '{key}'")
             kwargs[key] = tuple(value) if isinstance(value, list) else value
+        if "channel_aliases" in kwargs:
+            kwargs["channel_aliases"] = _aliases(kwargs["channel_aliases"], source)
         settings = cls(**kwargs)
         lo, hi = settings.small_band_usd
         if not 0 <= lo < hi:
@@ -79,14 +84,14 @@ class FeatureSettings:
         return settings
 
     def small_band(self, currency: str) -> tuple[float, float]:
-        """The small band expressed in ``currency`` (US$ when the currency is not listed)."""
-        rate = USD_PER_UNIT.get(currency.upper(), 1.0)
+        """The small band expressed in ``currency``."""
+        rate = usd_per_unit(currency)
         lo, hi = self.small_band_usd
         return lo / rate, hi / rate
 
     def session_max(self, currency: str) -> float:
         """The typical session price ceiling expressed in ``currency``."""
-        return self.session_max_usd / USD_PER_UNIT.get(currency.upper(), 1.0)
+        return self.session_max_usd / usd_per_unit(currency)
 
     @staticmethod
     def pattern(words: tuple[str, ...]) -> str:
@@ -100,6 +105,26 @@ class FeatureSettings:
             end = r"\b" if word[-1:].isalnum() else ""
             parts.append(f"{start}{body}{end}")
         return "|".join(parts)
+
+
+def usd_per_unit(currency: str) -> float:
+    """US$ per unit of ``currency``: the coarse table above, else the shipped rates table
+    (a KRW or IDR workspace must not get a band in 'US$'), else 1."""
+    code = currency.upper()
+    if code in USD_PER_UNIT:
+        return USD_PER_UNIT[code]
+    from dentrace.ingest.rates import load_rates
+
+    return load_rates().to_usd.get(code, 1.0)
+
+
+def _aliases(value: Any, source: str) -> dict[str, str]:
+    """The default channel aliases extended by a config table of word = contract channel."""
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ConfigError(f"{source}: [features] channel_aliases must be a table of "
+                          "word = channel")
+    return {**CHANNEL_ALIASES, **{k.strip().lower(): v.strip().lower() for k, v in value.items()}}
 
 
 def reporting_currency(con: Any) -> str:
