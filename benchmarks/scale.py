@@ -216,6 +216,14 @@ HEADER = ["| size | stage | rows | wall s | CPU s | rows/s (wall) | peak RSS MiB
 def _print(measures: list[Measure]) -> None:
     for line in _rows(measures):
         print(line, flush=True)
+    for line in _stage_timings(measures):
+        print(f"  {line}", flush=True)
+
+
+def _stage_timings(measures: list[Measure]) -> list[str]:
+    """The scan's own stage timings (summary.json timings_s), one line per scan."""
+    return [f"{m.size} {m.stage} stages (s): {json.dumps(m.detail['timings'])}"
+            for m in measures if m.detail.get("timings")]
 
 
 def _append_doc(doc: Path, measures: list[Measure], command: str, loads: list[float]) -> None:
@@ -225,7 +233,8 @@ def _append_doc(doc: Path, measures: list[Measure], command: str, loads: list[fl
     text = [f"\n### Run of {stamp} (commit {commit})\n", "```sh", command, "```", "",
             f"Load average (1 min) before: {loads[0]:.1f}, after: {loads[1]:.1f} on "
             f"{os.cpu_count()} cores (other engineers share this machine).", "",
-            *HEADER, *_rows(measures), ""]
+            *HEADER, *_rows(measures), "",
+            *[f"- {line}" for line in _stage_timings(measures)], ""]
     with doc.open("a", encoding="utf-8") as handle:
         handle.write("\n".join(text))
 
