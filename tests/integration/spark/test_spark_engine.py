@@ -107,3 +107,15 @@ def test_spark_options_are_checked() -> None:
         SparkSettings.from_options(None, "http://host:15002", None)
     with pytest.raises(ConfigError, match="not both"):
         SparkSettings.from_options("spark://host:7077", "sc://host:15002", None)
+
+
+def test_cli_refuses_spark_options_without_the_spark_engine(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from dentrace.cli.main import app
+
+    runner = CliRunner()
+    run = runner.invoke(app, ["scan", "--workspace", str(tmp_path), "--lake", str(tmp_path)])
+    assert run.exit_code == 2 and "need --engine spark" in " ".join(run.output.split())
+    run = runner.invoke(app, ["scan", "--workspace", str(tmp_path), "--engine", "flink"])
+    assert run.exit_code == 2 and "expected duckdb or spark" in " ".join(run.output.split())
