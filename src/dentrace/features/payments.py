@@ -45,7 +45,12 @@ def _corridor(t: ir.Table, settings: FeatureSettings) -> tuple[ir.BooleanValue, 
     channel = channel_of(t.channel, settings.channel_aliases)
     excluded_channel = (channel.isin(excluded).fill_null(False) if excluded
                         else ibis.literal(False))
-    return to_high_risk, cross_border, to_high_risk & cross_border & ~excluded_channel
+    # without a channel, card spend cannot be told apart by it: a payment to an organisation
+    # (airline, charity, company) is then not counted as a transfer to a person
+    unknown_channel_to_organisation = ibis.ifelse(
+        channel.isnull(), _matches(t.beneficiary_name, settings.organisation_words), False)
+    counted = ~excluded_channel & ~unknown_channel_to_organisation
+    return to_high_risk, cross_border, to_high_risk & cross_border & counted
 
 
 def family_pairs(t: ir.Table, settings: FeatureSettings) -> ir.Table:

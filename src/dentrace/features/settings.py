@@ -62,6 +62,15 @@ class FeatureSettings:
         "booking.com", "agoda", "expedia", "airbnb", "travel",
     )
     surname_min_length: int = 3
+    # words of an organisation's name (used only for payments whose channel is unknown)
+    organisation_words: tuple[str, ...] = (
+        "foundation", "trust", "fund", "charity", "charities", "ministries", "church",
+        "mission", "sponsorship", "children", "kids", "intl", "international", "association",
+        "society", "school", "university", "hospital", "airways", "airlines", "airline", "air",
+        "travel", "hotel", "resort", "ltd", "llc", "inc", "corp", "corporation", "company",
+        "plc", "gmbh", "bv", "pty", "pte", "sdn bhd", "s.a.", "limited", "services", "trading",
+        "store", "shop", "mart", "restaurant",
+    )
     # other institutions' channel words -> contract channel; a config's table extends it
     channel_aliases: dict[str, str] = field(default_factory=lambda: dict(CHANNEL_ALIASES))
 

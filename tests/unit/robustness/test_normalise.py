@@ -114,3 +114,14 @@ def test_small_band_in_a_currency_outside_the_coarse_table() -> None:
     rows = [payment("t1", "s", "b", 0, 50.0) | {"amount": 66_000.0, "currency": "KRW",
                                                  "amount_ref": 66_000.0}]
     assert _flags(rows, "KRW").loc["t1", "is_small"]
+
+
+def test_without_channel_payments_to_organisations_are_not_corridor_transfers() -> None:
+    rows = [payment("t1", "s", "b1", 0, 40.0, channel=None,
+                    beneficiary_name="Hope for Kids Intl"),
+            payment("t2", "s", "b2", 1, 40.0, channel=None, beneficiary_name="Manila Sky Airways"),
+            payment("t3", "s", "b3", 2, 40.0, channel=None, beneficiary_name="Liza Garcia"),
+            payment("t4", "s", "b1", 3, 40.0, channel="transfer",
+                    beneficiary_name="Hope for Kids Intl")]
+    corridor = _flags(rows)["is_corridor"]
+    assert corridor.tolist() == [False, False, True, True]
