@@ -29,6 +29,8 @@ from dentrace.detect.scorer import ROLES
 from dentrace.detect.thresholds import Threshold
 from dentrace.errors import WorkspaceError
 from dentrace.features.build import build_party_features, read_known
+from dentrace.features.payments import flag_payments
+from dentrace.features.settings import reporting_currency
 
 HISTORY_TABLE = "_dentrace_incremental_payments"
 TOUCHED_TABLE = {"payer": "_dentrace_touched_payers",
@@ -60,15 +62,38 @@ def last_scan(workspace: Path) -> LastScan:
     return LastScan(int(entry["ingest_id_through"]), thresholds)
 
 
-def mark_touched(con: Any, since: int) -> dict[str, int]:
+def _corridor_links(con: Any, config: DetectConfig) -> str:
+    """Temp table of corridor (sender_id, beneficiary_id) pairs touching the new parties.
+
+    Only corridor pairs carry the graph features, so only they lead one hop out: a
+    supermarket paid by the day's payers does not make all its other customers touched.
+    """
+    import ibis
+
+    con.execute("""CREATE OR REPLACE TEMP TABLE _dentrace_neighbour_payments AS
+        SELECT * FROM transactions
+        WHERE beneficiary_id IN (SELECT beneficiary_id FROM _dentrace_new_pairs)
+           OR sender_id IN (SELECT sender_id FROM _dentrace_new_pairs)""")
+    backend = ibis.duckdb.from_connection(con)
+    flagged = flag_payments(backend.table("_dentrace_neighbour_payments"), config.features,
+                            reporting_currency(con))
+    links = flagged.filter(flagged.is_corridor).select("sender_id", "beneficiary_id").distinct()
+    con.execute("CREATE OR REPLACE TEMP TABLE _dentrace_corridor_links AS "
+                + ibis.to_sql(links, dialect="duckdb"))
+    return "_dentrace_corridor_links"
+
+
+def mark_touched(con: Any, config: DetectConfig, since: int) -> dict[str, int]:
     """Temp tables of the payers and facilitators touched by ingest runs after ``since``.
 
     Touched: the senders (payers) and beneficiaries (facilitators) of the new transactions,
-    one hop out (the other payers of those beneficiaries, the other beneficiaries of those
-    senders) and parties newly in the known file. Returns the count per role.
+    one hop out along corridor pairs (the other corridor payers of those beneficiaries, the
+    other corridor beneficiaries of those senders) and parties newly in the known file.
+    Returns the count per role.
     """
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _dentrace_new_pairs AS
         SELECT DISTINCT sender_id, beneficiary_id FROM transactions WHERE ingest_id > {since}""")
+    links = _corridor_links(con, config)
     labelled = f"SELECT CAST(party_id AS VARCHAR) FROM known WHERE ingest_id > {since}"
     hops = {"payer": ("sender_id", "beneficiary_id"), "facilitator": ("beneficiary_id",
                                                                       "sender_id")}
@@ -76,8 +101,8 @@ def mark_touched(con: Any, since: int) -> dict[str, int]:
     for role, (own, other) in hops.items():
         con.execute(f"""CREATE OR REPLACE TEMP TABLE {TOUCHED_TABLE[role]} AS
             SELECT {own} AS party_id FROM _dentrace_new_pairs
-            UNION SELECT t.{own} FROM transactions t
-                  SEMI JOIN _dentrace_new_pairs n ON t.{other} = n.{other}
+            UNION SELECT l.{own} FROM {links} l
+                  SEMI JOIN _dentrace_new_pairs n ON l.{other} = n.{other}
             UNION {labelled}""")
         counts[role] = int(con.execute(
             f"SELECT count(*) FROM {TOUCHED_TABLE[role]}").fetchall()[0][0])
@@ -88,7 +113,7 @@ def touched_features(con: Any, config: DetectConfig, since: int
                      ) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
     """Feature frames (as ``build_party_features``) of the parties touched after ``since``,
     computed from every payment they sent or received; and the touched counts per role."""
-    counts = mark_touched(con, since)
+    counts = mark_touched(con, config, since)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {HISTORY_TABLE} AS
         SELECT * FROM transactions
         WHERE sender_id IN (SELECT party_id FROM {TOUCHED_TABLE['payer']})
