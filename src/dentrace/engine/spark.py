@@ -126,6 +126,7 @@ class SparkEngine:
     def share(self, con: Any, name: str) -> None:
         """A DuckDB view over the Parquet files Spark wrote for ``name``."""
         files = str(self._stored(name) / "*.parquet").replace("'", "''")
+        con.execute(f"DROP TABLE IF EXISTS {name}")  # a DuckDB engine's table of an earlier build
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet('{files}')")
 
     def close(self) -> None:
