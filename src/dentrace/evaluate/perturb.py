@@ -105,8 +105,19 @@ def drop_known(world: World, rng: np.random.Generator) -> World:
 NAME_COLUMNS = ("sender_name", "beneficiary_name")
 
 
+def _once_per_name(change: Callable[[pd.Series], pd.Series]
+                   ) -> Callable[[pd.Series], pd.Series]:
+    """``change`` computed once per distinct name (names repeat across many payments)."""
+    def apply(names: pd.Series) -> pd.Series:
+        distinct = pd.Series(names.dropna().unique(), dtype=object)
+        lookup = dict(zip(distinct, change(distinct), strict=True))
+        return names.map(lookup)
+    return apply
+
+
 def _map_names(world: World, change: Callable[[pd.Series], pd.Series],
                columns: tuple[str, ...] = NAME_COLUMNS, kyc: bool = True) -> World:
+    change = _once_per_name(change)
     t = world.transactions.copy()
     for column in columns:
         if column in t.columns:
@@ -149,16 +160,19 @@ _ACCENTED = str.maketrans({"A": "Á", "E": "É", "I": "Í", "O": "Ó", "U": "Ú"
                            "a": "á", "e": "é", "i": "í", "o": "ó", "u": "ú", "n": "ñ"})
 
 
+def _accented(names: pd.Series) -> pd.Series:
+    accented = names.map(lambda s: str(s).translate(_ACCENTED), na_action="ignore")
+    return names.where(~_is_person(names), accented)
+
+
 def accents(world: World, rng: np.random.Generator) -> World:
     """Senders' names without accents, beneficiaries' names with accents on every vowel."""
     t = world.transactions.copy()
     if "sender_name" in t.columns:
-        t["sender_name"] = t["sender_name"].map(strip_accents, na_action="ignore")
+        t["sender_name"] = _once_per_name(
+            lambda names: names.map(strip_accents, na_action="ignore"))(t["sender_name"])
     if "beneficiary_name" in t.columns:
-        person = _is_person(t["beneficiary_name"])
-        accented = t["beneficiary_name"].map(lambda s: str(s).translate(_ACCENTED),
-                                             na_action="ignore")
-        t["beneficiary_name"] = t["beneficiary_name"].where(~person, accented)
+        t["beneficiary_name"] = _once_per_name(_accented)(t["beneficiary_name"])
     return replace(world, transactions=t)
 
 
