@@ -7,8 +7,10 @@ in ``app.state.screener``; every decision is appended to the workspace's screeni
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
+import time
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -22,14 +24,18 @@ from dentrace.screen import (
     screener_from_workspace,
 )
 from dentrace.screen.log import LOG_FILE
-from dentrace.web.deps import AppContext, app_context, current_caller, permit
-from dentrace.web.security import Caller
+from dentrace.web.deps import AppContext, app_context, permit
+from dentrace.web.security import Caller, authenticate_request, client_origin, oauth2_scheme
 
 router = APIRouter(tags=["screening"])
 # Screening feeds payments into the detection state, like importing a scan: supervisor+ only
 # (docs/screening.md, "Who may screen").
 PERMISSION = "import_alerts"
 _BUILD_LOCK = threading.Lock()
+# A bearer token that passed authentication and the permission check is trusted for this long
+# without asking the cases database again (two queries per payment otherwise): revoking a
+# token, disabling an account or changing a role reaches screening within this delay.
+CALLER_CACHE_SECONDS = 5.0
 
 PAYMENT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -65,6 +71,28 @@ def screener_of(request: Request) -> tuple[Screener, ScreeningLog]:
     return state.screener, state.screening_log
 
 
+async def screening_caller(
+    request: Request, bearer: str | None = Depends(oauth2_scheme),
+    context: AppContext = Depends(app_context),
+) -> Caller:
+    """The caller, authenticated and allowed to screen (401/403), cached briefly per token."""
+    if getattr(request.app.state, "screening_callers", None) is None:
+        request.app.state.screening_callers = {}
+    cache: dict[str, tuple[Caller, float]] = request.app.state.screening_callers
+    key = hashlib.sha256(bearer.encode()).hexdigest() if bearer else None
+    now = time.monotonic()
+    if key is not None and key in cache and cache[key][1] > now:
+        cached = cache[key][0]
+        return Caller(cached.account, client_origin(request), via_cookie=False)
+    caller = authenticate_request(request, context.store, context.settings, bearer)
+    permit(context, caller, PERMISSION)
+    if key is not None:
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[key] = (caller, now + CALLER_CACHE_SECONDS)
+    return caller
+
+
 def _payment(body: bytes, content_type: str) -> dict[str, Any]:
     kind = content_type.split(";")[0].strip().lower()
     if kind in ("application/xml", "text/xml"):
@@ -84,12 +112,10 @@ def _payment(body: bytes, content_type: str) -> dict[str, Any]:
 
 @router.post("/screen", openapi_extra=OPENAPI_BODY)
 async def screen_payment(
-    request: Request, caller: Caller = Depends(current_caller),
-    context: AppContext = Depends(app_context),
+    request: Request, caller: Caller = Depends(screening_caller),
 ) -> dict[str, Any]:
     """Screen one payment: decision (allow | review | hold), score, and per party the score,
     the hold threshold and the reasons (indicator codes with plain-language text)."""
-    permit(context, caller, PERMISSION)
     body = await request.body()
     try:
         payment = _payment(body, request.headers.get("content-type", ""))
