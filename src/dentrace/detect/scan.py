@@ -126,6 +126,9 @@ def score_role(con: Any, role: str, features: pd.DataFrame, known: pd.DataFrame,
         threshold = choose(scores[~positive], scorer, _default_threshold(scorer, config),
                            customers, options.get("alert_budget"), options.get("target_precision"))
     alert = (scores >= threshold.value) & (scores > 0)
+    # an alert must be explainable: a score without any indicator behind it (a model far from
+    # its training data, e.g. a world without beneficiary countries) is not sent to an analyst
+    alert &= np.array([bool(r) for r in reasons], dtype=bool)
     alert &= ~ids.isin(_cleared_without_news(con, role, known))
     alert |= positive
     scores = np.where(positive, 1.0, scores)
