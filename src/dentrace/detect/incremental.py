@@ -29,8 +29,6 @@ from dentrace.detect.scorer import ROLES
 from dentrace.detect.thresholds import Threshold
 from dentrace.errors import WorkspaceError
 from dentrace.features.build import build_party_features, read_known
-from dentrace.features.payments import flag_payments
-from dentrace.features.settings import reporting_currency
 
 HISTORY_TABLE = "_dentrace_incremental_payments"
 TOUCHED_TABLE = {"payer": "_dentrace_touched_payers",
@@ -63,21 +61,24 @@ def last_scan(workspace: Path) -> LastScan:
 
 
 def _corridor_links(con: Any, config: DetectConfig) -> str:
-    """Temp table of corridor (sender_id, beneficiary_id) pairs touching the new parties.
+    """Temp table of corridor (sender_id, beneficiary_id) pairs of the new parties.
 
     Only corridor pairs carry the graph features, so only they lead one hop out: a
     supermarket paid by the day's payers does not make all its other customers touched.
+    The corridor test needs only the route (countries, channel, names): distinct routes.
     """
     import ibis
 
-    con.execute("""CREATE OR REPLACE TEMP TABLE _dentrace_neighbour_payments AS
-        SELECT * FROM transactions
+    from dentrace.features.payments import _corridor as corridor_of
+
+    con.execute("""CREATE OR REPLACE TEMP TABLE _dentrace_neighbour_routes AS
+        SELECT DISTINCT sender_id, beneficiary_id, sender_country, beneficiary_country, channel,
+               sender_name, beneficiary_name FROM transactions
         WHERE beneficiary_id IN (SELECT beneficiary_id FROM _dentrace_new_pairs)
            OR sender_id IN (SELECT sender_id FROM _dentrace_new_pairs)""")
-    backend = ibis.duckdb.from_connection(con)
-    flagged = flag_payments(backend.table("_dentrace_neighbour_payments"), config.features,
-                            reporting_currency(con))
-    links = flagged.filter(flagged.is_corridor).select("sender_id", "beneficiary_id").distinct()
+    routes = ibis.duckdb.from_connection(con).table("_dentrace_neighbour_routes")
+    is_corridor = corridor_of(routes, config.features)[2]
+    links = routes.filter(is_corridor).select("sender_id", "beneficiary_id").distinct()
     con.execute("CREATE OR REPLACE TEMP TABLE _dentrace_corridor_links AS "
                 + ibis.to_sql(links, dialect="duckdb"))
     return "_dentrace_corridor_links"
@@ -86,27 +87,26 @@ def _corridor_links(con: Any, config: DetectConfig) -> str:
 def mark_touched(con: Any, config: DetectConfig, since: int) -> dict[str, int]:
     """Temp tables of the payers and facilitators touched by ingest runs after ``since``.
 
-    Touched: the senders (payers) and beneficiaries (facilitators) of the new transactions,
-    one hop out along corridor pairs (the other corridor payers of those beneficiaries, the
-    other corridor beneficiaries of those senders) and parties newly in the known file.
-    Returns the count per role.
+    Touched payers: the senders of the new transactions and the other corridor payers of the
+    beneficiaries they paid (one hop along corridor pairs). Touched facilitators: the corridor
+    beneficiaries of the new senders (so a merchant paid at home is left to the next full
+    scan). Both: parties newly in the known file. Returns the count per role.
     """
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _dentrace_new_pairs AS
         SELECT DISTINCT sender_id, beneficiary_id FROM transactions WHERE ingest_id > {since}""")
     links = _corridor_links(con, config)
     labelled = f"SELECT CAST(party_id AS VARCHAR) FROM known WHERE ingest_id > {since}"
-    hops = {"payer": ("sender_id", "beneficiary_id"), "facilitator": ("beneficiary_id",
-                                                                      "sender_id")}
-    counts = {}
-    for role, (own, other) in hops.items():
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE {TOUCHED_TABLE[role]} AS
-            SELECT {own} AS party_id FROM _dentrace_new_pairs
-            UNION SELECT l.{own} FROM {links} l
-                  SEMI JOIN _dentrace_new_pairs n ON l.{other} = n.{other}
-            UNION {labelled}""")
-        counts[role] = int(con.execute(
-            f"SELECT count(*) FROM {TOUCHED_TABLE[role]}").fetchall()[0][0])
-    return counts
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {TOUCHED_TABLE['payer']} AS
+        SELECT sender_id AS party_id FROM _dentrace_new_pairs
+        UNION SELECT l.sender_id FROM {links} l
+              SEMI JOIN _dentrace_new_pairs n ON l.beneficiary_id = n.beneficiary_id
+        UNION {labelled}""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {TOUCHED_TABLE['facilitator']} AS
+        SELECT l.beneficiary_id AS party_id FROM {links} l
+              SEMI JOIN _dentrace_new_pairs n ON l.sender_id = n.sender_id
+        UNION {labelled}""")
+    return {role: int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+            for role, table in TOUCHED_TABLE.items()}
 
 
 def touched_features(con: Any, config: DetectConfig, since: int
