@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 from typing import Any
@@ -65,7 +66,8 @@ def screener_of(request: Request) -> tuple[Screener, ScreeningLog]:
                 context: AppContext = state.context
                 workspace = context.evidence.workspace
                 state.screening_log = ScreeningLog(workspace / LOG_FILE)
-                state.screener = screener_from_workspace(workspace)
+                ratio = float(os.environ.get("DENTRACE_SCREEN_REVIEW_RATIO", "0.5"))
+                state.screener = screener_from_workspace(workspace, review_ratio=ratio)
     if getattr(state, "screening_log", None) is None:
         state.screening_log = ScreeningLog(state.context.evidence.workspace / LOG_FILE)
     return state.screener, state.screening_log
