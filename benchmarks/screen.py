@@ -114,6 +114,8 @@ async def _drive(port: int, token: str, payments: list[dict[str, Any]], rate: fl
             # offered rate is fixed, concurrency is bounded, a slow server shows as lag
             for i in queue:
                 due = start + i / rate
+                if time.perf_counter() > start + seconds + 5:
+                    return  # bounded in time: stop sending, let answers in flight arrive
                 await asyncio.sleep(max(0.0, due - time.perf_counter()))
                 sent = time.perf_counter()
                 try:
@@ -130,7 +132,7 @@ async def _drive(port: int, token: str, payments: list[dict[str, Any]], rate: fl
                     errors[status] = errors.get(status, 0) + 1
 
         tasks = [asyncio.create_task(worker()) for _ in range(WORKERS)]
-        _, pending = await asyncio.wait(tasks, timeout=seconds + 10)
+        _, pending = await asyncio.wait(tasks, timeout=seconds + 15)
         for task in pending:  # bounded in time: payments not sent by then are not counted
             task.cancel()
         elapsed = time.perf_counter() - start
