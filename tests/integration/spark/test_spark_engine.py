@@ -119,3 +119,22 @@ def test_cli_refuses_spark_options_without_the_spark_engine(tmp_path: Path) -> N
     assert run.exit_code == 2 and "need --engine spark" in " ".join(run.output.split())
     run = runner.invoke(app, ["scan", "--workspace", str(tmp_path), "--engine", "flink"])
     assert run.exit_code == 2 and "expected duckdb or spark" in " ".join(run.output.split())
+
+
+def test_engine_public_names_and_protocol() -> None:
+    import duckdb
+
+    import dentrace.engine as engine_package
+    from dentrace.engine import DuckDBEngine, Engine
+
+    assert sorted(engine_package.__all__) == [
+        "DuckDBEngine", "Engine", "SparkEngine", "SparkSettings", "export_lake", "lake_path",
+        "open_spark_engine", "spark_session"]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE payments AS SELECT 1 AS amount_ref UNION ALL SELECT 3")
+    duck = DuckDBEngine(con, "payments")
+    assert isinstance(duck, Engine)
+    stored = duck.materialise("_totals", duck.transactions().aggregate(total=lambda t:
+                                                                       t.amount_ref.sum()))
+    assert duck.to_pandas(stored)["total"].tolist() == [4]
+    assert duck.scalar(duck.transactions().amount_ref.max()) == 3
