@@ -26,6 +26,7 @@ LOCAL_DEFAULTS = {
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "4",
     "spark.driver.memory": "4g",
+    "spark.sql.codegen.logging.maxLines": "0",  # a failed code generation logs no source
 }
 # NULL (not an error) for x/0 and for a correlation of a constant, as DuckDB answers
 SHARED_DEFAULTS = {"spark.sql.session.timeZone": "UTC", "spark.sql.ansi.enabled": "false"}
@@ -78,7 +79,10 @@ def spark_session(settings: SparkSettings) -> Any:
     defaults = {**SHARED_DEFAULTS, **(LOCAL_DEFAULTS if settings.local else {})}
     for key, value in {**defaults, **settings.conf}.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    session = builder.getOrCreate()
+    if settings.local:  # warnings print whole query plans on the console; errors still show
+        session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 class SparkEngine:
