@@ -1,7 +1,9 @@
 """Train the shipped model: generate training worlds, ingest them, build features, fit, calibrate.
 
 Each training world is used twice, with and without its known file, so the model works for an
-institution with earlier cases and for one without; calibration is leave-one-world-out.
+institution with earlier cases and for one without; calibration is leave-one-world-out. Training
+rows are augmented: every table again with the KYC features blanked (NaN), and the first world
+again without its beneficiary_country column, so the model also ranks parties without them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ from dentrace.model.shipped import save_scorer
 
 Progress = Callable[[str], None]
 MAX_NEGATIVES = 60_000
+# features read from the customers file (directly or through the payers' profile), per role
+KYC_COLUMNS = {"payer": ("kyc_age", "kyc_male", "co_payers_age"),
+               "facilitator": ("payers_age_mean",)}
+# the world variant an institution without a beneficiary country column gives
+NO_COUNTRY = "no_beneficiary_country"
 
 
 @dataclass
@@ -88,20 +95,44 @@ def _already_generated(world: Path, seed: int, scale: float) -> bool:
     return recorded.get("seed") == seed and float(recorded.get("scale", -1)) == scale
 
 
-def prepare_seed(seed: int, scale: float, workdir: Path,
-                 progress: Progress = print) -> list[dict[str, RoleTable]]:
-    """Generate the world of ``seed`` and return its feature tables with and without known."""
+def prepare_seed(seed: int, scale: float, workdir: Path, progress: Progress = print,
+                 without_country: bool = False) -> list[dict[str, RoleTable]]:
+    """Generate the world of ``seed`` and return its feature tables with and without known.
+
+    With ``without_country``, two more tables follow (with and without known) of the same
+    world with its beneficiary_country column dropped: training rows only, never held out.
+    """
+    from dentrace.evaluate.perturb import perturb_world
     from dentrace.synth import generate_world
 
     world = workdir / f"world-{seed}"
     started = time.perf_counter()
     if not _already_generated(world, seed, scale):
         generate_world(world, seed=seed, scale=scale, fmt="parquet")
-    variants = [world_features(world, workdir / f"ws-{seed}-{name}", with_known)
+    sources = [(world, "")]
+    if without_country:
+        sources.append((perturb_world(world, workdir / f"world-{seed}-{NO_COUNTRY}", NO_COUNTRY,
+                                      seed=seed), f"-{NO_COUNTRY}"))
+    variants = [world_features(source, workdir / f"ws-{seed}{suffix}-{name}", with_known)
+                for source, suffix in sources
                 for name, with_known in (("known", True), ("no-known", False))]
-    progress(f"world {seed}: generated, ingested twice and featurised in "
+    progress(f"world {seed}: generated, ingested {len(variants)} times and featurised in "
              f"{time.perf_counter() - started:.1f} s")
     return variants
+
+
+def without_kyc(table: RoleTable, role: str) -> RoleTable:
+    """A copy of ``table`` whose KYC features are missing (NaN), as with no customers file."""
+    features = table.features.copy()
+    for column in KYC_COLUMNS.get(role, ()):
+        if column in features.columns:
+            features[column] = np.nan
+    return RoleTable(features, table.labels, table.known)
+
+
+def augmented(tables: list[RoleTable], role: str) -> list[RoleTable]:
+    """``tables`` followed by each of them with the KYC features blanked."""
+    return tables + [without_kyc(t, role) for t in tables]
 
 
 def stack(tables: list[RoleTable], drop_known: bool = True) -> RoleTable:
@@ -132,16 +163,18 @@ def training_rows(tables: list[RoleTable], max_negatives: int = MAX_NEGATIVES,
 
 def out_of_world_scores(role: str, worlds: dict[int, list[RoleTable]], rounds: int
                         ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Raw scores of every world's parties by a model trained on the other worlds.
+    """Raw scores of every world's parties by a model trained on the other worlds (augmented).
 
+    A world's first two tables are its settings; further ones (variants) only train.
     Returns, per setting, the pooled (scores, labels) of all worlds, known parties left out.
     """
     pooled: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {
         setting: ([], []) for setting in SETTINGS}
     for seed, variants in worlds.items():
-        others = training_rows([v for s, vs in worlds.items() if s != seed for v in vs])
+        others = training_rows(augmented(
+            [v for s, vs in worlds.items() if s != seed for v in vs], role))
         model = LearnedScorer(role=role, rounds=rounds).fit(others.features, others.labels)
-        for setting, table in zip(SETTINGS, variants, strict=True):
+        for setting, table in zip(SETTINGS, variants[:len(SETTINGS)], strict=True):
             held = stack([table])
             pooled[setting][0].append(model.raw_score(held.features))
             pooled[setting][1].append(held.labels)
@@ -153,7 +186,7 @@ def fit_role(role: str, worlds: dict[int, list[RoleTable]], rounds: int
              ) -> tuple[LearnedScorer, dict[str, float]]:
     """Fit on all worlds; calibrate and set thresholds on out-of-world scores per setting."""
     held_out = out_of_world_scores(role, worlds, rounds)
-    everything = training_rows([v for vs in worlds.values() for v in vs])
+    everything = training_rows(augmented([v for vs in worlds.values() for v in vs], role))
     scorer = LearnedScorer(role=role, rounds=rounds).fit(everything.features, everything.labels)
     figures: dict[str, float] = {}
     for setting, (raw, labels) in held_out.items():
@@ -176,7 +209,8 @@ def train(seeds: list[int], scale: float, workdir: Path, out_dir: Path, rounds: 
     """
     seeds = check_training_seeds(seeds)
     started = time.perf_counter()
-    prepared = {seed: prepare_seed(seed, scale, workdir, progress) for seed in seeds}
+    prepared = {seed: prepare_seed(seed, scale, workdir, progress,
+                                   without_country=seed == seeds[0]) for seed in seeds}
     report = TrainingReport(seeds, scale)
     for role in ROLES:
         worlds = {seed: [variants[role] for variants in prepared[seed]] for seed in seeds}
@@ -184,6 +218,8 @@ def train(seeds: list[int], scale: float, workdir: Path, out_dir: Path, rounds: 
         report.held_out[role] = figures
         metadata = {"training_seeds": seeds, "scale": scale,
                     "calibration": "Platt scaling on leave-one-world-out scores, per setting",
+                    "augmentation": {"kyc_blanked_copy": list(KYC_COLUMNS[role]),
+                                     NO_COUNTRY: [seeds[0]]},
                     "held_out": figures,
                     "top_features": dict(list(scorer.feature_importance().items())[:15])}
         report.saved.append(save_scorer(scorer, out_dir, metadata))

@@ -1,0 +1,41 @@
+"""Training augmentation: KYC features blanked to NaN (never 0) on a copy of each table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dentrace.model.scorer import feature_matrix
+from dentrace.model.training import KYC_COLUMNS, RoleTable, augmented, without_kyc
+
+
+def _table() -> RoleTable:
+    features = pd.DataFrame({"kyc_age": [25.0, 61.0, 40.0], "kyc_male": [1.0, 0.0, 1.0],
+                             "co_payers_age": [50.0, 55.0, np.nan],
+                             "corridor_amount_mean": [12.0, 0.0, 30.0]},
+                            index=pd.Index(["a", "b", "c"], name="party_id"))
+    return RoleTable(features, np.array([1, 0, 0]), np.array([False, False, True]))
+
+
+def test_without_kyc_blanks_kyc_to_nan_and_keeps_the_rest() -> None:
+    table = _table()
+    blank = without_kyc(table, "payer")
+    assert blank.features[list(KYC_COLUMNS["payer"])].isna().all().all()
+    assert blank.features["corridor_amount_mean"].tolist() == [12.0, 0.0, 30.0]
+    assert table.features["kyc_age"].tolist() == [25.0, 61.0, 40.0]
+    assert (blank.labels == table.labels).all() and (blank.known == table.known).all()
+    matrix = feature_matrix(blank.features, ["kyc_age", "kyc_male", "corridor_amount_mean"])
+    assert np.isnan(matrix[:, :2]).all() and not np.isnan(matrix[:, 2]).any()
+
+
+def test_without_kyc_ignores_columns_a_role_lacks() -> None:
+    table = _table()
+    blank = without_kyc(table, "facilitator")
+    pd.testing.assert_frame_equal(blank.features, table.features)
+
+
+def test_augmented_appends_one_blanked_copy_per_table() -> None:
+    tables = augmented([_table(), _table()], "payer")
+    assert len(tables) == 4
+    assert not tables[0].features["kyc_age"].isna().any()
+    assert tables[3].features["kyc_male"].isna().all()
