@@ -21,6 +21,7 @@ from dentrace.detect.explain import (
     role_label,
 )
 from dentrace.detect.indicators import Context
+from dentrace.detect.payer_suspicion import corridor_pairs, with_payer_suspicion
 from dentrace.detect.rules import IndicatorScorer
 from dentrace.detect.scorer import ROLES, check_scores, labels_for
 from dentrace.detect.scoring import load_scorer
@@ -200,9 +201,14 @@ def scan(workspace: Path, *, config: DetectConfig | Path | str | None = None,
         customers = _customers(con)
         options = {"alert_budget": alert_budget, "target_precision": target_precision,
                    "scorer": scorer, "model_dir": model_dir}
-        frames, alerts, thresholds, scorers = [], [], {}, {}
+        frames: list[pd.DataFrame] = []
+        alerts, thresholds, scorers = [], {}, {}
         for role in ROLES:
             mark = time.perf_counter()
+            if role == "facilitator":
+                features[role] = with_payer_suspicion(
+                    features[role], corridor_pairs(con, PAIRS_TABLE),
+                    frames[0].set_index("party_id")["score"])
             frame, thresholds[role], scorers[role] = score_role(
                 con, role, features[role], known, cfg, options, customers)
             timings[f"score_{role}"] = time.perf_counter() - mark
@@ -223,4 +229,7 @@ def scan(workspace: Path, *, config: DetectConfig | Path | str | None = None,
                         scorers, customers, timings, through)
     if write:
         _write(workspace, result)
+        from dentrace.screen.persist import keep_graph_context  # for incremental scans
+
+        keep_graph_context(workspace, features)
     return result

@@ -77,10 +77,13 @@ def count_customers(path: Path) -> int:
     return int(table["customer_id"].astype(str).nunique())
 
 
-def read_known_ids(path: Path) -> set[str]:
-    """The party ids listed in a known file, whatever their label."""
+def read_known_ids(path: Path, label: str | None = None) -> set[str]:
+    """The party ids listed in a known file: all of them, or those with ``label``."""
     table = read_table(path)
-    if "party_id" not in table.columns:
-        raise MissingColumnError("required column 'party_id' is missing", file=path,
-                                 field="party_id")
+    for name in ("party_id", *(("label",) if label else ())):
+        if name not in table.columns:
+            raise MissingColumnError(f"required column '{name}' is missing", file=path,
+                                     field=name)
+    if label:
+        table = table.loc[table["label"].astype(str).str.strip().str.lower() == label]
     return set(table["party_id"].astype(str))

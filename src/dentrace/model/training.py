@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score
 
+from dentrace.detect.payer_suspicion import with_payer_suspicion
 from dentrace.detect.scorer import ROLES
 from dentrace.evaluate.world_files import find_world_file, read_known_ids, read_truth
 from dentrace.model.calibration import PlattCalibration, thresholds_for_precision
@@ -42,6 +43,10 @@ class RoleTable:
     features: pd.DataFrame
     labels: np.ndarray
     known: np.ndarray
+    # the world's corridor (beneficiary_id, sender_id) pairs, for second-stage features
+    pairs: pd.DataFrame | None = None
+    # parties the scan scores 1 without asking the model (known offenders, payer role)
+    forced: np.ndarray | None = None
 
 
 @dataclass
@@ -58,7 +63,9 @@ class TrainingReport:
 def world_features(world: Path, workspace: Path, with_known: bool,
                    config: Any = None) -> dict[str, RoleTable]:
     """Ingest ``world`` into ``workspace`` (known file or not) and build its feature tables."""
+    from dentrace.detect.payer_suspicion import corridor_pairs
     from dentrace.features import build_party_features
+    from dentrace.features.build import PAIRS_TABLE
     from dentrace.ingest import ingest
     from dentrace.store.warehouse import open_warehouse
 
@@ -69,6 +76,7 @@ def world_features(world: Path, workspace: Path, with_known: bool,
     con = open_warehouse(workspace)
     try:
         tables = build_party_features(con, config)
+        pairs = corridor_pairs(con, PAIRS_TABLE)
     finally:
         con.close()
     truth_file = find_world_file(world, "truth")
@@ -76,13 +84,16 @@ def world_features(world: Path, workspace: Path, with_known: bool,
         raise FileNotFoundError(f"{world}: no truth file")
     truth = read_truth(truth_file)
     known_ids = read_known_ids(known_file) if with_known and known_file else set()
+    offenders = (read_known_ids(known_file, "offender") if with_known and known_file
+                 else set())
     result = {}
     for role in ROLES:
         features = tables[role]
         positive = truth.loc[(truth["role"] == role) & truth["is_positive"], "party_id"]
         ids = features.index.astype(str)
         result[role] = RoleTable(features, ids.isin(set(positive)).astype(int),
-                                 ids.isin(known_ids))
+                                 ids.isin(known_ids), pairs=pairs,
+                                 forced=ids.isin(offenders) if role == "payer" else None)
     return result
 
 
@@ -161,31 +172,43 @@ def training_rows(tables: list[RoleTable], max_negatives: int = MAX_NEGATIVES,
     return RoleTable(table.features.iloc[rows], table.labels[rows], table.known[rows])
 
 
-def out_of_world_scores(role: str, worlds: dict[int, list[RoleTable]], rounds: int
+def out_of_world_models(role: str, worlds: dict[int, list[RoleTable]], rounds: int
+                        ) -> dict[int, LearnedScorer]:
+    """Per world, a model trained on the *other* worlds (augmented): it never saw that world."""
+    models = {}
+    for seed in worlds:
+        others = training_rows(augmented(
+            [v for s, vs in worlds.items() if s != seed for v in vs], role))
+        models[seed] = LearnedScorer(role=role, rounds=rounds).fit(others.features, others.labels)
+    return models
+
+
+def out_of_world_scores(worlds: dict[int, list[RoleTable]], models: dict[int, LearnedScorer]
                         ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Raw scores of every world's parties by a model trained on the other worlds (augmented).
+    """Raw scores of every world's parties by its out-of-world model, pooled per setting.
 
     A world's first two tables are its settings; further ones (variants) only train.
-    Returns, per setting, the pooled (scores, labels) of all worlds, known parties left out.
+    Known parties are left out.
     """
     pooled: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {
         setting: ([], []) for setting in SETTINGS}
     for seed, variants in worlds.items():
-        others = training_rows(augmented(
-            [v for s, vs in worlds.items() if s != seed for v in vs], role))
-        model = LearnedScorer(role=role, rounds=rounds).fit(others.features, others.labels)
         for setting, table in zip(SETTINGS, variants[:len(SETTINGS)], strict=True):
             held = stack([table])
-            pooled[setting][0].append(model.raw_score(held.features))
+            pooled[setting][0].append(models[seed].raw_score(held.features))
             pooled[setting][1].append(held.labels)
     return {setting: (np.concatenate(scores), np.concatenate(labels))
             for setting, (scores, labels) in pooled.items()}
 
 
 def fit_role(role: str, worlds: dict[int, list[RoleTable]], rounds: int
-             ) -> tuple[LearnedScorer, dict[str, float]]:
-    """Fit on all worlds; calibrate and set thresholds on out-of-world scores per setting."""
-    held_out = out_of_world_scores(role, worlds, rounds)
+             ) -> tuple[LearnedScorer, dict[str, float], dict[int, LearnedScorer]]:
+    """Fit on all worlds; calibrate and set thresholds on out-of-world scores per setting.
+
+    Also returns the out-of-world models, which score each world for second-stage features.
+    """
+    models = out_of_world_models(role, worlds, rounds)
+    held_out = out_of_world_scores(worlds, models)
     everything = training_rows(augmented([v for vs in worlds.values() for v in vs], role))
     scorer = LearnedScorer(role=role, rounds=rounds).fit(everything.features, everything.labels)
     figures: dict[str, float] = {}
@@ -197,7 +220,31 @@ def fit_role(role: str, worlds: dict[int, list[RoleTable]], rounds: int
         figures[f"average_precision_{setting}"] = float(average_precision_score(labels, raw))
     figures["rows"] = float(len(everything.labels))
     figures["positives"] = float(everything.labels.sum())
-    return scorer, figures
+    return scorer, figures, models
+
+
+def with_payer_scores(payers: dict[int, list[RoleTable]], facilitators: dict[int, list[RoleTable]],
+                      models: dict[int, LearnedScorer], scorer: LearnedScorer
+                      ) -> dict[int, list[RoleTable]]:
+    """Facilitator tables with the payer-suspicion columns, from out-of-world payer scores.
+
+    Each world's payers are scored as a scan of an unseen world would score them: by a model
+    that never saw the world, calibrated for the table's setting, known offenders at 1.
+    """
+    out: dict[int, list[RoleTable]] = {}
+    for seed, tables in facilitators.items():
+        out[seed] = []
+        for i, (payer, table) in enumerate(zip(payers[seed], tables, strict=True)):
+            calibration = scorer.calibrations_[SETTINGS[i % len(SETTINGS)]]
+            scores = calibration.apply(models[seed].raw_score(payer.features))
+            if payer.forced is not None:
+                scores = np.where(payer.forced, 1.0, scores)
+            pairs = table.pairs if table.pairs is not None else pd.DataFrame(
+                columns=["beneficiary_id", "sender_id"])
+            features = with_payer_suspicion(
+                table.features, pairs, pd.Series(scores, index=payer.features.index))
+            out[seed].append(RoleTable(features, table.labels, table.known, table.pairs))
+    return out
 
 
 def train(seeds: list[int], scale: float, workdir: Path, out_dir: Path, rounds: int = 300,
@@ -212,9 +259,16 @@ def train(seeds: list[int], scale: float, workdir: Path, out_dir: Path, rounds: 
     prepared = {seed: prepare_seed(seed, scale, workdir, progress,
                                    without_country=seed == seeds[0]) for seed in seeds}
     report = TrainingReport(seeds, scale)
-    for role in ROLES:
+    payer_worlds = {seed: [variants["payer"] for variants in prepared[seed]] for seed in seeds}
+    payer_models: dict[int, LearnedScorer] = {}
+    payer_scorer: LearnedScorer | None = None
+    for role in ROLES:  # payers first: their scores feed the facilitator features
         worlds = {seed: [variants[role] for variants in prepared[seed]] for seed in seeds}
-        scorer, figures = fit_role(role, worlds, rounds)
+        if role == "facilitator" and payer_scorer is not None:
+            worlds = with_payer_scores(payer_worlds, worlds, payer_models, payer_scorer)
+        scorer, figures, models = fit_role(role, worlds, rounds)
+        if role == "payer":
+            payer_models, payer_scorer = models, scorer
         report.held_out[role] = figures
         metadata = {"training_seeds": seeds, "scale": scale,
                     "calibration": "Platt scaling on leave-one-world-out scores, per setting",

@@ -7,7 +7,10 @@ import pytest
 
 from dentrace.detect.config import load_config
 from dentrace.detect.indicators import Context, catalogue
+from dentrace.detect.payer_suspicion import corridor_pairs, with_payer_suspicion
+from dentrace.detect.rules import IndicatorScorer
 from dentrace.features import build_party_features
+from dentrace.features.build import PAIRS_TABLE
 from tests.unit.features.toy_payments import (
     charity_donor,
     family,
@@ -43,8 +46,15 @@ def _extra_payers() -> list[dict]:
 def strengths() -> dict[str, pd.DataFrame]:
     rows = mixed_world() + _extra_payers() + shopper("shopper") + family("family")
     rows += charity_donor("donor")
-    tables = build_party_features(warehouse(rows, known=[("fac-1", "facilitator")]))
+    con = warehouse(rows, known=[("fac-1", "facilitator")])
+    tables = build_party_features(con)
     config = load_config()
+    # the second stage, as the scan runs it: facilitators read their payers' scores
+    payers = tables["payer"]
+    scores = pd.Series(IndicatorScorer("payer", config).fit(payers).score(payers),
+                       index=payers.index)
+    tables["facilitator"] = with_payer_suspicion(tables["facilitator"],
+                                                 corridor_pairs(con, PAIRS_TABLE), scores)
     out = {}
     for role, frame in tables.items():
         columns = {code: ind.strength(frame, role, config.indicators[code])
@@ -68,6 +78,7 @@ FIRES = [
     ("facilitator", "PAYER_PROFILE", "fac-2", "charity-1"),
     ("facilitator", "FAN_IN", "fac-2", "charity-1"),
     ("facilitator", "SHARED_PAYERS", "fac-2", "lone-b0"),
+    ("facilitator", "SUSPECTED_PAYERS", "fac-2", "charity-1"),
     ("facilitator", "DEN_CLUSTER", "fac-2", "charity-1"),
     ("facilitator", "NIGHT", "fac-2", "charity-1"),
     ("facilitator", "KNOWN_LINK", "fac-2", "charity-1"),
