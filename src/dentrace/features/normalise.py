@@ -126,7 +126,12 @@ def local_hour(t: ir.Table) -> ir.IntegerValue:
     """The sender's local hour: as stamped, except a +00:00 stamp from a sender whose country
     is not on UTC, which is shifted by that country's typical offset (docs/robustness.md)."""
     country = t.sender_country.upper().strip()
-    typical = country.substitute(TYPICAL_UTC_OFFSET_MIN, else_=ibis.literal(0))
+    return local_hour_given(t, country.substitute(TYPICAL_UTC_OFFSET_MIN, else_=ibis.literal(0)))
+
+
+def local_hour_given(t: ir.Table, typical: ir.IntegerValue) -> ir.IntegerValue:
+    """``local_hour`` with the typical offset (minutes) of the sender's country given, e.g.
+    joined from a per-country lookup (features/lookups.py)."""
     stamped_utc = (t.utc_offset_min == 0) & (typical != 0)
     shifted = t.ts_utc + typical.cast("int64").as_interval("m")
     return ibis.ifelse(stamped_utc.fill_null(False), shifted, t.ts_local).hour()

@@ -9,16 +9,15 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from dentrace.features.normalise import beneficiary_country_of, channel_of, fold_name, local_hour
+from dentrace.features.lookups import matches, with_lookups
+from dentrace.features.normalise import channel_of, fold_name, local_hour_given
 from dentrace.features.settings import FeatureSettings
 
 # transaction columns carried into the flagged table (names and memos are reduced to flags)
 KEPT = ("txn_id", "ts_utc", "sender_id", "beneficiary_id", "amount_ref", "sender_country",
         "beneficiary_country")
-
-
-def _matches(column: ir.StringValue, words: tuple[str, ...]) -> ir.BooleanValue:
-    return column.lower().re_search(FeatureSettings.pattern(words)).fill_null(False)
+# transaction columns the flags read
+READ = (*KEPT, "ts_local", "utc_offset_min", "amount", "sender_name", "beneficiary_name", "memo")
 
 
 def _name_tokens(column: ir.StringValue, min_length: int) -> ir.ArrayValue:
@@ -35,45 +34,46 @@ def shares_surname(sender_name: ir.StringValue, beneficiary_name: ir.StringValue
     return (common.length() > 0).fill_null(False)
 
 
-def _corridor(t: ir.Table, settings: FeatureSettings) -> tuple[ir.BooleanValue, ...]:
-    """(to a high-risk country, across a border, on a corridor channel) for each payment."""
+def _corridor_given(beneficiary_country: ir.StringValue, sender_country: ir.StringValue,
+                    channel_missing: ir.BooleanValue, channel_excluded: ir.BooleanValue,
+                    organisation: ir.BooleanValue, settings: FeatureSettings
+                    ) -> tuple[ir.BooleanValue, ...]:
+    """(to a high-risk country, across a border, corridor payment) from the readings of the
+    payment's countries, channel and beneficiary name (NULL-free booleans)."""
     high_risk = [c.upper() for c in settings.corridor_countries]
-    excluded = [c.lower() for c in settings.corridor_excluded_channels]
-    to_high_risk = t.beneficiary_country.upper().isin(high_risk).fill_null(False)
-    same_country = t.sender_country.upper() == t.beneficiary_country.upper()
+    to_high_risk = beneficiary_country.upper().isin(high_risk).fill_null(False)
+    same_country = sender_country.upper() == beneficiary_country.upper()
     cross_border = (~same_country).fill_null(True)
-    channel = channel_of(t.channel, settings.channel_aliases)
-    excluded_channel = (channel.isin(excluded).fill_null(False) if excluded
-                        else ibis.literal(False))
     # without a channel, card spend cannot be told apart by it: a payment to an organisation
     # (airline, charity, company) is then not counted as a transfer to a person
-    unknown_channel_to_organisation = ibis.ifelse(
-        channel.isnull(), _matches(t.beneficiary_name, settings.organisation_words), False)
-    counted = ~excluded_channel & ~unknown_channel_to_organisation
+    counted = ~channel_excluded & ~(channel_missing & organisation)
     return to_high_risk, cross_border, to_high_risk & cross_border & counted
 
 
-def family_pairs(t: ir.Table, settings: FeatureSettings) -> ir.Table:
+def _corridor(t: ir.Table, settings: FeatureSettings) -> tuple[ir.BooleanValue, ...]:
+    """(to a high-risk country, across a border, on a corridor channel) for each row of a
+    table of routes (countries, channel, beneficiary name), reading each value in place."""
+    excluded = [c.lower() for c in settings.corridor_excluded_channels]
+    channel = channel_of(t.channel, settings.channel_aliases)
+    excluded_channel = (channel.isin(excluded).fill_null(False) if excluded
+                        else ibis.literal(False))
+    return _corridor_given(t.beneficiary_country, t.sender_country, channel.isnull(),
+                           excluded_channel, matches(t.beneficiary_name,
+                                                     settings.organisation_words), settings)
+
+
+def family_pairs(flagged: ir.Table, settings: FeatureSettings) -> ir.Table:
     """(sender_id, beneficiary_id, is_family) for corridor pairs only: names are compared
     once per pair, not once per payment, and only where the evidence is used."""
-    corridor = t.filter(_corridor(t, settings)[2])
+    corridor = flagged.filter(flagged.is_corridor)
     pairs = corridor.group_by(["sender_id", "beneficiary_id"]).aggregate(
         sender_name=corridor.sender_name.arbitrary(),
         beneficiary_name=corridor.beneficiary_name.arbitrary(),
     )
     return pairs.select(
-        "sender_id", "beneficiary_id",
+        family_sender=pairs.sender_id, family_beneficiary=pairs.beneficiary_id,
         is_family=shares_surname(pairs.sender_name, pairs.beneficiary_name,
                                  settings.surname_min_length),
-    )
-
-
-def merchant_kinds(t: ir.Table, settings: FeatureSettings) -> ir.Table:
-    """(beneficiary_name, is_webcam, is_travel) once per distinct beneficiary name."""
-    names = t.select("beneficiary_name").distinct()
-    return names.mutate(
-        is_webcam=_matches(names.beneficiary_name, settings.webcam_merchant_words),
-        is_travel=_matches(names.beneficiary_name, settings.travel_merchant_words),
     )
 
 
@@ -82,46 +82,42 @@ def flag_payments(t: ir.Table, settings: FeatureSettings, currency: str) -> ir.T
 
     The beneficiary country is the stated one or, when absent, the one its id proves; the
     channel goes through the alias map; the hour is the sender's local one (normalise.py).
+    Text is read once per distinct value (lookups.py); only the names of corridor pairs and
+    the memos are read per payment.
     """
-    t = t.mutate(beneficiary_country=beneficiary_country_of(t))
-    channel = channel_of(t.channel, settings.channel_aliases)
-    to_high_risk, cross_border, corridor = _corridor(t, settings)
+    j = with_lookups(t, settings, READ)
+    to_high_risk, cross_border, corridor = _corridor_given(
+        j.beneficiary_country, j.sender_country, ~j.channel_known, j.channel_excluded,
+        j.is_organisation, settings)
     lo, hi = settings.small_band(currency)
-    hour = local_hour(t)
+    hour = local_hour_given(j, j.typical_offset)
     start, end = settings.night_start_hour, settings.night_end_hour
     night = (hour >= start) | (hour < end) if start > end else (hour >= start) & (hour < end)
-    flagged = t.mutate(
+    travel = j.is_travel
+    flagged = j.select(
+        *KEPT, "sender_name", "beneficiary_name",
         is_corridor=corridor,
         is_foreign=cross_border,
-        is_small=t.amount_ref.between(lo, hi).fill_null(False),
-        is_session=t.amount_ref.between(lo, settings.session_max(currency)).fill_null(False),
-        is_round=((t.amount % settings.round_unit) == 0).fill_null(False),
+        is_small=j.amount_ref.between(lo, hi).fill_null(False),
+        is_session=j.amount_ref.between(lo, settings.session_max(currency)).fill_null(False),
+        is_round=((j.amount % settings.round_unit) == 0).fill_null(False),
         is_night=night.fill_null(False),
-        is_cover=_matches(t.memo, settings.cover_memo_words),
-        is_platform=_matches(t.memo, settings.platform_memo_words),
-        is_kin=_matches(t.memo, settings.kin_memo_words),
-        is_wallet=channel.isin(["wallet"]).fill_null(False),
-        is_crypto=channel.isin(["crypto"]).fill_null(False),
-        is_remittance=channel.isin(["remittance"]).fill_null(False),
-        is_card=channel.isin(["card"]).fill_null(False),
-        spent_in_high_risk=channel.isin(["card", "cash"]).fill_null(False) & to_high_risk
-        & cross_border,
-        to_high_risk=to_high_risk,
-        day=t.ts_utc.epoch_seconds().cast("float64") / 86400.0,
-        month=t.ts_utc.truncate("M"),
-    )
-    family = family_pairs(t, settings)
-    kinds = merchant_kinds(t, settings)
-    joined = flagged.left_join(
-        family, [flagged.sender_id == family.sender_id,
-                 flagged.beneficiary_id == family.beneficiary_id]
-    ).left_join(kinds, flagged.beneficiary_name == kinds.beneficiary_name)
-    travel = joined.is_travel.fill_null(False)
-    return joined.select(
-        *[joined[c] for c in flagged.columns if c in KEPT or c.startswith("is_")],
-        day=joined.day, month=joined.month,
-        is_webcam=joined.is_webcam.fill_null(False),
+        is_cover=matches(j.memo, settings.cover_memo_words),
+        is_platform=matches(j.memo, settings.platform_memo_words),
+        is_kin=matches(j.memo, settings.kin_memo_words),
+        is_wallet=j.is_wallet, is_crypto=j.is_crypto, is_remittance=j.is_remittance,
+        is_card=j.is_card,
+        day=j.ts_utc.epoch_seconds().cast("float64") / 86400.0,
+        month=j.ts_utc.truncate("M"),
+        is_webcam=j.is_webcam,
         is_travel=travel,
-        is_travel_high_risk=(travel & joined.to_high_risk) | joined.spent_in_high_risk,
+        is_travel_high_risk=(travel & to_high_risk)
+        | (j.is_card_or_cash & to_high_risk & cross_border),
+    )
+    family = family_pairs(flagged, settings)
+    joined = flagged.left_join(family, [flagged.sender_id == family.family_sender,
+                                        flagged.beneficiary_id == family.family_beneficiary])
+    return joined.select(
+        *[c for c in flagged.columns if c not in ("sender_name", "beneficiary_name")],
         is_family=joined.is_family.fill_null(False),
     )

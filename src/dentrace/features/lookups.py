@@ -1,0 +1,109 @@
+"""Per-value lookup tables the payment flags join: each costly reading of a text column (channel
+synonyms, merchant and organisation words, country of an id, typical UTC offset) runs once per
+distinct value instead of once per payment.
+
+A year of payments has a handful of channel words, a few thousand sender countries and
+merchant names and (where the beneficiary country is missing) some beneficiary ids; the
+CASE and regular-expression work on those is negligible, and the payments only pay a hash
+join. It also keeps Spark's generated code small (the alias CASE once, not in every flag).
+Pure Ibis expressions over the ``transactions`` table; a NULL key joins nothing, so each
+caller fills the NULL it gets back with what the per-row expression gives a NULL input.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from dentrace.features.normalise import (
+    TYPICAL_UTC_OFFSET_MIN,
+    channel_of,
+    country_from_iban,
+    country_from_phone,
+)
+from dentrace.features.settings import FeatureSettings
+
+# the channels whose flags the features use, by the name of the flag
+CHANNEL_FLAGS = {"is_wallet": ("wallet",), "is_crypto": ("crypto",),
+                 "is_remittance": ("remittance",), "is_card": ("card",),
+                 "is_card_or_cash": ("card", "cash")}
+
+
+def matches(column: ir.StringValue, words: tuple[str, ...]) -> ir.BooleanValue:
+    """True when the lower-cased text holds one of ``words`` as a whole word (NULL: False)."""
+    return column.lower().re_search(FeatureSettings.pattern(words)).fill_null(False)
+
+
+def stated_beneficiary_country(t: ir.Table) -> ir.StringValue:
+    """The beneficiary country as stated, upper-cased and trimmed; NULL when blank."""
+    return t.beneficiary_country.upper().strip().nullif("")
+
+
+def channel_kinds(t: ir.Table, settings: FeatureSettings) -> ir.Table:
+    """One row per distinct non-NULL ``channel``: its flags after the alias map, and whether
+    it is a channel never counted as a corridor one."""
+    raw = t.filter(t.channel.notnull()).select("channel").distinct()
+    channel = channel_of(raw.channel, settings.channel_aliases)
+    excluded = [c.lower() for c in settings.corridor_excluded_channels]
+    return raw.select(
+        channel_key=raw.channel,
+        channel_known=ibis.literal(True),
+        channel_excluded=channel.isin(excluded) if excluded else ibis.literal(False),
+        **{flag: channel.isin(list(words)) for flag, words in CHANNEL_FLAGS.items()},
+    )
+
+
+def beneficiary_name_kinds(t: ir.Table, settings: FeatureSettings) -> ir.Table:
+    """One row per distinct non-NULL ``beneficiary_name``: webcam or travel merchant, and
+    whether it reads as an organisation (used when a payment has no channel)."""
+    names = t.filter(t.beneficiary_name.notnull()).select("beneficiary_name").distinct()
+    return names.select(
+        name_key=names.beneficiary_name,
+        is_webcam=matches(names.beneficiary_name, settings.webcam_merchant_words),
+        is_travel=matches(names.beneficiary_name, settings.travel_merchant_words),
+        is_organisation=matches(names.beneficiary_name, settings.organisation_words),
+    )
+
+
+def id_countries(t: ir.Table) -> ir.Table:
+    """One row per beneficiary id of a payment without a stated country: the country its id
+    proves (phone calling code or IBAN), NULL when it proves none."""
+    ids = t.filter(stated_beneficiary_country(t).isnull()).select("beneficiary_id").distinct()
+    return ids.select(
+        id_key=ids.beneficiary_id,
+        id_country=country_from_phone(ids.beneficiary_id).coalesce(
+            country_from_iban(ids.beneficiary_id)),
+    )
+
+
+def sender_offsets(t: ir.Table) -> ir.Table:
+    """One row per distinct non-NULL ``sender_country``: the typical UTC offset (minutes) of
+    that country, 0 when unknown (normalise.local_hour)."""
+    countries = t.filter(t.sender_country.notnull()).select("sender_country").distinct()
+    country = countries.sender_country.upper().strip()
+    return countries.select(
+        country_key=countries.sender_country,
+        typical_offset=country.substitute(TYPICAL_UTC_OFFSET_MIN, else_=ibis.literal(0)),
+    )
+
+
+def with_lookups(t: ir.Table, settings: FeatureSettings, columns: tuple[str, ...]) -> ir.Table:
+    """``columns`` of ``t`` with the lookup values joined: channel flags, beneficiary name
+    kinds, the beneficiary country (stated, else proven by the id) and the sender's typical
+    UTC offset; NULLs from keys that joined nothing are filled as the per-row rules do."""
+    channels = channel_kinds(t, settings)
+    names = beneficiary_name_kinds(t, settings)
+    ids = id_countries(t)
+    offsets = sender_offsets(t)
+    j = (t.left_join(channels, t.channel == channels.channel_key)
+         .left_join(names, t.beneficiary_name == names.name_key)
+         .left_join(ids, t.beneficiary_id == ids.id_key)
+         .left_join(offsets, t.sender_country == offsets.country_key))
+    flags = ["channel_known", "channel_excluded", *CHANNEL_FLAGS, "is_webcam", "is_travel",
+             "is_organisation"]
+    return j.select(
+        *[j[c] for c in columns if c != "beneficiary_country"],
+        beneficiary_country=stated_beneficiary_country(j).coalesce(j.id_country),
+        typical_offset=j.typical_offset.fill_null(0),
+        **{flag: j[flag].fill_null(False) for flag in flags},
+    )
