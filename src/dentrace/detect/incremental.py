@@ -1,5 +1,8 @@
 """Incremental scan: rescore only the parties touched by ingest runs since the last scan (and
-their one-hop neighbours) from their own history, and merge them into the scan outputs.
+their one-hop neighbours) and merge them into the scan outputs.
+
+The rows come from the workspace's party state store (dentrace.detect.party_state), or, as a
+fallback without it, from the touched parties' whole history (``touched_features``).
 
 What may drift from a full rescan is listed in docs/performance.md ("Incremental scans").
 """
@@ -33,6 +36,7 @@ from dentrace.features.build import build_party_features, read_known
 HISTORY_TABLE = "_dentrace_incremental_payments"
 TOUCHED_TABLE = {"payer": "_dentrace_touched_payers",
                  "facilitator": "_dentrace_touched_facilitators"}
+RECOMPUTE_MODE = "recompute from history (no party state store)"
 
 
 @dataclass
@@ -138,43 +142,49 @@ def _merge(old: pd.DataFrame, new: list[pd.DataFrame], recomputed: dict[str, pd.
     return pd.concat(frames, ignore_index=True) if frames else old.iloc[:0]
 
 
+def _old_scores(con: Any, cfg: DetectConfig, last: LastScan
+                ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """The fallback without a party state store: recompute from the touched parties' history."""
+    features, touched = touched_features(con, cfg, last.ingest_id_through)
+    return features, {"mode": RECOMPUTE_MODE, "touched": touched}
+
+
 def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | None = None,
                      scorer: str = "auto", model_dir: Path | None = None,
-                     write: bool = True) -> ScanResult:
+                     write: bool = True, use_state: bool = True) -> ScanResult:
     """Rescore the parties touched since the last scan; merge into parties/alerts.parquet.
 
-    Thresholds are the last full scan's; ``summary.json`` → ``scan.incremental`` records the
-    ingest runs covered and the parties recomputed per role.
+    With the workspace's party state store (``party_state.sqlite``, whose graph part every full
+    scan writes) the new payments are folded into the touched parties' stored state and their
+    feature rows rebuilt from it (``dentrace.detect.party_state``); the first such scan builds
+    the state from the whole history, once. Without the store's graph part (a workspace last
+    scanned by an older version), or with ``use_state=False``, the touched parties' features
+    are recomputed from their history. Thresholds are the last full scan's; ``summary.json`` →
+    ``scan.incremental`` records the mode, the ingest runs covered and the parties recomputed.
     """
+    from dentrace.detect.party_state import state_scores, usable_store
     from dentrace.store.warehouse import open_warehouse
 
     started, workspace = time.perf_counter(), Path(workspace)
     cfg = config if isinstance(config, DetectConfig) else load_config(config)
     last = last_scan(workspace)
     con = open_warehouse(workspace)
+    store = usable_store(workspace) if use_state else None
     try:
         through = ingested_through(con)
-        features, touched = touched_features(con, cfg, last.ingest_id_through)
-        timings = {"features": time.perf_counter() - started}
         known = read_known(con)
         known["party_id"] = known["party_id"].astype(str)
+        if store is None:
+            features, record = _old_scores(con, cfg, last)
+        else:
+            features, record, save_state = state_scores(con, cfg, store, last.ingest_id_through,
+                                                        through, known)
+        timings = {"features": time.perf_counter() - started}
         customers = _customers(con)
-        options = {"scorer": scorer, "model_dir": model_dir}
-        frames, alerts, scorers = [], [], {}
-        for role in ROLES:
-            if features[role].empty:
-                scorers[role] = "none (no party touched)"
-                continue
-            mark = time.perf_counter()
-            frame, _, scorers[role] = score_role(con, role, features[role], known, cfg, options,
-                                                 customers, threshold=last.thresholds[role])
-            timings[f"score_{role}"] = time.perf_counter() - mark
-            mark = time.perf_counter()
-            alerted = frame.loc[frame["alert"]]
-            context = _context(con, role, alerted["party_id"].tolist(), known, cfg)
-            alerts.append(explain_alerts(con, role, alerted, features[role], cfg, context))
-            timings[f"explain_{role}"] = time.perf_counter() - mark
-            frames.append(frame)
+        frames, alerts, scorers = _score_and_explain(con, cfg, features, known, customers,
+                                                     last, {"scorer": scorer,
+                                                            "model_dir": model_dir},
+                                                     timings, record["mode"])
     finally:
         con.close()
     recomputed = {role: features[role].index.astype(str) for role in ROLES}
@@ -183,16 +193,54 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     parties = parties.sort_values(["_order", "party_id"]).drop(columns="_order")
     alert_table = _merge(pd.read_parquet(workspace / "alerts.parquet"), alerts, recomputed)
     alert_table = alert_table.sort_values("score", ascending=False, kind="stable")
-    timings["total"] = time.perf_counter() - started
     result = ScanResult(workspace, parties[PARTY_COLUMNS].reset_index(drop=True),
                         alert_table[ALERT_COLUMNS].reset_index(drop=True), last.thresholds,
                         scorers, customers, timings, through)
-    record = {"from_ingest_id": last.ingest_id_through + 1, "to_ingest_id": through,
-              "touched": touched, **{f"{r}s": len(recomputed[r]) for r in ROLES},
+    record = {**record, "from_ingest_id": last.ingest_id_through + 1, "to_ingest_id": through,
+              **{f"{r}s": len(recomputed[r]) for r in ROLES},
               "thresholds": "kept from the last full scan"}
     if write:
         _write(workspace, result, record)
+        if store is not None:
+            mark = time.perf_counter()
+            save_state()
+            timings["save_state"] = time.perf_counter() - mark
+    if store is not None:
+        store.close()
+    timings["total"] = time.perf_counter() - started
     return result
+
+
+def _score_and_explain(con: Any, cfg: DetectConfig, features: dict[str, pd.DataFrame],
+                       known: pd.DataFrame, customers: int, last: LastScan,
+                       options: dict[str, Any], timings: dict[str, float], mode: str
+                       ) -> tuple[list[pd.DataFrame], list[pd.DataFrame], dict[str, str]]:
+    """parties and alerts rows of the recomputed parties, as a scan scores and explains them."""
+    from dentrace.detect.party_state import explain_context, flag_history
+
+    frames, alerts, scorers = [], [], {}
+    cleared = set(known.loc[known["label"] == "cleared", "party_id"])
+    for role in ROLES:
+        if features[role].empty:
+            scorers[role] = "none (no party touched)"
+            continue
+        mark = time.perf_counter()
+        if mode != RECOMPUTE_MODE:  # the clearance test reads the cleared parties' payments
+            flag_history(con, cfg, role, cleared & set(features[role].index.astype(str)))
+        frame, _, scorers[role] = score_role(con, role, features[role], known, cfg, options,
+                                             customers, threshold=last.thresholds[role])
+        timings[f"score_{role}"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        alerted = frame.loc[frame["alert"]]
+        if mode == RECOMPUTE_MODE:
+            context = _context(con, role, alerted["party_id"].tolist(), known, cfg)
+        else:
+            flag_history(con, cfg, role, set(alerted["party_id"]))
+            context = explain_context(con, role, alerted["party_id"].tolist(), known, cfg)
+        alerts.append(explain_alerts(con, role, alerted, features[role], cfg, context))
+        timings[f"explain_{role}"] = time.perf_counter() - mark
+        frames.append(frame)
+    return frames, alerts, scorers
 
 
 def _write(workspace: Path, result: ScanResult, record: dict[str, Any]) -> None:

@@ -1,0 +1,246 @@
+"""Feature rows of the parties an incremental scan touches, rebuilt from the stored party state:
+load the touched parties' state, fold in the new payments, rebuild their rows, write them back.
+
+The work is proportional to the new payments and to the touched parties' neighbourhoods (their
+corridor counterparts), not to the history: the new payments are read by ingest run, the state
+by party id (``dentrace.screen.persist``). The rows are those of ``dentrace.screen.features``,
+which equal the batch features except where docs/screening.md says they are approximated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from dentrace.detect.config import DetectConfig
+from dentrace.detect.explain import corridor_countries
+from dentrace.detect.indicators import Context
+from dentrace.detect.scan import _context
+from dentrace.engine.duckdb import DuckDBEngine
+from dentrace.features.build import FLAGS_TABLE
+from dentrace.features.payments import flag_payments
+from dentrace.features.settings import reporting_currency
+from dentrace.screen.features import GraphContext, facilitator_vector, payer_vector
+from dentrace.screen.persist import STATE_FILE, PartyStateStore, Workset, state_settings
+from dentrace.screen.setup import refresh_profiles, replay_flagged
+from dentrace.screen.state import PartyState
+
+SOURCE_TABLE = "_dentrace_incremental_source"
+KEY = {"payer": "sender_id", "facilitator": "beneficiary_id"}
+STATE_MODE = "party state"
+BUILT_MODE = "party state built from the whole history (first incremental scan)"
+
+
+def usable_store(workspace: Path) -> PartyStateStore | None:
+    """The workspace's state store when it holds the last full scan's graph results."""
+    if not (Path(workspace) / STATE_FILE).is_file():
+        return None
+    store = PartyStateStore(workspace)
+    if store.has_graph():
+        return store
+    store.close()
+    return None
+
+
+def flag_payments_where(con: Any, cfg: DetectConfig, where: str) -> None:
+    """FLAGS_TABLE := the flagged warehouse payments matching ``where`` (SQL on transactions)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {SOURCE_TABLE} AS "
+                f"SELECT * FROM transactions WHERE {where}")
+    engine = DuckDBEngine(con, SOURCE_TABLE)
+    engine.materialise(FLAGS_TABLE, flag_payments(engine.transactions(), cfg.features,
+                                                  reporting_currency(con)))
+
+
+def flag_history(con: Any, cfg: DetectConfig, role: str, parties: set[str]) -> None:
+    """FLAGS_TABLE := every payment of ``parties`` (for the clearance test and explanations)."""
+    frame = pd.DataFrame({"party_id": sorted(parties)}, dtype="object")
+    con.register("_dentrace_wanted", frame)
+    try:
+        flag_payments_where(con, cfg, f"{KEY[role]} IN (SELECT party_id FROM _dentrace_wanted)")
+    finally:
+        con.unregister("_dentrace_wanted")
+
+
+def explain_context(con: Any, role: str, alerted: list[str], known: pd.DataFrame,
+                    config: DetectConfig) -> Context:
+    """The scan's explanation context, without den names (they need the whole pair graph:
+    an incremental alert says "in a den" until the next full scan)."""
+    base = _context(con, "payer", [], known, config)
+    return replace(base, countries=corridor_countries(con, role, alerted))
+
+
+def _parties(con: Any, where: str) -> tuple[set[str], set[str]]:
+    rows = con.execute(f"SELECT DISTINCT sender_id, beneficiary_id FROM transactions "
+                       f"WHERE {where}").fetchall()
+    return {str(r[0]) for r in rows}, {str(r[1]) for r in rows}
+
+
+def _corridor_partners(pairs_of: Iterable[dict[str, Any]]) -> set[str]:
+    return {other for pairs in pairs_of for other, pair in pairs.items() if pair.corridor}
+
+
+def _payers_pairs(work: Workset, ids: Iterable[str]) -> list[dict[str, Any]]:
+    return [work.state.payers[p].pairs for p in ids if p in work.state.payers]
+
+
+def _beneficiaries_pairs(work: Workset, ids: Iterable[str]) -> list[dict[str, Any]]:
+    return [work.state.beneficiaries[b].pairs for b in ids if b in work.beneficiaries]
+
+
+def _fresh_state(cfg: DetectConfig, con: Any) -> PartyState:
+    return PartyState(cfg.features.small_band(reporting_currency(con)), cfg.features.recent_days)
+
+
+def _fold(con: Any, cfg: DetectConfig, store: PartyStateStore, work: Workset, since: int
+          ) -> tuple[set[str], set[str]]:
+    """Load the parties of the payments after ingest run ``since`` and fold those payments in;
+    returns their senders and beneficiaries."""
+    flag_payments_where(con, cfg, f"ingest_id > {int(since)}")
+    rows = con.execute(f"SELECT DISTINCT sender_id, beneficiary_id FROM {FLAGS_TABLE}").fetchall()
+    senders, receivers = {str(r[0]) for r in rows}, {str(r[1]) for r in rows}
+    store.load_payers(work, senders)
+    store.load_beneficiaries(work, receivers)
+    # a new payment changes its payer's profile, counted in each of its corridor beneficiaries
+    store.load_beneficiaries(work, _corridor_partners(_payers_pairs(work, senders)))
+    replay_flagged(work.state, con)
+    work.adopt_folded()
+    return senders, receivers
+
+
+def _build(con: Any, cfg: DetectConfig) -> Workset:
+    """The state of every party from the whole warehouse (the first incremental scan only)."""
+    state = _fresh_state(cfg, con)
+    flag_payments_where(con, cfg, "TRUE")
+    replay_flagged(state, con)
+    return Workset(state, set(state.payers), set(state.beneficiaries))
+
+
+def _kyc(con: Any, ids: set[str] | None) -> pd.DataFrame:
+    """Birth dates and genders of ``ids`` (all customers when None)."""
+    sql = """SELECT CAST(customer_id AS VARCHAR) AS party_id, CAST(birth_date AS VARCHAR)
+                    AS birth_date, CAST(gender AS VARCHAR) AS gender FROM customers"""
+    try:
+        if ids is None:
+            return con.execute(sql).df()
+        con.register("_dentrace_kyc_ids", pd.DataFrame({"party_id": sorted(ids)}, dtype="object"))
+        try:
+            return con.execute(f"{sql} WHERE CAST(customer_id AS VARCHAR) IN "
+                               "(SELECT party_id FROM _dentrace_kyc_ids)").df()
+        finally:
+            con.unregister("_dentrace_kyc_ids")
+    except Exception:  # a warehouse without customers: no KYC prior, as in the scan
+        return pd.DataFrame(columns=["party_id", "birth_date", "gender"])
+
+
+def _graph(con: Any, store: PartyStateStore, work: Workset, cfg: DetectConfig,
+           known: pd.DataFrame, everyone: bool) -> dict[str, GraphContext]:
+    """Per role, the graph context of the parties in memory (as screen.setup builds it)."""
+    kyc = _kyc(con, None if everyone else work.payers)
+    births = pd.to_datetime(kyc["birth_date"], errors="coerce")
+    days = (births - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400.0
+    gender = kyc["gender"].astype(str).str.lower()
+    male = gender.str.startswith("m").astype(float).where(gender.str.match(r"^(m|f|w)"))
+    facilitators = store.graph("facilitator", work.beneficiaries | work.fan_in_only)
+    base = GraphContext(
+        min_fan_in=cfg.graph.min_fan_in, den_size=facilitators["den_size"],
+        shared_payer_facilitators=facilitators["shared_payer_facilitators"],
+        known_risk=store.graph("payer", work.payers)["known_risk"],
+        offenders=set(known.loc[known["label"] == "offender", "party_id"].astype(str)),
+        facilitators=set(known.loc[known["label"] == "facilitator", "party_id"].astype(str)),
+        birth_day=dict(zip(kyc["party_id"].astype(str), days, strict=True)),
+        male={k: v for k, v in zip(kyc["party_id"].astype(str), male, strict=True) if v == v})
+    return {"payer": base, "facilitator": replace(base, known_risk=facilitators["known_risk"])}
+
+
+def _labelled(con: Any, since: int) -> set[str]:
+    """Parties whose known label arrived after ingest run ``since``."""
+    try:
+        rows = con.execute("SELECT CAST(party_id AS VARCHAR) FROM known WHERE ingest_id > ?",
+                           [int(since)]).fetchall()
+    except duckdb.CatalogException:  # a warehouse without a known file
+        return set()
+    return {str(r[0]) for r in rows}
+
+
+def _touched(work: Workset, senders: set[str], receivers: set[str], labelled: set[str]
+             ) -> dict[str, set[str]]:
+    """Parties to rescore: the new payments' parties, the corridor co-payers of their
+    beneficiaries, the corridor beneficiaries of their payers, and newly labelled parties."""
+    return {
+        "payer": senders | _corridor_partners(_beneficiaries_pairs(work, receivers))
+        | (labelled & set(work.state.payers)),
+        "facilitator": receivers | _corridor_partners(_payers_pairs(work, senders))
+        | (labelled & set(work.state.beneficiaries)),
+    }
+
+
+def _load_neighbourhood(store: PartyStateStore, work: Workset, touched: dict[str, set[str]]
+                        ) -> None:
+    """Everything the touched parties' rows read: a payer's corridor beneficiaries (their
+    payers too), a beneficiary's corridor payers and, two hops out, their beneficiaries' fan-in."""
+    store.load_payers(work, touched["payer"])
+    store.load_beneficiaries(work, touched["facilitator"])
+    store.load_beneficiaries(work, _corridor_partners(_payers_pairs(work, touched["payer"])))
+    store.load_payers(work, _corridor_partners(_beneficiaries_pairs(work,
+                                                                    touched["facilitator"])))
+    store.load_fan_in(work, _corridor_partners(_payers_pairs(work, work.payers)))
+
+
+def _rows(work: Workset, touched: dict[str, set[str]], graph: dict[str, GraphContext]
+          ) -> dict[str, pd.DataFrame]:
+    state = work.state
+    refresh_profiles(state, graph["payer"])  # the payers of the new payments
+    payers = {p: payer_vector(state, p, graph["payer"]) for p in sorted(touched["payer"])
+              if p in state.payers}
+    facilitators = {b: facilitator_vector(state, b, graph["facilitator"])
+                    for b in sorted(touched["facilitator"]) if b in work.beneficiaries}
+    out = {}
+    for role, rows in (("payer", payers), ("facilitator", facilitators)):
+        frame = pd.DataFrame.from_dict(rows, orient="index", dtype="float64")
+        frame.index = pd.Index(frame.index.astype(str), name="party_id")
+        out[role] = frame
+    return out
+
+
+def state_scores(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, through: int,
+                 known: pd.DataFrame
+                 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any], Callable[[], None]]:
+    """Feature rows of the parties touched after ingest run ``since`` (the last scan's), the
+    ``scan.incremental`` record and the function that writes the updated state back."""
+    settings = state_settings(_fresh_state(cfg, con))
+    meta = store.meta()
+    stored = store.has_state(settings) and int(meta["through_ingest_id"]) <= through
+    if stored:
+        work = Workset(store.new_state())
+        folded = _fold(con, cfg, store, work, int(meta["through_ingest_id"]))
+    else:
+        work = _build(con, cfg)
+        folded = _parties(con, "TRUE")
+    senders, receivers = _parties(con, f"ingest_id > {int(since)}")
+    touched = _touched(work, senders, receivers, _labelled(con, since))
+    _load_neighbourhood(store, work, touched)
+    graph = _graph(con, store, work, cfg, known, everyone=not stored)
+    features = _rows(work, touched, graph)
+    changed_payers = folded[0] | touched["payer"]
+    changed = {"payer": changed_payers, "facilitator": folded[1] | _corridor_partners(
+        _payers_pairs(work, changed_payers))}
+    record = {"mode": STATE_MODE if stored else BUILT_MODE,
+              "touched": {role: len(ids) for role, ids in touched.items()},
+              "state": {"folded_payments": work.state.payments - int(meta.get("payments", 0))
+                        if stored else work.state.payments,
+                        "loaded_payers": len(work.payers),
+                        "loaded_beneficiaries": len(work.beneficiaries),
+                        "fan_in_only": len(work.fan_in_only)}}
+
+    def save() -> None:
+        if stored:
+            store.save(work, changed["payer"], changed["facilitator"], through)
+        else:
+            store.replace_all(work.state, through)
+
+    return features, record, save
