@@ -4,8 +4,9 @@ Generates one world per size (cached under --worlds, outside the repo), then run
 scan each in a child process and measures wall time, CPU time (user + system, all threads),
 rows/s and peak memory (RSS of the child's process tree, sampled every 0.2 s). DuckDB gets a
 memory cap and a spill folder (DENTRACE_DUCKDB_MEMORY_LIMIT / _TEMP_DIRECTORY). With
---incremental it also holds back the world's last day, scans the history, appends the day and
-times `scan --incremental` against a full rescan. Prints a table; --doc appends it to a file.
+--incremental it also holds back the world's last 7 days, scans the history, builds its party
+state once, then appends the first of those days (and apart all 7) and times `scan
+--incremental` (against a full rescan for the day). Prints a table; --doc appends it to a file.
 
     python benchmarks/scale.py [--sizes 1M,10M,100M] [--worlds /work/bench-worlds]
         [--memory-limit 16GB] [--incremental] [--doc docs/performance.md]
@@ -162,40 +163,58 @@ def full_run(size: str, world: Path, work: Path, env: dict[str, str]) -> list[Me
     return [ingest, scan]
 
 
-def _split_last_day(world: Path, folder: Path) -> tuple[Path, Path]:
-    """history.parquet (all but the last UTC day) and day.parquet (that day) of a world."""
+WEEK = 7  # days held back for the incremental runs: the first of them alone, then all
+
+
+def _split_last_days(world: Path, folder: Path) -> dict[str, Path]:
+    """history.parquet (all but the world's last WEEK UTC days), day.parquet (the first of
+    those days) and week.parquet (all of them): one history, appended a day or a week."""
     import duckdb
 
-    history, day = folder / "history.parquet", folder / "day.parquet"
-    if history.is_file() and day.is_file():
-        return history, day
+    paths = {name: folder / f"{name}.parquet" for name in ("history", "day", "week")}
+    if all(path.is_file() for path in paths.values()):
+        return paths
     folder.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     source = f"read_parquet('{world}/transactions/*.parquet')"
-    last = con.execute(f"SELECT max(CAST(CAST(ts AS TIMESTAMPTZ) AS DATE)) FROM {source}"
-                       ).fetchall()[0][0]
-    for path, test in ((history, "<"), (day, "=")):
-        con.execute(f"COPY (SELECT * FROM {source} WHERE CAST(CAST(ts AS TIMESTAMPTZ) AS DATE) "
-                    f"{test} DATE '{last}') TO '{path}' (FORMAT parquet)")
+    day = "CAST(CAST(ts AS TIMESTAMPTZ) AS DATE)"
+    last = con.execute(f"SELECT max({day}) FROM {source}").fetchall()[0][0]
+    first = f"DATE '{last}' - INTERVAL {WEEK - 1} DAY"
+    for name, test in (("history", f"< {first}"), ("day", f"= {first}"), ("week", f">= {first}")):
+        con.execute(f"COPY (SELECT * FROM {source} WHERE {day} {test}) TO '{paths[name]}' "
+                    "(FORMAT parquet)")
     con.close()
-    return history, day
+    return paths
 
 
 def incremental_run(size: str, world: Path, work: Path, env: dict[str, str]) -> list[Measure]:
-    """History ingest + full scan, then a day's ingest + incremental scan vs a full rescan."""
-    history, day = _split_last_day(world, work / f"split-{size}")
-    workspace = work / f"ws-inc-{size}"
-    shutil.rmtree(workspace, ignore_errors=True)
-    base = ["--world", str(world), "--workspace", str(workspace)]
-    _run_child(["--stage", "ingest", "--transactions", str(history), *base], env)
-    _run_child(["--stage", "scan", *base], env)
-    out = [_measure(size, "day ingest", ["--stage", "ingest", "--transactions", str(day), *base],
-                    env)]
-    out.append(_measure(size, "scan --incremental", ["--stage", "scan-incremental", *base], env))
-    out.append(_measure(size, "full rescan", ["--stage", "scan", *base], env))
+    """One history (ingested, scanned in full, its party state built once by a first
+    `scan --incremental`), then appended a day, and apart a week: each append's ingest and
+    `scan --incremental` timed, and a full rescan after the day for comparison."""
+    split = _split_last_days(world, work / f"split{WEEK}-{size}")
+    history = work / f"ws-inc-{size}"
+    shutil.rmtree(history, ignore_errors=True)
+    base = ["--world", str(world), "--workspace", str(history)]
+    _run_child(["--stage", "ingest", "--transactions", str(split["history"]), *base], env)
+    out = [_measure(size, "history full scan", ["--stage", "scan", *base], env)]
+    out.append(_measure(size, "state build (once)", ["--stage", "scan-incremental", *base], env))
     _print(out)
-    shutil.rmtree(workspace, ignore_errors=True)
+    for name, label in (("day", "1 day"), ("week", f"{WEEK} days")):
+        workspace = work / f"ws-inc-{size}-{name}"
+        shutil.rmtree(workspace, ignore_errors=True)
+        shutil.copytree(history, workspace)
+        args = ["--world", str(world), "--workspace", str(workspace)]
+        runs = [_measure(size, f"{label} ingest",
+                         ["--stage", "ingest", "--transactions", str(split[name]), *args], env),
+                _measure(size, f"{label} scan --incremental",
+                         ["--stage", "scan-incremental", *args], env)]
+        if name == "day":
+            runs.append(_measure(size, f"{label} full rescan", ["--stage", "scan", *args], env))
+        _print(runs)
+        out += runs
+        shutil.rmtree(workspace, ignore_errors=True)
+    shutil.rmtree(history, ignore_errors=True)
     return out
 
 
@@ -203,8 +222,13 @@ def _rows(measures: list[Measure]) -> list[str]:
     lines = []
     for m in measures:
         extra = m.detail.get("incremental") or {}
+        state = extra.get("state") or {}
         note = (f"{extra.get('payers', 0):,} payers + {extra.get('facilitators', 0):,} "
-                "facilitators recomputed" if extra else "")
+                f"facilitators recomputed; {extra.get('mode', '')}" if extra else "")
+        if state:
+            note += (f"; {state['folded_payments']:,} payments folded, "
+                     f"{state['loaded_payers']:,} + {state['loaded_beneficiaries']:,} "
+                     "parties loaded")
         lines.append(f"| {m.size} | {m.stage} | {m.rows:,} | {m.wall_s:,.1f} | {m.cpu_s:,.1f} | "
                      f"{m.rows_per_s:,.0f} | {m.peak_rss_mib:,.0f} | {note} |")
     return lines
@@ -248,7 +272,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3001)
     parser.add_argument("--memory-limit", default="16GB", help="DuckDB memory_limit")
     parser.add_argument("--incremental", action="store_true",
-                        help="also time a one-day append + incremental scan")
+                        help="also time 1-day and 7-day appends + incremental scans")
     parser.add_argument("--skip-full", action="store_true", help="only the incremental run")
     parser.add_argument("--doc", type=Path, help="append the results to this markdown file")
     parser.add_argument("--stage", help=argparse.SUPPRESS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import pandas as pd
 
 from dentrace.detect.config import DetectConfig, load_config
 from dentrace.detect.explain import explain_alerts
+from dentrace.detect.payer_suspicion import corridor_pairs, with_payer_suspicion
 from dentrace.detect.scan import (
     ALERT_COLUMNS,
     PARTY_COLUMNS,
@@ -31,7 +33,7 @@ from dentrace.detect.scan import (
 from dentrace.detect.scorer import ROLES
 from dentrace.detect.thresholds import Threshold
 from dentrace.errors import WorkspaceError
-from dentrace.features.build import build_party_features, read_known
+from dentrace.features.build import PAIRS_TABLE, build_party_features, read_known
 
 HISTORY_TABLE = "_dentrace_incremental_payments"
 TOUCHED_TABLE = {"payer": "_dentrace_touched_payers",
@@ -142,11 +144,23 @@ def _merge(old: pd.DataFrame, new: list[pd.DataFrame], recomputed: dict[str, pd.
     return pd.concat(frames, ignore_index=True) if frames else old.iloc[:0]
 
 
-def _old_scores(con: Any, cfg: DetectConfig, last: LastScan
-                ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+@dataclass
+class TouchedRows:
+    """What a way of recomputing gives the scoring: feature rows per role, the corridor pairs
+    (beneficiary_id, sender_id) of the touched facilitators, the summary record, and how to
+    write back any state it changed (after the outputs are written)."""
+
+    features: dict[str, pd.DataFrame]
+    corridor_pairs: pd.DataFrame
+    record: dict[str, Any]
+    save: Callable[[], None] | None = None
+
+
+def _old_rows(con: Any, cfg: DetectConfig, last: LastScan) -> TouchedRows:
     """The fallback without a party state store: recompute from the touched parties' history."""
     features, touched = touched_features(con, cfg, last.ingest_id_through)
-    return features, {"mode": RECOMPUTE_MODE, "touched": touched}
+    return TouchedRows(features, corridor_pairs(con, PAIRS_TABLE),
+                       {"mode": RECOMPUTE_MODE, "touched": touched})
 
 
 def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | None = None,
@@ -162,33 +176,30 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     are recomputed from their history. Thresholds are the last full scan's; ``summary.json`` →
     ``scan.incremental`` records the mode, the ingest runs covered and the parties recomputed.
     """
-    from dentrace.detect.party_state import state_scores, usable_store
+    from dentrace.detect.party_state import state_rows, usable_store
     from dentrace.store.warehouse import open_warehouse
 
     started, workspace = time.perf_counter(), Path(workspace)
     cfg = config if isinstance(config, DetectConfig) else load_config(config)
     last = last_scan(workspace)
+    before = pd.read_parquet(workspace / "parties.parquet")
     con = open_warehouse(workspace)
     store = usable_store(workspace) if use_state else None
     try:
         through = ingested_through(con)
         known = read_known(con)
         known["party_id"] = known["party_id"].astype(str)
-        if store is None:
-            features, record = _old_scores(con, cfg, last)
-        else:
-            features, record, save_state = state_scores(con, cfg, store, last.ingest_id_through,
-                                                        through, known)
+        rows = (_old_rows(con, cfg, last) if store is None else
+                state_rows(con, cfg, store, last.ingest_id_through, through, known))
         timings = {"features": time.perf_counter() - started}
         customers = _customers(con)
-        frames, alerts, scorers = _score_and_explain(con, cfg, features, known, customers,
-                                                     last, {"scorer": scorer,
-                                                            "model_dir": model_dir},
-                                                     timings, record["mode"])
+        frames, alerts, scorers = _score_and_explain(
+            con, cfg, rows, known, customers, last, before,
+            {"scorer": scorer, "model_dir": model_dir}, timings)
     finally:
         con.close()
-    recomputed = {role: features[role].index.astype(str) for role in ROLES}
-    parties = _merge(pd.read_parquet(workspace / "parties.parquet"), frames, recomputed)
+    recomputed = {role: rows.features[role].index.astype(str) for role in ROLES}
+    parties = _merge(before, frames, recomputed)
     parties["_order"] = parties["role"].map({r: i for i, r in enumerate(ROLES)})
     parties = parties.sort_values(["_order", "party_id"]).drop(columns="_order")
     alert_table = _merge(pd.read_parquet(workspace / "alerts.parquet"), alerts, recomputed)
@@ -196,47 +207,62 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     result = ScanResult(workspace, parties[PARTY_COLUMNS].reset_index(drop=True),
                         alert_table[ALERT_COLUMNS].reset_index(drop=True), last.thresholds,
                         scorers, customers, timings, through)
-    record = {**record, "from_ingest_id": last.ingest_id_through + 1, "to_ingest_id": through,
-              **{f"{r}s": len(recomputed[r]) for r in ROLES},
+    record = {**rows.record, "from_ingest_id": last.ingest_id_through + 1,
+              "to_ingest_id": through, **{f"{r}s": len(recomputed[r]) for r in ROLES},
               "thresholds": "kept from the last full scan"}
+    if write and rows.save is not None:  # the state first: outputs never claim more than it
+        mark = time.perf_counter()      # holds, and a crash in between rescores the same runs
+        rows.save()
+        timings["save_state"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - started
     if write:
         _write(workspace, result, record)
-        if store is not None:
-            mark = time.perf_counter()
-            save_state()
-            timings["save_state"] = time.perf_counter() - mark
     if store is not None:
         store.close()
-    timings["total"] = time.perf_counter() - started
     return result
 
 
-def _score_and_explain(con: Any, cfg: DetectConfig, features: dict[str, pd.DataFrame],
-                       known: pd.DataFrame, customers: int, last: LastScan,
-                       options: dict[str, Any], timings: dict[str, float], mode: str
+def _payer_scores(before: pd.DataFrame, frames: list[pd.DataFrame]) -> pd.Series:
+    """Every payer's score: this scan's where recomputed, else the last scan's."""
+    old = before.loc[before["role"] == "payer"].set_index("party_id")["score"]
+    if not frames:
+        return old
+    new = frames[0].set_index("party_id")["score"]
+    return pd.concat([old.loc[~old.index.isin(new.index)], new])
+
+
+def _score_and_explain(con: Any, cfg: DetectConfig, rows: TouchedRows, known: pd.DataFrame,
+                       customers: int, last: LastScan, before: pd.DataFrame,
+                       options: dict[str, Any], timings: dict[str, float]
                        ) -> tuple[list[pd.DataFrame], list[pd.DataFrame], dict[str, str]]:
     """parties and alerts rows of the recomputed parties, as a scan scores and explains them."""
     from dentrace.detect.party_state import explain_context, flag_history
 
-    frames, alerts, scorers = [], [], {}
+    frames: list[pd.DataFrame] = []
+    alerts, scorers = [], {}
     cleared = set(known.loc[known["label"] == "cleared", "party_id"])
+    from_state = rows.record["mode"] != RECOMPUTE_MODE
+    features = rows.features
     for role in ROLES:
         if features[role].empty:
             scorers[role] = "none (no party touched)"
             continue
         mark = time.perf_counter()
-        if mode != RECOMPUTE_MODE:  # the clearance test reads the cleared parties' payments
+        if role == "facilitator":  # the second stage reads the payers' scores, as a scan does
+            features[role] = with_payer_suspicion(features[role], rows.corridor_pairs,
+                                                  _payer_scores(before, frames))
+        if from_state:  # the clearance test reads the cleared parties' payments
             flag_history(con, cfg, role, cleared & set(features[role].index.astype(str)))
         frame, _, scorers[role] = score_role(con, role, features[role], known, cfg, options,
                                              customers, threshold=last.thresholds[role])
         timings[f"score_{role}"] = time.perf_counter() - mark
         mark = time.perf_counter()
         alerted = frame.loc[frame["alert"]]
-        if mode == RECOMPUTE_MODE:
-            context = _context(con, role, alerted["party_id"].tolist(), known, cfg)
-        else:
+        if from_state:
             flag_history(con, cfg, role, set(alerted["party_id"]))
             context = explain_context(con, role, alerted["party_id"].tolist(), known, cfg)
+        else:
+            context = _context(con, role, alerted["party_id"].tolist(), known, cfg)
         alerts.append(explain_alerts(con, role, alerted, features[role], cfg, context))
         timings[f"explain_{role}"] = time.perf_counter() - mark
         frames.append(frame)

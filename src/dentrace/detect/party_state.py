@@ -9,7 +9,7 @@ which equal the batch features except where docs/screening.md says they are appr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import pandas as pd
 
 from dentrace.detect.config import DetectConfig
 from dentrace.detect.explain import corridor_countries
+from dentrace.detect.incremental import TouchedRows
 from dentrace.detect.indicators import Context
 from dentrace.detect.scan import _context
 from dentrace.engine.duckdb import DuckDBEngine
@@ -207,11 +208,10 @@ def _rows(work: Workset, touched: dict[str, set[str]], graph: dict[str, GraphCon
     return out
 
 
-def state_scores(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, through: int,
-                 known: pd.DataFrame
-                 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any], Callable[[], None]]:
-    """Feature rows of the parties touched after ingest run ``since`` (the last scan's), the
-    ``scan.incremental`` record and the function that writes the updated state back."""
+def state_rows(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, through: int,
+               known: pd.DataFrame) -> TouchedRows:
+    """Feature rows of the parties touched after ingest run ``since`` (the last scan's), their
+    corridor pairs, the ``scan.incremental`` record and how to write the updated state back."""
     settings = state_settings(_fresh_state(cfg, con))
     meta = store.meta()
     stored = store.has_state(settings) and int(meta["through_ingest_id"]) <= through
@@ -220,15 +220,16 @@ def state_scores(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int
         folded = _fold(con, cfg, store, work, int(meta["through_ingest_id"]))
     else:
         work = _build(con, cfg)
-        folded = _parties(con, "TRUE")
+        folded = (set(), set())
     senders, receivers = _parties(con, f"ingest_id > {int(since)}")
     touched = _touched(work, senders, receivers, _labelled(con, since))
     _load_neighbourhood(store, work, touched)
     graph = _graph(con, store, work, cfg, known, everyone=not stored)
     features = _rows(work, touched, graph)
     changed_payers = folded[0] | touched["payer"]
-    changed = {"payer": changed_payers, "facilitator": folded[1] | _corridor_partners(
-        _payers_pairs(work, changed_payers))}
+    changed_beneficiaries = folded[1] | _corridor_partners(_payers_pairs(work, changed_payers))
+    pairs = [(b, s) for b in features["facilitator"].index
+             for s, pair in work.state.beneficiaries[b].pairs.items() if pair.corridor]
     record = {"mode": STATE_MODE if stored else BUILT_MODE,
               "touched": {role: len(ids) for role, ids in touched.items()},
               "state": {"folded_payments": work.state.payments - int(meta.get("payments", 0))
@@ -239,8 +240,9 @@ def state_scores(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int
 
     def save() -> None:
         if stored:
-            store.save(work, changed["payer"], changed["facilitator"], through)
+            store.save(work, changed_payers, changed_beneficiaries, through)
         else:
             store.replace_all(work.state, through)
 
-    return features, record, save
+    return TouchedRows(features, pd.DataFrame(pairs, columns=["beneficiary_id", "sender_id"]),
+                       record, save)
