@@ -168,28 +168,28 @@ def _labelled(con: Any, since: int) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
-def _touched(work: Workset, senders: set[str], receivers: set[str], labelled: set[str]
-             ) -> dict[str, set[str]]:
-    """Parties to rescore: the new payments' parties, the corridor co-payers of their
-    beneficiaries, the corridor beneficiaries of their payers, and newly labelled parties."""
-    return {
-        "payer": senders | _corridor_partners(_beneficiaries_pairs(work, receivers))
-        | (labelled & set(work.state.payers)),
-        "facilitator": receivers | _corridor_partners(_payers_pairs(work, senders))
-        | (labelled & set(work.state.beneficiaries)),
-    }
+def _touch_and_load(store: PartyStateStore, work: Workset, senders: set[str],
+                    receivers: set[str], labelled: set[str]) -> dict[str, set[str]]:
+    """Load and name the parties to rescore, and load everything their rows read.
 
-
-def _load_neighbourhood(store: PartyStateStore, work: Workset, touched: dict[str, set[str]]
-                        ) -> None:
-    """Everything the touched parties' rows read: a payer's corridor beneficiaries (their
-    payers too), a beneficiary's corridor payers and, two hops out, their beneficiaries' fan-in."""
-    store.load_payers(work, touched["payer"])
-    store.load_beneficiaries(work, touched["facilitator"])
-    store.load_beneficiaries(work, _corridor_partners(_payers_pairs(work, touched["payer"])))
-    store.load_payers(work, _corridor_partners(_beneficiaries_pairs(work,
-                                                                    touched["facilitator"])))
+    Payers: the new payments' senders, the corridor co-payers of their beneficiaries (fan-in,
+    co-payer profiles) and newly labelled parties. Facilitators: the new payments'
+    beneficiaries, the corridor beneficiaries of every payer rescored (their payers' profiles
+    and scores move) and newly labelled parties. A payer's row reads its corridor
+    beneficiaries (and their payers); a facilitator's reads its corridor payers and, two hops
+    out, their other beneficiaries' fan-in.
+    """
+    store.load_payers(work, labelled)
+    store.load_beneficiaries(work, receivers | labelled)
+    payers = (senders | _corridor_partners(_beneficiaries_pairs(work, receivers))
+              | (labelled & work.payers))
+    store.load_payers(work, payers)
+    partners = _corridor_partners(_payers_pairs(work, payers))
+    store.load_beneficiaries(work, partners)
+    facilitators = receivers | partners | (labelled & work.beneficiaries)
+    store.load_payers(work, _corridor_partners(_beneficiaries_pairs(work, facilitators)))
     store.load_fan_in(work, _corridor_partners(_payers_pairs(work, work.payers)))
+    return {"payer": payers & set(work.state.payers), "facilitator": facilitators}
 
 
 def _rows(work: Workset, touched: dict[str, set[str]], graph: dict[str, GraphContext]
@@ -222,8 +222,7 @@ def state_rows(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, 
         work = _build(con, cfg)
         folded = (set(), set())
     senders, receivers = _parties(con, f"ingest_id > {int(since)}")
-    touched = _touched(work, senders, receivers, _labelled(con, since))
-    _load_neighbourhood(store, work, touched)
+    touched = _touch_and_load(store, work, senders, receivers, _labelled(con, since))
     graph = _graph(con, store, work, cfg, known, everyone=not stored)
     features = _rows(work, touched, graph)
     changed_payers = folded[0] | touched["payer"]
