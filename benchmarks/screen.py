@@ -1,11 +1,13 @@
-"""Benchmark real-time screening: POST /api/v1/screen served by uvicorn on 127.0.0.1, driven by
-an open-loop async load generator (httpx) at a fixed rate, bounded in count and in time.
+"""Benchmark real-time screening: POST /api/v1/screen served by uvicorn on 127.0.0.1, driven by an
+open-loop load generator at a fixed rate, in its own process, measuring from the send time due.
 
-Usage: python benchmarks/screen.py [--scale 0.05] [--rate 1000] [--count 10000] [--seconds 20]
-Builds a world, ingests and scans its first part (the state the server starts from), then
-screens the rest: first in-process (the scoring path alone), then over HTTP. Prints p50, p99,
-max and throughput. The load generator runs on the same 2 cores as the server and competes
-with it (and with anything else running): the figures include that contention.
+Usage: python benchmarks/screen.py [--scale 0.05] [--rate 1000] [--seconds 10] [--connections 16]
+Builds a world, ingests and scans its first 80% (the state the server starts from), then screens
+the rest: in-process first (the scoring path alone, one payment at a time and in batches), then
+over HTTP: uvicorn (uvloop and httptools when installed) in one process, the generator (raw
+asyncio streams, pre-built HTTP/1.1 keep-alive requests over a few connections) in another.
+Prints p50, p99, max and throughput, the CPU seconds of server and generator, and the load
+average: both processes share the machine's cores with each other and anything else running.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -22,22 +25,21 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import numpy as np
 import pandas as pd
 
-WORKERS = 32  # concurrent senders (and connections)
 SERVER = """
 import sys, uvicorn
 from pathlib import Path
 from dentrace.screen import screener_from_workspace
 from dentrace.web import WebSettings, create_app
-ws = Path(sys.argv[1])
+ws, port, loop, http = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 app = create_app(ws, settings=WebSettings())
 app.state.screener = screener_from_workspace(ws)
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning",
-            access_log=False)
+uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
+            loop=loop, http=http)
 """
+WARM_UP = 500  # payments sent at a low rate before measuring (first calls are slow)
 
 
 def _prepare(folder: Path, scale: float, seed: int, init_share: float) -> tuple[Path, list]:
@@ -66,84 +68,131 @@ def _token(workspace: Path) -> str:
     from dentrace.store.sql import open_store
 
     with open_store(workspace) as store:
-        account, _ = add_user_with_random_password(store, "screening-bench", "supervisor")
+        name = f"screening-bench-{os.getpid()}-{int(time.time())}"  # a kept workspace: new user
+        account, _ = add_user_with_random_password(store, name, "supervisor")
         return issue_token(store, account)
 
 
-def _in_process(workspace: Path, payments: list[dict[str, Any]]) -> None:
+def _quantiles(ms: np.ndarray) -> str:
+    if ms.size == 0:
+        return "no answers"
+    return (f"p50 {np.median(ms):.2f} ms, p99 {np.quantile(ms, 0.99):.2f} ms, "
+            f"max {ms.max():.1f} ms")
+
+
+def _in_process(workspace: Path, payments: list[dict[str, Any]], batch: int) -> None:
+    """The scoring path alone: one payment at a time, then in batches of ``batch``."""
     from dentrace.screen import contract_payment, screener_from_workspace
 
-    started = time.perf_counter()
-    screener = screener_from_workspace(workspace)
-    print(f"state built from the scan in {time.perf_counter() - started:.1f} s: "
-          f"{screener.state.payments:,} payments, {len(screener.state.payers):,} payers, "
-          f"{len(screener.state.beneficiaries):,} beneficiaries")
-    times = []
-    for row in payments:
-        start = time.perf_counter()
-        screener.screen(contract_payment(row))
-        times.append(time.perf_counter() - start)
-    _report("in-process scoring path (parse, state, features, 2 scores, reasons)",
-            np.array(times), len(times), sum(times))
+    parsed = [contract_payment(row) for row in payments]
+    for size in (1, batch):
+        started = time.perf_counter()
+        screener = screener_from_workspace(workspace)
+        if size == 1:
+            print(f"state built from the scan in {time.perf_counter() - started:.1f} s: "
+                  f"{screener.state.payments:,} payments, {len(screener.state.payers):,} "
+                  f"payers, {len(screener.state.beneficiaries):,} beneficiaries")
+        times, cpu = [], time.process_time()
+        for i in range(0, len(parsed), size):
+            start = time.perf_counter()
+            screener.screen_many(parsed[i:i + size])
+            times.append(time.perf_counter() - start)
+        cpu = time.process_time() - cpu
+        print(f"in-process, batches of {size}: {len(parsed)} payments, per batch "
+              f"{_quantiles(np.array(times) * 1000)}; CPU {cpu * 1000 / len(parsed):.3f} ms "
+              f"per payment ({len(parsed) / cpu:,.0f}/s on one core)")
 
 
-def _report(label: str, seconds: np.ndarray, done: int, elapsed: float) -> None:
-    if seconds.size == 0:
-        print(f"{label}: no answers")
-        return
-    ms = seconds * 1000
-    print(f"{label}: n={done} p50 {np.median(ms):.2f} ms, p99 {np.quantile(ms, 0.99):.2f} ms, "
-          f"max {ms.max():.1f} ms, throughput {done / elapsed:,.0f}/s")
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def _drive(port: int, token: str, payments: list[dict[str, Any]], rate: float,
-                 seconds: float) -> None:
-    headers = {"Authorization": f"Bearer {token}"}
-    limits = httpx.Limits(max_connections=WORKERS, max_keepalive_connections=WORKERS)
-    latency: list[float] = []
-    behind: list[float] = []
-    errors: dict[int | str, int] = {}
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits,
-                                 timeout=5.0) as client:
-        start = time.perf_counter()
-        n = min(len(payments), int(rate * seconds))
-        queue = iter(range(n))
+# --- load generator (runs in its own process: `screen.py --generate CONFIG`) -----------------
 
-        async def worker() -> None:
-            # a fixed pool of senders, each taking the next payment when it falls due: the
-            # offered rate is fixed, concurrency is bounded, a slow server shows as lag
-            for i in queue:
-                due = start + i / rate
-                if time.perf_counter() > start + seconds + 5:
-                    return  # bounded in time: stop sending, let answers in flight arrive
-                await asyncio.sleep(max(0.0, due - time.perf_counter()))
-                sent = time.perf_counter()
-                try:
-                    answer = await client.post("/api/v1/screen", json=payments[i],
-                                               headers=headers)
-                    status: int | str = answer.status_code
-                except httpx.HTTPError as error:
-                    status = type(error).__name__
-                done = time.perf_counter()
-                if status == 200:
-                    latency.append(done - sent)
-                    behind.append(done - due)
-                else:
-                    errors[status] = errors.get(status, 0) + 1
+async def _open(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP,
+                                                          socket.TCP_NODELAY, 1)
+    return reader, writer
 
-        tasks = [asyncio.create_task(worker()) for _ in range(WORKERS)]
-        _, pending = await asyncio.wait(tasks, timeout=seconds + 15)
-        for task in pending:  # bounded in time: payments not sent by then are not counted
-            task.cancel()
-        elapsed = time.perf_counter() - start
-        sent_count = len(latency) + sum(errors.values())
-        if sent_count < n:
-            errors["not sent in time"] = n - sent_count
-    _report(f"HTTP at {rate:g}/s offered, from send", np.array(latency), len(latency), elapsed)
-    _report("HTTP, from the scheduled send time (includes generator lag)", np.array(behind),
-            len(behind), elapsed)
-    print(f"errors: {errors or 'none'}")
 
+async def _exchange(connection: tuple[asyncio.StreamReader, asyncio.StreamWriter],
+                    request: bytes) -> int:
+    """Send one pre-built request, read the whole answer; its status."""
+    reader, writer = connection
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    await reader.readexactly(length)
+    return int(head[9:12])
+
+
+async def _generate(config: dict[str, Any]) -> dict[str, Any]:
+    """Open-loop: request i is due at start + i / rate whatever the answers do; latency is
+    measured from that due time (lateness of the generator or of a free connection counts)."""
+    port, rate = config["port"], float(config["rate"])
+    requests = [r.encode() for r in json.loads(Path(config["requests"]).read_text())]
+    idle: asyncio.Queue = asyncio.Queue()
+    for _ in range(config["connections"]):
+        idle.put_nowait(await _open(port))
+    from_due: list[float] = []
+    from_send: list[float] = []
+    errors: dict[str, int] = {}
+
+    async def one(request: bytes, due: float) -> None:
+        connection = await idle.get()
+        sent = time.perf_counter()
+        try:
+            status = await _exchange(connection, request)
+        except (OSError, asyncio.IncompleteReadError, ValueError) as error:
+            errors[type(error).__name__] = errors.get(type(error).__name__, 0) + 1
+            idle.put_nowait(await _open(port))
+            return
+        done = time.perf_counter()
+        idle.put_nowait(connection)
+        if status == 200:
+            from_due.append(done - due)
+            from_send.append(done - sent)
+        else:
+            errors[str(status)] = errors.get(str(status), 0) + 1
+
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    tasks = set()
+    start = time.perf_counter() + 0.05
+    for i, request in enumerate(requests):
+        due = start + i / rate
+        wait = due - time.perf_counter()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        task = asyncio.create_task(one(request, due))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    if tasks:
+        await asyncio.wait(tasks, timeout=30)
+    elapsed = time.perf_counter() - start
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return {"from_due": from_due, "from_send": from_send, "errors": errors, "elapsed": elapsed,
+            "unanswered": len(tasks), "cpu": used.ru_utime + used.ru_stime
+            - cpu.ru_utime - cpu.ru_stime}
+
+
+def _generator_main(config_file: str) -> None:
+    config = json.loads(Path(config_file).read_text())
+    try:
+        import uvloop
+
+        run = uvloop.run
+    except ImportError:
+        run = asyncio.run
+    print(json.dumps(run(_generate(config))))
+
+
+# --- the HTTP run ----------------------------------------------------------------------------
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -151,46 +200,145 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(workspace: Path, port: int, token: str) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(workspace), str(port)])
-    probe = {"Authorization": f"Bearer {token}"}
-    for _ in range(600):
+def _child_env() -> dict[str, str]:
+    """The environment of the child processes: the same dentrace as this process."""
+    import dentrace
+
+    source = str(Path(dentrace.__file__).resolve().parents[1])
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (source, os.environ.get("PYTHONPATH")) if p)}
+
+
+def _server_stack() -> tuple[str, str]:
+    found = []
+    for name, fallback in (("uvloop", "asyncio"), ("httptools", "h11")):
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/auth/me", headers=probe).is_success:
-                return server
-        except httpx.HTTPError:
+            __import__(name)
+            found.append(name)
+        except ImportError:
+            found.append(fallback)
+    return found[0], found[1]
+
+
+def _serve(workspace: Path, port: int, token: str) -> subprocess.Popen[bytes]:
+    loop, http = _server_stack()
+    print(f"server: uvicorn, loop {loop}, http {http}, one process")
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(workspace), str(port), loop,
+                               http], env=_child_env())
+    request = (f"GET /api/v1/auth/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}"
+               "\r\nConnection: close\r\n\r\n").encode()
+    for _ in range(1200):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(request)
+                if sock.recv(64).startswith(b"HTTP/1.1 200"):
+                    return server
+        except OSError:
             pass
+        if server.poll() is not None:
+            break
         time.sleep(0.5)
     server.kill()
     raise SystemExit("the server did not start")
 
 
+def _requests_file(folder: Path, name: str, token: str, payments: list[dict[str, Any]]) -> Path:
+    """The pre-built HTTP/1.1 requests, as a JSON list of strings."""
+    lines = []
+    for payment in payments:
+        body = json.dumps(payment, separators=(",", ":"))
+        head = (f"POST /api/v1/screen HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body.encode())}\r\n\r\n")
+        lines.append(head + body)
+    path = folder / name
+    path.write_text(json.dumps(lines))
+    return path
+
+
+def _drive(folder: Path, port: int, requests: Path, rate: float, connections: int) -> dict:
+    config = folder / f"{requests.stem}.json"
+    config.write_text(json.dumps({"port": port, "rate": rate, "requests": str(requests),
+                                  "connections": connections}))
+    done = subprocess.run([sys.executable, __file__, "--generate", str(config)],
+                          capture_output=True, text=True, env=_child_env(), check=True)
+    return json.loads(done.stdout)
+
+
+def _http(folder: Path, workspace: Path, token: str, payments: list[dict[str, Any]],
+          args: argparse.Namespace) -> None:
+    count = min(len(payments) - WARM_UP, int(args.rate * args.seconds))
+    warm = _requests_file(folder, "warm.txt", token, payments[:WARM_UP])
+    measured = _requests_file(folder, "measured.txt", token,
+                              payments[WARM_UP:WARM_UP + count])
+    port = _free_port()
+    server = _serve(workspace, port, token)
+    try:
+        _drive(folder, port, warm, 200.0, args.connections)
+        print(f"load average before {_load()}")
+        server_cpu = _cpu_seconds(server.pid)
+        result = _drive(folder, port, measured, args.rate, args.connections)
+        server_cpu = _cpu_seconds(server.pid) - server_cpu
+        print(f"load average after {_load()}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    answered = len(result["from_due"])
+    print(f"HTTP, {args.rate:g}/s offered for {count / args.rate:.1f} s ({count:,} payments, "
+          f"{args.connections} keep-alive connections): {answered:,} answered 200 in "
+          f"{result['elapsed']:.1f} s = {answered / result['elapsed']:,.0f}/s")
+    print(f"  latency from the send time due: {_quantiles(np.array(result['from_due']) * 1e3)}")
+    print(f"  latency from the actual send:   {_quantiles(np.array(result['from_send']) * 1e3)}")
+    print(f"  errors: {result['errors'] or 'none'}; unanswered: {result['unanswered']}")
+    print(f"  CPU seconds: server {server_cpu:.2f} ({server_cpu * 1000 / max(answered, 1):.3f} "
+          f"ms per payment), generator {result['cpu']:.2f}, over {result['elapsed']:.1f} s")
+
+
+def _load() -> str:
+    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    if len(sys.argv) == 3 and sys.argv[1] == "--generate":
+        _generator_main(sys.argv[2])
+        return
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rate", type=float, default=1000.0)
-    parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--init-share", type=float, default=0.8)
-    parser.add_argument("--in-process", type=int, default=3000)
+    parser.add_argument("--in-process", type=int, default=2000,
+                        help="payments screened in-process (0: skip)")
+    parser.add_argument("--batch", type=int, default=8, help="in-process batch size")
+    parser.add_argument("--workspace", type=Path,
+                        help="reuse a prepared folder (made by an earlier run with --keep)")
+    parser.add_argument("--keep", type=Path, help="prepare into this folder and keep it")
     args = parser.parse_args()
-    print(f"cores {os.cpu_count()}, load average before {os.getloadavg()}")
+    print(f"cores {os.cpu_count()}, load average at start {_load()}")
     with tempfile.TemporaryDirectory(prefix="dentrace-screen-bench-") as tmp:
-        workspace, payments = _prepare(Path(tmp), args.scale, args.seed, args.init_share)
+        folder = Path(tmp)
+        workspace, payments = _prepared(folder, args)
         print(f"world scale {args.scale}: {len(payments):,} payments left to screen")
         token = _token(workspace)
-        _in_process(workspace, payments[:args.in_process])
-        port = _free_port()
-        server = _serve(workspace, port, token)
-        try:
-            asyncio.run(_drive(port, token, payments[:args.count], args.rate, args.seconds))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        if args.in_process:
+            _in_process(workspace, payments[:args.in_process], args.batch)
+        _http(folder, workspace, token, payments[args.in_process:], args)
         lines = (workspace / "screening.jsonl").read_text(encoding="utf-8").splitlines()
         print(f"screening log: {len(lines):,} records, last {json.loads(lines[-1])['decision']}")
-    print(f"load average after {os.getloadavg()}")
+
+
+def _prepared(folder: Path, args: argparse.Namespace) -> tuple[Path, list[dict[str, Any]]]:
+    """A fresh world and scan, or a kept one (--workspace: its screening log is reset)."""
+    if args.workspace is not None:
+        kept = Path(args.workspace)
+        (kept / "ws" / "screening.jsonl").unlink(missing_ok=True)
+        return kept / "ws", json.loads((kept / "payments.json").read_text())
+    target = args.keep or folder
+    workspace, payments = _prepare(target, args.scale, args.seed, args.init_share)
+    (target / "payments.json").write_text(json.dumps(payments))
+    return workspace, payments
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ class GraphContext:
     facilitators: set[str] = field(default_factory=set)
     birth_day: dict[str, float] = field(default_factory=dict)  # days since epoch
     male: dict[str, float] = field(default_factory=dict)
+    # payer -> its score: the scan's, then its latest screening (dentrace.detect.payer_suspicion)
+    payer_scores: dict[str, float] = field(default_factory=dict)
 
 
 def _div(a: float, b: float) -> float:
@@ -251,6 +253,19 @@ def _structure(state: PartyState, beneficiary_id: str, b: BeneficiaryState,
     }
 
 
+def payer_suspicion(b: BeneficiaryState, scores: dict[str, float],
+                    excluded: frozenset[str] = frozenset()) -> dict[str, float]:
+    """``payers_score_max/mean/sum`` over the corridor payers of ``b`` (but ``excluded``), a
+    payer without a score counting 0; all 0 without corridor payers, as in the scan."""
+    values = [scores.get(sender_id, 0.0) for sender_id, pair in b.pairs.items()
+              if pair.corridor and sender_id not in excluded]
+    if not values:
+        return {"payers_score_max": 0.0, "payers_score_mean": 0.0, "payers_score_sum": 0.0}
+    total = math.fsum(values)
+    return {"payers_score_max": max(values), "payers_score_mean": total / len(values),
+            "payers_score_sum": total}
+
+
 def facilitator_vector(state: PartyState, beneficiary_id: str,
                        graph: GraphContext) -> dict[str, float]:
     """The beneficiary's row of the facilitator feature table, as of the state's clock."""
@@ -271,4 +286,5 @@ def facilitator_vector(state: PartyState, beneficiary_id: str,
     out.update({name: _div(b.profile_sum[i], b.profile_count[i]) for i, name in enumerate(names)})
     out["foreign_payer_share"] = out["foreign_payers"] / out["n_payers"]
     out["unrelated_small_share"] = out["unrelated_small_payers"] / out["n_payers"]
+    out.update(payer_suspicion(b, graph.payer_scores))
     return out

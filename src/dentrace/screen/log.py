@@ -23,23 +23,33 @@ class ScreeningLog:
 
     def record(self, decision: dict[str, Any], actor: str, origin: str) -> None:
         """Write one decision; reasons are kept as codes (their text is in the catalogue)."""
-        entry = {
-            "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "actor": actor, "origin": origin, "txn_id": decision["txn_id"],
-            "decision": decision["decision"], "score": decision["score"],
-            **{f"{side}_{key}": decision[side][key] for side in ("payer", "beneficiary")
-               for key in ("party_id", "score", "decision")},
-            "payer_reasons": [r["code"] for r in decision["payer"]["reasons"]],
-            "beneficiary_reasons": [r["code"] for r in decision["beneficiary"]["reasons"]],
-        }
-        line = json.dumps(entry, separators=(",", ":")) + "\n"
+        self.record_many([(decision, actor, origin)])
+
+    def record_many(self, decisions: list[tuple[dict[str, Any], str, str]]) -> None:
+        """Write (decision, actor, origin) records with one write and one flush."""
+        if not decisions:
+            return
+        at = datetime.now(UTC).isoformat(timespec="milliseconds")
+        lines = "".join(json.dumps(_entry(decision, actor, origin, at), separators=(",", ":"))
+                        + "\n" for decision, actor, origin in decisions)
         with self._lock:
-            self._file.write(line)
+            self._file.write(lines)
             self._file.flush()
 
     def close(self) -> None:
         with self._lock:
             self._file.close()
+
+
+def _entry(decision: dict[str, Any], actor: str, origin: str, at: str) -> dict[str, Any]:
+    return {
+        "at": at, "actor": actor, "origin": origin, "txn_id": decision["txn_id"],
+        "decision": decision["decision"], "score": decision["score"],
+        **{f"{side}_{key}": decision[side][key] for side in ("payer", "beneficiary")
+           for key in ("party_id", "score", "decision")},
+        "payer_reasons": [r["code"] for r in decision["payer"]["reasons"]],
+        "beneficiary_reasons": [r["code"] for r in decision["beneficiary"]["reasons"]],
+    }
 
 
 def read_log(path: Path) -> list[dict[str, Any]]:

@@ -9,10 +9,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dentrace.detect.explain import KNOWN_REASON
-from dentrace.errors import ConfigError
-from dentrace.screen.features import GraphContext, facilitator_vector, payer_vector
-from dentrace.screen.flags import PaymentFlagger
-from dentrace.screen.scoring import RoleScorer, RowFrame
+from dentrace.errors import ConfigError, InputError
+from dentrace.screen.features import (
+    GraphContext,
+    facilitator_vector,
+    payer_suspicion,
+    payer_vector,
+)
+from dentrace.screen.flags import FlaggedPayment, PaymentFlagger
+from dentrace.screen.scoring import PartyRows, RoleScorer
 from dentrace.screen.state import PartyState
 
 DECISIONS = ("allow", "review", "hold")
@@ -51,8 +56,6 @@ class Screener:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def amount_ref(self, payment: dict[str, Any], source: str = "request") -> float:
-        from dentrace.errors import InputError
-
         factor = self.rates.get(payment["currency"])
         if factor is None:
             raise InputError(f"no exchange rate for currency '{payment['currency']}'",
@@ -63,39 +66,128 @@ class Screener:
         """Fold ``payment`` (contract fields, parsed) in; the two parties' feature rows."""
         flagged = self.flagger.flag(payment, payment["ts"], self.amount_ref(payment))
         with self.lock:
-            self.state.add(flagged)
-            return {"payer": payer_vector(self.state, flagged.sender_id, self.graph),
-                    "facilitator": facilitator_vector(self.state, flagged.beneficiary_id,
-                                                      self.graph)}
+            return self._fold(flagged)
+
+    def _fold(self, flagged: FlaggedPayment) -> dict[str, dict[str, float]]:
+        self.state.add(flagged)
+        return {"payer": payer_vector(self.state, flagged.sender_id, self.graph),
+                "facilitator": facilitator_vector(self.state, flagged.beneficiary_id,
+                                                  self.graph)}
+
+    def _new_corridor_pair(self, flagged: FlaggedPayment) -> bool:
+        """True when ``flagged`` (not yet folded) makes its pair a corridor pair."""
+        if not flagged.is_corridor:
+            return False
+        payer = self.state.payers.get(flagged.sender_id)
+        pair = payer.pairs.get(flagged.beneficiary_id) if payer is not None else None
+        return pair is None or not pair.corridor
+
+    def _suspicion_in_order(self, flagged: list[FlaggedPayment], new_pairs: list[bool],
+                            payer_scores: list[float],
+                            rows: list[dict[str, dict[str, float]]]) -> None:
+        """Record each payer's new score and set its beneficiary's payer-suspicion columns in
+        payment order, as if the batch's payments had been screened one by one: payment i
+        sees the scores of the batch's payers up to i, and not the corridor pairs opened by
+        later payments of the batch."""
+        later: dict[str, set[str]] = {}
+        excluded: list[frozenset[str]] = [frozenset()] * len(flagged)
+        for i in range(len(flagged) - 1, -1, -1):
+            beneficiary_id = flagged[i].beneficiary_id
+            if beneficiary_id in later:
+                excluded[i] = frozenset(later[beneficiary_id])
+            if new_pairs[i]:
+                later.setdefault(beneficiary_id, set()).add(flagged[i].sender_id)
+        scores = self.graph.payer_scores
+        for f, score, row, skip in zip(flagged, payer_scores, rows, excluded, strict=True):
+            scores[f.sender_id] = score
+            row["facilitator"].update(
+                payer_suspicion(self.state.beneficiaries[f.beneficiary_id], scores, skip))
+
+    def rescore_payers(self, payer_ids: list[str] | None = None) -> None:
+        """Score payers again from the current state (all by default) and keep their scores
+        for the payer-suspicion columns, e.g. after replaying payments with ``rows``."""
+        ids = list(self.state.payers) if payer_ids is None else payer_ids
+        with self.lock:
+            rows = [payer_vector(self.state, i, self.graph) for i in ids]
+        for start in range(0, len(ids), 4096):
+            part = ids[start:start + 4096]
+            frame = PartyRows(rows[start:start + 4096], part)
+            scorer = self.scorers["payer"]
+            scores = scorer.scores(frame, scorer.strengths_of(frame))
+            for party_id, score in zip(part, scores, strict=True):
+                self.graph.payer_scores[party_id] = (1.0 if self._known("payer", party_id)
+                                                     else float(score))
 
     def _known(self, role: str, party_id: str) -> bool:
         labels = self.graph.offenders if role == "payer" else self.graph.facilitators
         return party_id in labels
 
-    def _party(self, role: str, party_id: str, row: dict[str, float]) -> dict[str, Any]:
+    def _parties(self, role: str, party_ids: list[str], rows: list[dict[str, float]],
+                 done: Any = None) -> list[dict[str, Any]]:
+        """Score, decision and reasons of each party of ``role``: one scoring call for all.
+        ``done(scores)`` runs on the raw scores (known parties 1) before the rows are read."""
         scorer = self.scorers[role]
-        frame = RowFrame(row, party_id)
-        strengths = scorer.strengths(frame)
-        known = self._known(role, party_id)
-        score = 1.0 if known else scorer.score(frame, strengths)
-        reasons = scorer.reasons(strengths)
-        if known:
-            reasons.insert(0, {"code": KNOWN_REASON, "strength": 1.0,
-                               "text": f"known {'offender' if role == 'payer' else role}"})
-        return {"party_id": party_id, "role": role, "score": round(score, 6),
-                "decision": self.thresholds.decide(role, score),
-                "hold_threshold": self.thresholds.hold[role],
-                "scan_score": self.scan_scores.get((role, party_id)), "reasons": reasons}
+        frame = PartyRows(rows, party_ids)
+        strengths = scorer.strengths_of(frame)
+        raw = scorer.scores(frame, strengths)
+        scores = [1.0 if self._known(role, i) else float(s) for i, s in zip(party_ids, raw,
+                                                                              strict=True)]
+        if done is not None:
+            done(scores)
+        out = []
+        for j, party_id in enumerate(party_ids):
+            reasons = scorer.reasons({code: float(v[j]) for code, v in strengths.items()})
+            if self._known(role, party_id):
+                reasons.insert(0, {"code": KNOWN_REASON, "strength": 1.0,
+                                   "text": f"known {'offender' if role == 'payer' else role}"})
+            out.append({"party_id": party_id, "role": role, "score": round(scores[j], 6),
+                        "decision": self.thresholds.decide(role, scores[j]),
+                        "hold_threshold": self.thresholds.hold[role],
+                        "scan_score": self.scan_scores.get((role, party_id)),
+                        "reasons": reasons})
+        return out
 
     def screen(self, payment: dict[str, Any]) -> dict[str, Any]:
         """The decision on one parsed payment, with each party's score and reasons."""
+        [outcome] = self.screen_many([payment])
+        if isinstance(outcome, InputError):
+            raise outcome
+        return outcome
+
+    def screen_many(self, payments: list[dict[str, Any]]) -> list[dict[str, Any] | InputError]:
+        """Decisions on parsed payments, folded in their order (each one sees the state with
+        the payments before it); the rows of all of them are scored in one call per role.
+        A payment that cannot be flagged (e.g. unknown currency) gets its ``InputError``."""
         started = time.perf_counter()
-        rows = self.rows(payment)
-        payer = self._party("payer", str(payment["sender_id"]), rows["payer"])
-        beneficiary = self._party("facilitator", str(payment["beneficiary_id"]),
-                                  rows["facilitator"])
-        decision = max(payer["decision"], beneficiary["decision"], key=DECISIONS.index)
-        return {"txn_id": payment["txn_id"], "decision": decision,
-                "score": max(payer["score"], beneficiary["score"]),
-                "payer": payer, "beneficiary": beneficiary,
-                "elapsed_ms": round((time.perf_counter() - started) * 1000, 3)}
+        outcomes: list[dict[str, Any] | InputError] = []
+        flagged: list[FlaggedPayment] = []
+        for payment in payments:
+            try:
+                flagged.append(self.flagger.flag(payment, payment["ts"],
+                                                 self.amount_ref(payment)))
+                outcomes.append({})
+            except InputError as error:
+                outcomes.append(error)
+        if not flagged:
+            return outcomes
+        with self.lock:
+            new_pairs, rows = [], []
+            for f in flagged:
+                new_pairs.append(self._new_corridor_pair(f))
+                rows.append(self._fold(f))
+            payers = self._parties(
+                "payer", [f.sender_id for f in flagged], [r["payer"] for r in rows],
+                lambda scores: self._suspicion_in_order(flagged, new_pairs, scores, rows))
+            beneficiaries = self._parties("facilitator", [f.beneficiary_id for f in flagged],
+                                          [r["facilitator"] for r in rows])
+        elapsed = round((time.perf_counter() - started) * 1000, 3)
+        done = iter(zip(flagged, payers, beneficiaries, strict=True))
+        for i, outcome in enumerate(outcomes):
+            if isinstance(outcome, InputError):
+                continue
+            f, payer, beneficiary = next(done)
+            decision = max(payer["decision"], beneficiary["decision"], key=DECISIONS.index)
+            outcomes[i] = {"txn_id": f.txn_id, "decision": decision,
+                           "score": max(payer["score"], beneficiary["score"]),
+                           "payer": payer, "beneficiary": beneficiary, "elapsed_ms": elapsed}
+        return outcomes

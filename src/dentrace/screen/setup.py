@@ -8,13 +8,20 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dentrace.detect.config import DetectConfig, load_config
+from dentrace.detect.payer_suspicion import corridor_pairs, with_payer_suspicion
 from dentrace.detect.rules import IndicatorScorer
-from dentrace.detect.scorer import ROLES, labels_for
+from dentrace.detect.scorer import ROLES, check_scores, labels_for
 from dentrace.detect.scoring import load_scorer
-from dentrace.features.build import FLAGS_TABLE, build_party_features, read_known
+from dentrace.features.build import (
+    FLAGS_TABLE,
+    PAIRS_TABLE,
+    build_party_features,
+    read_known,
+)
 from dentrace.features.settings import reporting_currency
 from dentrace.ingest.rates import load_rates
 from dentrace.screen.features import GraphContext, payer_vector
@@ -107,13 +114,26 @@ def refresh_profiles(state: PartyState, graph: GraphContext) -> None:
 
 
 def _role_scorers(features: dict[str, pd.DataFrame], known: pd.DataFrame, config: DetectConfig,
-                  kind: str, model_dir: Path | None) -> dict[str, RoleScorer]:
-    scorers = {}
+                  kind: str, model_dir: Path | None,
+                  pairs: pd.DataFrame) -> tuple[dict[str, RoleScorer], dict[str, float]]:
+    """The fitted scorer of each role, as the scan fits them, and the payer scores: the
+    facilitator table gets the payer-suspicion columns from them first (``detect.scan``)."""
+    scorers: dict[str, RoleScorer] = {}
+    payer_scores: dict[str, float] = {}
     for role in ROLES:
+        table = features[role]
+        if role == "facilitator":
+            table = with_payer_suspicion(table, pairs, pd.Series(payer_scores, dtype="float64"))
         scorer = load_scorer(role, config, kind, model_dir)
-        scorer.fit(features[role], labels_for(features[role], known, role))
+        labels = labels_for(table, known, role)
+        scorer.fit(table, labels)
         scorers[role] = RoleScorer(role, scorer, config)
-    return scorers
+        if role == "payer" and len(table):
+            scores = check_scores(scorer.score(table), len(table), scorer)
+            if labels is not None:
+                scores = np.where(labels == 1, 1.0, scores)
+            payer_scores = dict(zip(table.index.astype(str), map(float, scores), strict=True))
+    return scorers, payer_scores
 
 
 def screener_from_workspace(workspace: Path, *, config: DetectConfig | None = None,
@@ -133,10 +153,11 @@ def screener_from_workspace(workspace: Path, *, config: DetectConfig | None = No
         graph = _graph(features, known, _kyc(con), cfg)
         state = PartyState(cfg.features.small_band(currency), cfg.features.recent_days)
         replay_flagged(state, con)
+        pairs = corridor_pairs(con, PAIRS_TABLE)
     finally:
         con.close()
     refresh_profiles(state, graph)
-    scorers = _role_scorers(features, known, cfg, scorer, model_dir)
+    scorers, graph.payer_scores = _role_scorers(features, known, cfg, scorer, model_dir, pairs)
     found = _scan_thresholds(workspace)
     hold = {r: found.get(r, _default_hold(r, scorers[r].scorer, cfg)) for r in ROLES}
     parties_file = workspace / "parties.parquet"
@@ -162,7 +183,8 @@ def empty_screener(*, config: DetectConfig | None = None, currency: str = "USD",
         shared_payer_facilitators=[], known_risk=[])}
     kyc = pd.DataFrame(columns=["party_id", "birth_date", "gender"])
     graph = _graph(features, known, kyc, cfg)
-    scorers = _role_scorers(features, known, cfg, scorer, model_dir)
+    pairs = pd.DataFrame(columns=["beneficiary_id", "sender_id"], dtype=str)
+    scorers, _ = _role_scorers(features, known, cfg, scorer, model_dir, pairs)
     hold = {r: _default_hold(r, scorers[r].scorer, cfg) for r in ROLES}
     return Screener(PartyState(cfg.features.small_band(currency), cfg.features.recent_days),
                     PaymentFlagger(cfg.features, currency), scorers,

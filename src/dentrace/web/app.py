@@ -28,7 +28,7 @@ from dentrace.web.api import (
 )
 from dentrace.web.deps import AppContext, current_caller
 from dentrace.web.evidence import Evidence
-from dentrace.web.security import Caller, add_security_headers
+from dentrace.web.security import Caller, SecurityHeaders
 from dentrace.web.settings import WebSettings
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -84,7 +84,9 @@ def create_app(
                   docs_url=None, redoc_url=None, openapi_url=None)
     app.state.context = AppContext(store=store, evidence=Evidence(Path(workspace)),
                                    settings=settings, indicators=indicator_descriptions())
-    app.middleware("http")(add_security_headers)
+    # outermost last: security headers on every answer, then the screening fast path
+    app.add_middleware(screen.ScreeningFastPath)
+    app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.include_router(api_router())
     app.include_router(pages.router)

@@ -7,11 +7,11 @@ state-changing request; bearer-token clients are exempt because browsers never a
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Request, Response
 from fastapi.security import OAuth2PasswordBearer
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dentrace.auth import Account, AuthenticationFailed, account_for_token
 from dentrace.store.sql import Store
@@ -105,13 +105,30 @@ def clear_session_cookies(response: Response, settings: WebSettings) -> None:
     response.delete_cookie(settings.csrf_cookie, path="/")
 
 
-async def add_security_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """HTTP middleware: security headers on every answer, no caching of authenticated pages."""
-    response = await call_next(request)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if not request.url.path.startswith("/static/"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
+class SecurityHeaders:
+    """Pure ASGI middleware: security headers on every answer, no caching of authenticated
+    pages. (Starlette's ``@app.middleware("http")`` wraps every request and response in extra
+    objects and tasks; this only adds headers to the response start message.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                        for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cacheable = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(h for h in self.headers if h[0] not in present)
+                if not cacheable and b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

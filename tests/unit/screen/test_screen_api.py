@@ -70,6 +70,9 @@ def test_contract_json_gets_a_decision(screening_client: TestClient, workspace: 
     assert body["payer"]["party_id"] == "AU-ACCT-1"
     assert body["beneficiary"]["party_id"] == "PH-0001-7788"
     assert {"score", "reasons", "hold_threshold"} <= set(body["payer"])
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.headers["X-Frame-Options"] == "DENY"
+    assert answer.headers["Cache-Control"] == "no-store"
     log = read_log(workspace / LOG_FILE)
     assert [(e["txn_id"], e["actor"]) for e in log] == [("T1", "sam")]
 
@@ -118,3 +121,9 @@ def test_bad_bodies(screening_client: TestClient) -> None:
     answer = screening_client.post("/api/v1/screen", content=b"a=1", headers={
         **bearer("sam"), "Content-Type": "text/plain"})
     assert answer.status_code == 415
+
+
+def test_other_methods_reach_the_router(screening_client: TestClient) -> None:
+    answer = screening_client.get("/api/v1/screen", headers=bearer("sam"))
+    assert answer.status_code == 405
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"

@@ -1,0 +1,78 @@
+"""Micro-batches of screenings on an asyncio event loop: payments that arrive while the loop is
+busy are screened together, so the fixed cost of scoring is shared when the load is high.
+
+No payment waits for a timer: the first one of a batch schedules the drain with ``call_soon``,
+which runs as soon as the loop has read what is already on its sockets. At low load a batch
+holds one payment; under load, those that queued up during the last batch. Each payment still
+sees the state with every payment before it (``Screener.screen_many``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from dentrace.errors import InputError
+from dentrace.screen.log import ScreeningLog
+from dentrace.screen.service import Screener
+
+MAX_BATCH = 64  # bounds the time one drain holds the loop (~0.3 ms per payment)
+
+
+@dataclass
+class _Waiting:
+    payment: dict[str, Any]
+    actor: str
+    origin: str
+    answer: asyncio.Future[dict[str, Any]]
+
+
+class ScreeningBatcher:
+    """Queue of payments waiting for ``screener``; decisions are logged before the answers."""
+
+    def __init__(self, screener: Screener, log: ScreeningLog, max_batch: int = MAX_BATCH) -> None:
+        self.screener = screener
+        self.log = log
+        self.max_batch = max_batch
+        self._waiting: list[_Waiting] = []
+        self._scheduled = False
+        self.batches = 0
+        self.screened = 0
+
+    async def screen(self, payment: dict[str, Any], actor: str, origin: str) -> dict[str, Any]:
+        """The decision on ``payment`` (raises ``InputError`` when it cannot be screened)."""
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[dict[str, Any]] = loop.create_future()
+        self._waiting.append(_Waiting(payment, actor, origin, answer))
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._drain)
+        return await answer
+
+    def _drain(self) -> None:
+        batch = self._waiting[:self.max_batch]
+        del self._waiting[:self.max_batch]
+        if self._waiting:
+            asyncio.get_running_loop().call_soon(self._drain)
+        else:
+            self._scheduled = False
+        try:
+            outcomes = self.screener.screen_many([w.payment for w in batch])
+            decided = [(o, w.actor, w.origin) for o, w in zip(outcomes, batch, strict=True)
+                       if not isinstance(o, InputError)]
+            self.log.record_many(decided)  # type: ignore[arg-type]
+        except Exception as error:  # every waiting request gets the failure
+            for w in batch:
+                if not w.answer.done():
+                    w.answer.set_exception(error)
+            return
+        self.batches += 1
+        self.screened += len(batch)
+        for w, outcome in zip(batch, outcomes, strict=True):
+            if w.answer.done():  # the request was cancelled (client gone)
+                continue
+            if isinstance(outcome, InputError):
+                w.answer.set_exception(outcome)
+            else:
+                w.answer.set_result(outcome)

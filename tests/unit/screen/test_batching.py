@@ -1,0 +1,89 @@
+"""Micro-batched screening decides exactly as screening one payment at a time: same scores,
+decisions, reasons and payer-suspicion columns; a bad payment fails alone; the asyncio batcher
+groups concurrent requests and logs every decision."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dentrace.errors import InputError
+from dentrace.screen import ScreeningLog, contract_payment, empty_screener, read_log
+from dentrace.screen.batching import ScreeningBatcher
+from dentrace.screen.features import facilitator_vector
+from tests.unit.screen.hand_made import collector_traffic, family_remitter, offender
+
+
+def _payments() -> list[dict[str, Any]]:
+    rows = collector_traffic() + offender() + family_remitter()
+    rows.sort(key=lambda r: str(r["ts"]))
+    return [contract_payment(r) for r in rows]
+
+
+def _without_time(outcome: Any) -> Any:
+    if isinstance(outcome, dict):
+        return {k: v for k, v in outcome.items() if k != "elapsed_ms"}
+    return type(outcome)
+
+
+@pytest.mark.parametrize("scorer", ["rules", "auto"])
+def test_batches_decide_as_one_by_one(scorer: str) -> None:
+    payments = _payments()
+    bad = {**payments[5], "currency": "XXX"}
+    payments.insert(5, bad)
+    one = empty_screener(scorer=scorer)
+    single = []
+    for p in payments:
+        try:
+            single.append(one.screen(p))
+        except InputError as error:
+            single.append(error)
+    many = empty_screener(scorer=scorer)
+    batched = []
+    for start in range(0, len(payments), 7):
+        batched.extend(many.screen_many(payments[start:start + 7]))
+    assert isinstance(batched[5], InputError) and "currency" in str(batched[5])
+    assert [_without_time(o) for o in batched] == [_without_time(o) for o in single]
+    assert one.graph.payer_scores == pytest.approx(many.graph.payer_scores, abs=0)
+
+
+def test_payer_suspicion_follows_the_payer_scores() -> None:
+    screener = empty_screener(scorer="rules")
+    decisions = screener.screen_many(_payments())
+    last_payer_score = {d["payer"]["party_id"]: d["payer"]["score"] for d in decisions
+                        if isinstance(d, dict)}
+    for payer_id, score in last_payer_score.items():
+        assert screener.graph.payer_scores[payer_id] == pytest.approx(score, abs=1e-6)
+    row = facilitator_vector(screener.state, "COLLECTOR0", screener.graph)
+    payers = [s for s, pair in screener.state.beneficiaries["COLLECTOR0"].pairs.items()
+              if pair.corridor]
+    scores = [screener.graph.payer_scores[p] for p in payers]
+    assert len(payers) == 6
+    assert row["payers_score_sum"] == pytest.approx(sum(scores))
+    assert row["payers_score_max"] == max(scores)
+    assert row["payers_score_mean"] == pytest.approx(sum(scores) / 6)
+
+
+def test_batcher_groups_concurrent_requests(tmp_path: Path) -> None:
+    payments = _payments()
+    log = ScreeningLog(tmp_path / "screening.jsonl")
+    batcher = ScreeningBatcher(empty_screener(scorer="rules"), log, max_batch=16)
+
+    async def all_at_once() -> list[Any]:
+        tasks = [batcher.screen(p, "svc", "127.0.0.1") for p in payments]
+        tasks.append(batcher.screen({**payments[0], "currency": "XXX"}, "svc", "127.0.0.1"))
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    answers = asyncio.run(all_at_once())
+    log.close()
+    assert isinstance(answers[-1], InputError)
+    expected = empty_screener(scorer="rules").screen_many(payments)
+    assert [_without_time(a) for a in answers[:-1]] == [_without_time(e) for e in expected]
+    assert batcher.screened == len(payments) + 1
+    assert batcher.batches == -(-batcher.screened // 16)  # full batches: one drain each
+    logged = read_log(tmp_path / "screening.jsonl")
+    assert [e["txn_id"] for e in logged] == [p["txn_id"] for p in payments]
+    assert {e["actor"] for e in logged} == {"svc"}
