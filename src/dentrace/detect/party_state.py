@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import ibis
 import pandas as pd
 
 from dentrace.detect.config import DetectConfig
@@ -48,17 +49,27 @@ def usable_store(workspace: Path) -> PartyStateStore | None:
     return None
 
 
+_FLAG_SQL: dict[tuple[str, str], str] = {}  # compiling the Ibis expression costs ~1 s: once
+
+
 def flag_payments_where(con: Any, cfg: DetectConfig, where: str) -> None:
     """FLAGS_TABLE := the flagged warehouse payments matching ``where`` (SQL on transactions)."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {SOURCE_TABLE} AS "
                 f"SELECT * FROM transactions WHERE {where}")
-    engine = DuckDBEngine(con, SOURCE_TABLE)
-    engine.materialise(FLAGS_TABLE, flag_payments(engine.transactions(), cfg.features,
-                                                  reporting_currency(con)))
+    currency = reporting_currency(con)
+    key = (repr(cfg.features), currency)
+    if key not in _FLAG_SQL:
+        engine = DuckDBEngine(con, SOURCE_TABLE)
+        expr = flag_payments(engine.transactions(), cfg.features, currency)
+        _FLAG_SQL[key] = ibis.to_sql(expr, dialect="duckdb")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {FLAGS_TABLE} AS {_FLAG_SQL[key]}")
 
 
 def flag_history(con: Any, cfg: DetectConfig, role: str, parties: set[str]) -> None:
-    """FLAGS_TABLE := every payment of ``parties`` (for the clearance test and explanations)."""
+    """FLAGS_TABLE := every payment of ``parties`` (for the clearance test and explanations);
+    nothing to do for no party."""
+    if not parties:
+        return
     frame = pd.DataFrame({"party_id": sorted(parties)}, dtype="object")
     con.register("_dentrace_wanted", frame)
     try:
