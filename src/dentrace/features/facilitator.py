@@ -43,7 +43,9 @@ def incoming_features(p: ir.Table, pairs: ir.Table) -> ir.Table:
         incoming_amount_total=p.amount_ref.sum(),
         incoming_small_share=p.is_small.cast("float64").mean(),
         incoming_round_share=p.is_round.cast("float64").mean(),
-        incoming_night_share=p.is_night.cast("float64").mean(where=p.is_foreign),
+        # a ratio of sums rather than a filtered mean (same value, cheaper in DuckDB)
+        incoming_night_share=(p.is_night & p.is_foreign).cast("float64").sum()
+        / p.is_foreign.cast("float64").sum().nullif(0),
         incoming_cover_share=p.is_cover.cast("float64").mean(),
         incoming_platform_share=p.is_platform.cast("float64").mean(),
         incoming_kin_share=p.is_kin.cast("float64").mean(),

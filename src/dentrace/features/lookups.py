@@ -34,9 +34,17 @@ def matches(column: ir.StringValue, words: tuple[str, ...]) -> ir.BooleanValue:
     return column.lower().re_search(FeatureSettings.pattern(words)).fill_null(False)
 
 
-def stated_beneficiary_country(t: ir.Table) -> ir.StringValue:
-    """The beneficiary country as stated, upper-cased and trimmed; NULL when blank."""
-    return t.beneficiary_country.upper().strip().nullif("")
+def stated_beneficiary_country(country: ir.StringValue) -> ir.StringValue:
+    """A stated beneficiary country upper-cased and trimmed; NULL when blank."""
+    return country.upper().strip().nullif("")
+
+
+def beneficiary_countries(t: ir.Table) -> ir.Table:
+    """One row per distinct non-NULL stated ``beneficiary_country``: its normalised form
+    (trimming with a character set costs more per row than a join)."""
+    raw = t.filter(t.beneficiary_country.notnull()).select("beneficiary_country").distinct()
+    return raw.select(stated_key=raw.beneficiary_country,
+                      stated_country=stated_beneficiary_country(raw.beneficiary_country))
 
 
 def channel_kinds(t: ir.Table, settings: FeatureSettings) -> ir.Table:
@@ -68,7 +76,9 @@ def beneficiary_name_kinds(t: ir.Table, settings: FeatureSettings) -> ir.Table:
 def id_countries(t: ir.Table) -> ir.Table:
     """One row per beneficiary id of a payment without a stated country: the country its id
     proves (phone calling code or IBAN), NULL when it proves none."""
-    ids = t.filter(stated_beneficiary_country(t).isnull()).select("beneficiary_id").distinct()
+    # a superset of the blank countries (only non-word characters), cheap per row
+    blank = t.beneficiary_country.isnull() | t.beneficiary_country.re_search(r"^\W*$")
+    ids = t.filter(blank).select("beneficiary_id").distinct()
     return ids.select(
         id_key=ids.beneficiary_id,
         id_country=country_from_phone(ids.beneficiary_id).coalesce(
@@ -83,27 +93,32 @@ def sender_offsets(t: ir.Table) -> ir.Table:
     country = countries.sender_country.upper().strip()
     return countries.select(
         country_key=countries.sender_country,
+        sender_country_upper=countries.sender_country.upper(),
         typical_offset=country.substitute(TYPICAL_UTC_OFFSET_MIN, else_=ibis.literal(0)),
     )
 
 
 def with_lookups(t: ir.Table, settings: FeatureSettings, columns: tuple[str, ...]) -> ir.Table:
     """``columns`` of ``t`` with the lookup values joined: channel flags, beneficiary name
-    kinds, the beneficiary country (stated, else proven by the id) and the sender's typical
-    UTC offset; NULLs from keys that joined nothing are filled as the per-row rules do."""
+    kinds, the beneficiary country (stated, else proven by the id; upper case), the sender
+    country in upper case and its typical UTC offset; NULLs from keys that joined nothing are
+    filled as the per-row rules do."""
     channels = channel_kinds(t, settings)
     names = beneficiary_name_kinds(t, settings)
+    stated = beneficiary_countries(t)
     ids = id_countries(t)
     offsets = sender_offsets(t)
     j = (t.left_join(channels, t.channel == channels.channel_key)
          .left_join(names, t.beneficiary_name == names.name_key)
+         .left_join(stated, t.beneficiary_country == stated.stated_key)
          .left_join(ids, t.beneficiary_id == ids.id_key)
          .left_join(offsets, t.sender_country == offsets.country_key))
     flags = ["channel_known", "channel_excluded", *CHANNEL_FLAGS, "is_webcam", "is_travel",
              "is_organisation"]
     return j.select(
         *[j[c] for c in columns if c != "beneficiary_country"],
-        beneficiary_country=stated_beneficiary_country(j).coalesce(j.id_country),
+        beneficiary_country=j.stated_country.coalesce(j.id_country),
+        sender_country_upper=j.sender_country_upper,
         typical_offset=j.typical_offset.fill_null(0),
         **{flag: j[flag].fill_null(False) for flag in flags},
     )

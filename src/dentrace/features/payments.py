@@ -39,10 +39,10 @@ def _corridor_given(beneficiary_country: ir.StringValue, sender_country: ir.Stri
                     organisation: ir.BooleanValue, settings: FeatureSettings
                     ) -> tuple[ir.BooleanValue, ...]:
     """(to a high-risk country, across a border, corridor payment) from the readings of the
-    payment's countries, channel and beneficiary name (NULL-free booleans)."""
+    payment's countries (upper case), channel and beneficiary name (NULL-free booleans)."""
     high_risk = [c.upper() for c in settings.corridor_countries]
-    to_high_risk = beneficiary_country.upper().isin(high_risk).fill_null(False)
-    same_country = sender_country.upper() == beneficiary_country.upper()
+    to_high_risk = beneficiary_country.isin(high_risk).fill_null(False)
+    same_country = sender_country == beneficiary_country
     cross_border = (~same_country).fill_null(True)
     # without a channel, card spend cannot be told apart by it: a payment to an organisation
     # (airline, charity, company) is then not counted as a transfer to a person
@@ -57,9 +57,9 @@ def _corridor(t: ir.Table, settings: FeatureSettings) -> tuple[ir.BooleanValue, 
     channel = channel_of(t.channel, settings.channel_aliases)
     excluded_channel = (channel.isin(excluded).fill_null(False) if excluded
                         else ibis.literal(False))
-    return _corridor_given(t.beneficiary_country, t.sender_country, channel.isnull(),
-                           excluded_channel, matches(t.beneficiary_name,
-                                                     settings.organisation_words), settings)
+    organisation = matches(t.beneficiary_name, settings.organisation_words)
+    return _corridor_given(t.beneficiary_country.upper(), t.sender_country.upper(),
+                           channel.isnull(), excluded_channel, organisation, settings)
 
 
 def family_pairs(flagged: ir.Table, settings: FeatureSettings) -> ir.Table:
@@ -87,7 +87,7 @@ def flag_payments(t: ir.Table, settings: FeatureSettings, currency: str) -> ir.T
     """
     j = with_lookups(t, settings, READ)
     to_high_risk, cross_border, corridor = _corridor_given(
-        j.beneficiary_country, j.sender_country, ~j.channel_known, j.channel_excluded,
+        j.beneficiary_country, j.sender_country_upper, ~j.channel_known, j.channel_excluded,
         j.is_organisation, settings)
     lo, hi = settings.small_band(currency)
     hour = local_hour_given(j, j.typical_offset)
@@ -95,7 +95,11 @@ def flag_payments(t: ir.Table, settings: FeatureSettings, currency: str) -> ir.T
     night = (hour >= start) | (hour < end) if start > end else (hour >= start) & (hour < end)
     travel = j.is_travel
     flagged = j.select(
-        *KEPT, "sender_name", "beneficiary_name",
+        *KEPT,
+        # the names only of corridor payments, the only ones compared: NULLs cost nothing to
+        # carry to the family join
+        sender_name=ibis.ifelse(corridor, j.sender_name, ibis.null("string")),
+        beneficiary_name=ibis.ifelse(corridor, j.beneficiary_name, ibis.null("string")),
         is_corridor=corridor,
         is_foreign=cross_border,
         is_small=j.amount_ref.between(lo, hi).fill_null(False),
