@@ -12,10 +12,10 @@ from dentrace.screen.state import (
     NAN,
     PROFILE_SIZE,
     BeneficiaryState,
-    PairState,
     PartyState,
     PayerState,
 )
+from dentrace.screen.totals import PairTotals, RowCache, payer_links
 
 MONTH_DAYS = 30.4375  # as in dentrace.features.facilitator.payer_pairs
 
@@ -139,6 +139,14 @@ def _finish(out: dict[str, float], s: PayerState, recent_days: int) -> None:
     out["family_beneficiary_share"] = _div(out["family_beneficiaries"], cb) if nc else NAN
 
 
+def _corridor_payers_among(b: BeneficiaryState, parties: set[str]) -> int:
+    """How many of ``parties`` pay ``b`` through the corridor (looping over the smaller)."""
+    if len(parties) < len(b.pairs):
+        return sum(1 for sender in parties if (q := b.pairs.get(sender)) is not None
+                   and q.n_corridor)
+    return sum(1 for sender, q in b.pairs.items() if q.n_corridor and sender in parties)
+
+
 def _payer_network(state: PartyState, payer_id: str, s: PayerState,
                    graph: GraphContext) -> dict[str, float]:
     """``network_features`` (payer side) from the live pair tables; dens and risk from the scan."""
@@ -153,11 +161,11 @@ def _payer_network(state: PartyState, payer_id: str, s: PayerState,
         suspects += count >= graph.min_fan_in
         dens.append(graph.den_size.get(beneficiary_id, 0.0))
         facilitators += beneficiary_id in graph.facilitators
-        co_offenders += sum(1 for sender, q in b.pairs.items()
-                            if q.corridor and sender in graph.offenders) - own_offender
+        if graph.offenders:  # without known offenders: 0 - False
+            co_offenders += _corridor_payers_among(b, graph.offenders) - own_offender
     return {
         "pays_fan_in_max": float(max(others)) if others else 0.0,
-        "pays_fan_in_mean": float(np.mean(others)) if others else 0.0,
+        "pays_fan_in_mean": sum(others) / len(others) if others else 0.0,
         "fan_in_beneficiaries": float(suspects), "pays_den_max": max(dens),
         "known_facilitators_paid": float(facilitators),
         "known_offender_co_payers": float(co_offenders),
@@ -211,40 +219,65 @@ def payer_vector(state: PartyState, payer_id: str, graph: GraphContext) -> dict[
     return out
 
 
-def _suspects_paid(state: PartyState, s: PayerState, min_fan_in: int) -> int:
-    return sum(1 for b_id, q in s.pairs.items()
-               if q.corridor and state.beneficiaries[b_id].unrelated_small_payers >= min_fan_in)
+def _median_sorted(values: list[float]) -> float:
+    """``np.median`` of an already sorted list, without numpy's per-call overhead."""
+    n = len(values)
+    if not n:
+        return NAN
+    middle = n // 2
+    return values[middle] if n % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def _months_median(spans: list[float]) -> float:
+    """Median of the pairs' months (``floor(span / month) + 1``) from the sorted spans: months
+    grow with the span, so the middle months are those of the middle spans."""
+    n = len(spans)
+    if not n:
+        return NAN
+    middle = n // 2
+    month = [math.floor(spans[i] / MONTH_DAYS) + 1.0 for i in (middle - 1 + n % 2, middle)]
+    return month[1] if n % 2 else (month[0] + month[1]) / 2
+
+
+def _co_payer_links(state: PartyState, b: BeneficiaryState, graph: GraphContext,
+                    suspect: bool, own_facilitator: bool,
+                    cache: RowCache | None) -> tuple[list[int], int, int]:
+    """Per corridor payer of ``b``: the suspected collectors it pays besides ``b``; and the
+    known offenders among them, and their links to known facilitators besides ``b``."""
+    other_suspects, offenders, neighbours = [], 0, 0
+    for sender_id, pair in b.pairs.items():
+        if not pair.n_corridor:
+            continue
+        paid, near = (cache.links(sender_id, graph.facilitators) if cache is not None else
+                      payer_links(state, sender_id, graph.min_fan_in, graph.facilitators))
+        other_suspects.append(paid - suspect)
+        offenders += sender_id in graph.offenders
+        neighbours += near - own_facilitator
+    return other_suspects, offenders, neighbours
 
 
 def _structure(state: PartyState, beneficiary_id: str, b: BeneficiaryState,
-               graph: GraphContext) -> dict[str, float]:
+               graph: GraphContext, totals: PairTotals,
+               cache: RowCache | None) -> dict[str, float]:
     """The pair-table aggregates of ``incoming_features`` and the facilitator network."""
-    pairs: list[PairState] = list(b.pairs.values())
-    spans = np.array([p.span for p in pairs])
+    spans = totals.spans
     suspect = b.unrelated_small_payers >= graph.min_fan_in
-    other_suspects, offenders, neighbours = [], 0, 0
-    own_facilitator = beneficiary_id in graph.facilitators
-    for sender_id, pair in b.pairs.items():
-        if not pair.corridor:
-            continue
-        s = state.payers[sender_id]
-        other_suspects.append(_suspects_paid(state, s, graph.min_fan_in) - suspect)
-        offenders += sender_id in graph.offenders
-        neighbours += sum(1 for f in s.pairs if f in graph.facilitators
-                          and s.pairs[f].corridor) - own_facilitator
-    n = len(pairs)
+    other_suspects, offenders, neighbours = _co_payer_links(
+        state, b, graph, suspect, beneficiary_id in graph.facilitators, cache)
+    n = len(spans)
     return {
-        "n_payers": float(n), "foreign_payers": float(sum(p.foreign for p in pairs)),
+        "n_payers": float(n), "foreign_payers": float(totals.foreign),
         "corridor_payers": float(b.corridor_payers),
         "unrelated_small_payers": float(b.unrelated_small_payers),
-        "fixed_payer_share": sum(p.fixed() for p in pairs) / n,
-        "family_payer_share": sum(p.family for p in pairs) / n,
+        "fixed_payer_share": totals.fixed / n,
+        "family_payer_share": totals.family / n,
         "payments_per_payer": b.n_incoming / n,
-        "payer_months_median": _median(np.floor(spans / MONTH_DAYS) + 1),
-        "payer_span_median_days": _median(spans),
-        "payers_other_suspects_mean": float(np.mean(other_suspects)) if other_suspects else 0.0,
-        "payers_other_suspects_share": (float(np.mean(np.array(other_suspects) > 0))
-                                        if other_suspects else 0.0),
+        "payer_months_median": _months_median(spans),
+        "payer_span_median_days": _median_sorted(spans),
+        "payers_other_suspects_mean": (sum(other_suspects) / len(other_suspects)
+                                       if other_suspects else 0.0),
+        "payers_other_suspects_share": (sum(1 for c in other_suspects if c > 0)
+                                        / len(other_suspects) if other_suspects else 0.0),
         "known_offender_payers": float(offenders),
         "known_facilitator_neighbours": float(neighbours),
         "den_size": graph.den_size.get(beneficiary_id, 0.0),
@@ -258,7 +291,7 @@ def payer_suspicion(b: BeneficiaryState, scores: dict[str, float],
     """``payers_score_max/mean/sum`` over the corridor payers of ``b`` (but ``excluded``), a
     payer without a score counting 0; all 0 without corridor payers, as in the scan."""
     values = [scores.get(sender_id, 0.0) for sender_id, pair in b.pairs.items()
-              if pair.corridor and sender_id not in excluded]
+              if pair.n_corridor and sender_id not in excluded]
     if not values:
         return {"payers_score_max": 0.0, "payers_score_mean": 0.0, "payers_score_sum": 0.0}
     total = math.fsum(values)
@@ -266,25 +299,30 @@ def payer_suspicion(b: BeneficiaryState, scores: dict[str, float],
             "payers_score_sum": total}
 
 
-def facilitator_vector(state: PartyState, beneficiary_id: str,
-                       graph: GraphContext) -> dict[str, float]:
-    """The beneficiary's row of the facilitator feature table, as of the state's clock."""
+def facilitator_vector(state: PartyState, beneficiary_id: str, graph: GraphContext,
+                       payer_scores: bool = True,
+                       cache: RowCache | None = None) -> dict[str, float]:
+    """The beneficiary's row of the facilitator feature table, as of the state's clock
+    (``payer_scores=False``: without the payer-suspicion columns, for a caller that sets
+    them after scoring the payers; ``cache``: totals kept current by the screener)."""
     b = state.beneficiaries[beneficiary_id]
+    totals = cache.pair_totals(beneficiary_id, b) if cache is not None else PairTotals.of(b)
     n = b.n_incoming
     out = {"n_incoming": float(n), "n_incoming_corridor": float(b.n_corridor),
            "n_payer_countries": float(len(b.countries)),
-           "incoming_amount_median": _median(np.fromiter(b.amounts, float)),
+           "incoming_amount_median": _median_sorted(totals.amounts),
            "incoming_amount_total": b.total,
            "incoming_night_share": _div(b.night_foreign, b.foreign),
            "incoming_span_days": b.last_day - b.first_day}
     for flag in ("is_small", "is_round", "is_cover", "is_platform", "is_kin", "is_card",
                  "is_wallet"):
         out[f"incoming_{flag[3:]}_share"] = b.counts.get(flag, 0) / n
-    out.update(_structure(state, beneficiary_id, b, graph))
+    out.update(_structure(state, beneficiary_id, b, graph, totals, cache))
     names = ("payers_escalation_mean", "payers_rate_mean", "payers_new_beneficiary_rate_mean",
              "payers_age_mean")
     out.update({name: _div(b.profile_sum[i], b.profile_count[i]) for i, name in enumerate(names)})
     out["foreign_payer_share"] = out["foreign_payers"] / out["n_payers"]
     out["unrelated_small_share"] = out["unrelated_small_payers"] / out["n_payers"]
-    out.update(payer_suspicion(b, graph.payer_scores))
+    if payer_scores:
+        out.update(payer_suspicion(b, graph.payer_scores))
     return out

@@ -19,6 +19,7 @@ from dentrace.screen.features import (
 from dentrace.screen.flags import FlaggedPayment, PaymentFlagger
 from dentrace.screen.scoring import PartyRows, RoleScorer
 from dentrace.screen.state import PartyState
+from dentrace.screen.totals import RowCache
 
 DECISIONS = ("allow", "review", "hold")
 
@@ -54,6 +55,7 @@ class Screener:
     rates: dict[str, float]  # currency -> factor to the reporting currency
     scan_scores: dict[tuple[str, str], float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    cache: RowCache | None = None  # totals behind the facilitator rows, kept per payment
 
     def amount_ref(self, payment: dict[str, Any], source: str = "request") -> float:
         factor = self.rates.get(payment["currency"])
@@ -68,11 +70,16 @@ class Screener:
         with self.lock:
             return self._fold(flagged)
 
-    def _fold(self, flagged: FlaggedPayment) -> dict[str, dict[str, float]]:
+    def _fold(self, flagged: FlaggedPayment,
+              payer_scores: bool = True) -> dict[str, dict[str, float]]:
+        if self.cache is None or self.cache.state is not self.state:
+            self.cache = RowCache(self.state, self.graph.min_fan_in)
+        before = self.cache.before_add(flagged)
         self.state.add(flagged)
+        self.cache.after_add(flagged, before)
         return {"payer": payer_vector(self.state, flagged.sender_id, self.graph),
                 "facilitator": facilitator_vector(self.state, flagged.beneficiary_id,
-                                                  self.graph)}
+                                                  self.graph, payer_scores, self.cache)}
 
     def _new_corridor_pair(self, flagged: FlaggedPayment) -> bool:
         """True when ``flagged`` (not yet folded) makes its pair a corridor pair."""
@@ -174,7 +181,7 @@ class Screener:
             new_pairs, rows = [], []
             for f in flagged:
                 new_pairs.append(self._new_corridor_pair(f))
-                rows.append(self._fold(f))
+                rows.append(self._fold(f, payer_scores=False))  # set after the payers
             payers = self._parties(
                 "payer", [f.sender_id for f in flagged], [r["payer"] for r in rows],
                 lambda scores: self._suspicion_in_order(flagged, new_pairs, scores, rows))

@@ -87,3 +87,19 @@ def test_batcher_groups_concurrent_requests(tmp_path: Path) -> None:
     logged = read_log(tmp_path / "screening.jsonl")
     assert [e["txn_id"] for e in logged] == [p["txn_id"] for p in payments]
     assert {e["actor"] for e in logged} == {"svc"}
+
+
+def test_kept_totals_equal_a_fresh_computation() -> None:
+    """The screener's running pair totals give the rows a full pass over the pairs gives, also
+    after payments folded into the state behind its back."""
+    screener = empty_screener(scorer="rules")
+    payments = _payments()
+    screener.screen_many(payments[:-10])
+    for p in payments[-10:]:  # folded without the screener: its totals must notice
+        screener.state.add(screener.flagger.flag(p, p["ts"], screener.amount_ref(p)))
+    assert screener.cache is not None
+    for beneficiary_id in screener.state.beneficiaries:
+        kept = facilitator_vector(screener.state, beneficiary_id, screener.graph,
+                                  cache=screener.cache)
+        fresh = facilitator_vector(screener.state, beneficiary_id, screener.graph)
+        assert kept == pytest.approx(fresh, nan_ok=True)
