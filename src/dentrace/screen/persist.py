@@ -102,6 +102,9 @@ class PartyStateStore:
         self.path = Path(workspace) / STATE_FILE
         try:
             self.db = sqlite3.connect(self.path)
+            # write-ahead log: a crash loses at most the last scan's write, never the file
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
             for statement in _SCHEMA:
                 self.db.execute(statement)
         except sqlite3.DatabaseError as exc:
