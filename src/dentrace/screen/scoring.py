@@ -43,8 +43,12 @@ class PartyRows:
         self.columns = rows[0].keys()
         self.position = {name: i for i, name in enumerate(self.columns)}
         # columns x parties: one contiguous vector per feature
-        self.matrix = np.array([[row[name] for row in rows] for name in self.columns],
-                               dtype="float64")
+        names = tuple(self.columns)
+        if all(tuple(row) == names for row in rows):  # made by one function: same order
+            self.matrix = np.array([list(row.values()) for row in rows], dtype="float64").T
+        else:
+            self.matrix = np.array([[row[name] for row in rows] for name in names],
+                                   dtype="float64")
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -92,6 +96,25 @@ class RoleScorer:
         self.descriptions = {code: ind.description for code, ind in catalogue().items()}
         self.is_rules = isinstance(scorer, IndicatorScorer)
         self.shipped = self._plain_model(scorer)
+        self.predict = self._predictor(self.shipped)
+
+    @staticmethod
+    def _predictor(shipped: Any) -> Any:
+        """``predict(matrix) -> raw scores`` of the shipped booster, one thread. LightGBM's own
+        ``Booster.predict`` builds a predictor on every call (~50 µs, as much as a small batch
+        takes); the predictor is kept when this LightGBM has the (private) class for it."""
+        if shipped is None:
+            return None
+        booster = shipped.booster_
+        try:
+            from lightgbm.basic import _InnerPredictor
+
+            kept = _InnerPredictor.from_booster(booster=booster,
+                                                pred_parameter={"num_threads": 1})
+            iterations = booster.best_iteration or -1
+            return lambda values: kept.predict(values, num_iteration=iterations)
+        except (ImportError, AttributeError, TypeError):
+            return lambda values: booster.predict(values, num_threads=1)
 
     @staticmethod
     def _plain_model(scorer: Scorer) -> Any:
@@ -127,7 +150,7 @@ class RoleScorer:
         shipped = self.shipped
         if shipped is not None:
             values = rows.values_for(list(shipped.feature_names_))
-            raw = shipped.booster_.predict(values, num_threads=1)
+            raw = self.predict(values)
             calibration = shipped.calibrations_.get(shipped.setting, PlattCalibration.identity())
             return np.clip(calibration.apply(raw), 0.0, 1.0)
         return np.asarray(check_scores(self.scorer.score(rows.frame()), len(rows), self.scorer),

@@ -8,6 +8,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from dentrace.errors import InputError
@@ -103,3 +104,13 @@ def test_kept_totals_equal_a_fresh_computation() -> None:
                                   cache=screener.cache)
         fresh = facilitator_vector(screener.state, beneficiary_id, screener.graph)
         assert kept == pytest.approx(fresh, nan_ok=True)
+
+
+def test_kept_predictor_gives_the_booster_scores() -> None:
+    scorer = empty_screener(scorer="auto").scorers["facilitator"]
+    assert scorer.shipped is not None
+    values = np.random.default_rng(3).gamma(1.0, 5.0, (9, len(scorer.shipped.feature_names_)))
+    values[::4, ::3] = np.nan
+    expected = scorer.shipped.booster_.predict(values, num_threads=1)
+    assert np.array_equal(scorer.predict(values), expected)
+    assert np.array_equal(scorer.predict(values[:1]), expected[:1])
