@@ -228,7 +228,8 @@ def state_rows(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, 
     stored = store.has_state(settings) and int(meta["through_ingest_id"]) <= through
     if stored:
         work = Workset(store.new_state())
-        folded = _fold(con, cfg, store, work, int(meta["through_ingest_id"]))
+        folded = (_fold(con, cfg, store, work, int(meta["through_ingest_id"]))
+                  if int(meta["through_ingest_id"]) < through else (set(), set()))
     else:
         work = _build(con, cfg)
         folded = (set(), set())
