@@ -1,11 +1,14 @@
 """Judge one staged file set-based in DuckDB and load it: accept, quarantine or count as duplicate.
 
 A row's verdict is its first failing rule, else a clash with an earlier row of the same key
-(same content: duplicate; other content: quarantined), else accepted.
+(same content: duplicate; other content: quarantined), else accepted. Accepted rows go from the
+staged file straight into the warehouse in one INSERT (no copy of the file in between); only the
+rows whose key may clash are judged apart first, and the failing rows are read again at the end.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -13,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from dentrace.ingest.projection import Projection
-from dentrace.ingest.readers.common import STAGING, literal
+from dentrace.ingest.readers.common import STAGING, literal, quote
 from dentrace.ingest.rules import TableRules
 
 
@@ -35,8 +38,15 @@ class FileCounts:
 
 def checked_query(rules: TableRules, projection: Projection) -> str:
     """SELECT over the staging relation: helpers, first failing rule, warehouse columns."""
-    query = (f"SELECT {projection.select_list()}, _dt_line, _dt_fault_field, _dt_fault_reason, "
-             f"_dt_raw FROM {STAGING}")
+    outputs = ", ".join(f"{expr} AS {name}" for name, expr in rules.outputs.items())
+    return f"SELECT q.*, {outputs} FROM ({_judged(rules, projection.select_list())}) q"
+
+
+def _judged(rules: TableRules, select_list: str) -> str:
+    """``select_list`` over the staging relation, then the helpers and the first failing
+    rule (``_dt_rule``, NULL when none) with its ``_dt_field`` and ``_dt_reason``."""
+    query = f"SELECT {select_list}, _dt_line, _dt_fault_field, _dt_fault_reason, _dt_raw " \
+        f"FROM {STAGING}"
     if rules.rates_join:
         query = (f"SELECT q.*, _dt_rates.factor AS _dt_factor FROM ({query}) q "
                  "LEFT JOIN _dt_rates ON _dt_rates.currency = upper(q._m_currency)")
@@ -45,63 +55,118 @@ def checked_query(rules: TableRules, projection: Projection) -> str:
     first_rule = " ".join(f"WHEN {r.when} THEN {n}" for n, r in enumerate(rules.rules, 1))
     field = " ".join(f"WHEN {n} THEN {literal(r.field)}" for n, r in enumerate(rules.rules, 1))
     reason = " ".join(f"WHEN {n} THEN {r.reason}" for n, r in enumerate(rules.rules, 1))
-    outputs = ", ".join(f"{expr} AS {name}" for name, expr in rules.outputs.items())
     query = (f"SELECT q.*, CASE WHEN _dt_fault_reason IS NOT NULL THEN 0 {first_rule} END "
              f"AS _dt_rule FROM ({query}) q")
     return (f"SELECT q.*, CASE _dt_rule WHEN 0 THEN _dt_fault_field {field} END AS _dt_field, "
-            f"CASE _dt_rule WHEN 0 THEN _dt_fault_reason {reason} END AS _dt_reason, "
-            f"{outputs} FROM ({query}) q")
+            f"CASE _dt_rule WHEN 0 THEN _dt_fault_reason {reason} END AS _dt_reason "
+            f"FROM ({query}) q")
 
 
-def _judge(con: duckdb.DuckDBPyConnection, rules: TableRules, projection: Projection) -> None:
-    """Materialise each row's stored form and first failing rule, then the keys that clash.
+def failing_query(rules: TableRules, projection: Projection) -> str:
+    """The rows that fail a rule: ``_dt_line``, ``_dt_field``, ``_dt_reason`` and ``raw``.
 
-    Clashes are found by aggregation, not a window over all rows: only keys seen twice in the
-    file or already in the workspace land in ``_dt_clash``, which is small.
+    Only the contract columns the rules read are prepared for every row; the others (and
+    ``extra``) are prepared after the filter, for the failing rows alone, from the file
+    columns carried through. A file column whose name could shadow one of ours is not
+    carried, and then every column is prepared up front.
+    """
+    text = " ".join([*(expr for _, expr in rules.helpers),
+                     *(f"{r.when} {r.reason}" for r in rules.rules)])
+    read = {n for n in re.findall(r"_m_(\w+)", text) if n in projection.columns}
+    if rules.rates_join:
+        read.add("currency")
+    carried = projection.files_for(read)
+    if any(n.lower().startswith(("_m_", "_dt_")) or n.lower() in ("extra", "q")
+           for n in carried):
+        query = f"SELECT * FROM ({_judged(rules, projection.select_list())}) q " \
+            "WHERE _dt_rule IS NOT NULL"
+    else:
+        early = ", ".join([projection.select_list(read), *(quote(n) for n in carried)])
+        query = (f"SELECT q.*, {projection.later_list(read)} FROM "
+                 f"({_judged(rules, early)}) q WHERE _dt_rule IS NOT NULL")
+    return (f"SELECT _dt_line, _dt_field, _dt_reason, {projection.raw_json()} AS raw "
+            f"FROM ({query}) q")
+
+
+KEYS = "_dt_keys"  # hashes of the keys that may clash: repeated in the file or already stored
+CLASHES = "_dt_clashes"  # the valid rows with such a key, with their verdict
+
+
+@dataclass(frozen=True)
+class _ClashCounts:
+    accepted: int = 0
+    duplicate: int = 0
+    conflict: int = 0
+
+
+def _find_clash_keys(con: duckdb.DuckDBPyConnection, rules: TableRules,
+                     projection: Projection) -> int:
+    """Fill ``KEYS`` with the hashes of keys seen twice in the file or already in the
+    workspace, over all rows (valid or not: a superset is safe); return how many.
+
+    A 64-bit hash aggregate costs a fraction of one over strings; a collision only sends a
+    few more rows down the careful path, which groups by the key itself.
     """
     key, table = rules.table.key, rules.table.name
+    text = projection.columns[key]
+    query = (f"SELECT hash(k) AS h FROM (SELECT {text} AS k FROM {STAGING}) WHERE k IS NOT NULL "
+             "GROUP BY h HAVING count(*) > 1")
+    stored = _stored_keys(con, table, key, f"SELECT {text} FROM {STAGING}")
+    if stored:
+        query += f" UNION SELECT hash({key}) FROM ({stored})"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {KEYS} AS {query}")
+    return int(con.execute(f"SELECT count(*) FROM {KEYS}").fetchall()[0][0])
+
+
+def _stored_keys(con: duckdb.DuckDBPyConnection, table: str, key: str, keys: str) -> str | None:
+    """A query for the rows of ``table`` whose key is among ``keys`` (a one-column query),
+    or None when none can be (the table is empty, or ``keys`` holds no key).
+
+    The keys' range, given as constants, lets DuckDB skip every stored row group whose
+    min/max lies outside it: a file of new, roughly ordered ids then reads a few row groups
+    of the warehouse instead of all of them, so a load does not slow down as it grows.
+    """
+    if not _holds_rows(con, table):
+        return None
+    low, high = con.execute(f"SELECT min(k), max(k) FROM ({keys}) t(k)").fetchall()[0]
+    if low is None:
+        return None
+    return (f"SELECT * FROM {table} WHERE {key} BETWEEN {literal(str(low))} AND "
+            f"{literal(str(high))} AND {key} IN ({keys})")
+
+
+def _judge_clashes(con: duckdb.DuckDBPyConnection, rules: TableRules,
+                   checked: str) -> _ClashCounts:
+    """Give each valid row whose key is in ``KEYS`` its verdict in ``CLASHES``: the first
+    row of a key in the file is accepted unless the workspace holds the key; a later row (or
+    one whose key is stored) is a duplicate when its content hash matches, else a conflict."""
+    key, table = rules.table.key, rules.table.name
     hashed = ", ".join(rules.outputs)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _dt_judged AS
-        SELECT {hashed}, extra, _dt_line, _dt_field, _dt_reason,
-            CASE WHEN _dt_reason IS NULL THEN hash({hashed}) END AS content_hash,
-            CASE WHEN _dt_reason IS NOT NULL THEN {projection.raw_json()} END AS _dt_qraw
-        FROM ({checked_query(rules, projection)})""")
-    # Keys seen twice are found by their 64-bit hash first (an integer aggregate costs a
-    # fraction of one over strings); only rows whose hash repeats are grouped by the key.
-    seen = (f"SELECT {key}, content_hash AS known_hash FROM {table} WHERE {key} IN "
-            f"(SELECT {key} FROM _dt_judged WHERE _dt_reason IS NULL)"
-            if _holds_rows(con, table) else
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _dt_rows_at_risk AS
+        SELECT {hashed}, extra, _dt_line, hash({hashed}) AS content_hash FROM ({checked})
+        WHERE _dt_rule IS NULL AND hash(_m_{key}) IN (SELECT h FROM {KEYS})""")
+    stored = _stored_keys(con, table, key, f"SELECT {key} FROM _dt_rows_at_risk")
+    seen = (f"SELECT {key}, any_value(content_hash) AS known_hash FROM ({stored}) GROUP BY {key}"
+            if stored else
             f"SELECT NULL::VARCHAR AS {key}, NULL::UBIGINT AS known_hash WHERE false")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _dt_clash AS
-        WITH repeated AS (
-            SELECT hash({key}) AS key_hash FROM _dt_judged WHERE _dt_reason IS NULL
-            GROUP BY ALL HAVING count(*) > 1),
-        twice AS (
-            SELECT {key}, min(_dt_line) AS first_line,
-                arg_min(content_hash, _dt_line) AS first_hash
-            FROM _dt_judged WHERE _dt_reason IS NULL
-                AND hash({key}) IN (SELECT key_hash FROM repeated)
-            GROUP BY {key} HAVING count(*) > 1),
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {CLASHES} AS
+        WITH firsts AS (
+            SELECT {key}, min(_dt_line) AS first_line, arg_min(content_hash, _dt_line) AS first_hash
+            FROM _dt_rows_at_risk GROUP BY {key}),
         seen AS ({seen})
-        SELECT coalesce(twice.{key}, seen.{key}) AS {key}, first_line, first_hash, known_hash
-        FROM twice FULL JOIN seen ON twice.{key} = seen.{key}""")
-    if not con.execute("SELECT count(*) FROM _dt_clash").fetchall()[0][0]:
-        # The usual case: no key twice and none seen before; skip the join.
-        con.execute("""CREATE OR REPLACE TEMP VIEW _dt_verdicts AS
-            SELECT *, NULL::BIGINT AS _dt_first_line, NULL::UBIGINT AS _dt_known_hash,
-                CASE WHEN _dt_reason IS NULL THEN 'accept' ELSE 'quarantine' END AS _dt_verdict
-            FROM _dt_judged""")
-        return
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW _dt_verdicts AS
-        SELECT j.*, c.first_line AS _dt_first_line, c.known_hash AS _dt_known_hash,
-            CASE WHEN j._dt_reason IS NOT NULL THEN 'quarantine'
-                WHEN c.{key} IS NULL THEN 'accept'
-                WHEN c.known_hash IS NOT NULL THEN
-                    CASE WHEN c.known_hash = j.content_hash THEN 'duplicate' ELSE 'conflict' END
-                WHEN j._dt_line = c.first_line THEN 'accept'
-                WHEN j.content_hash = c.first_hash THEN 'duplicate' ELSE 'conflict' END
+        SELECT r.*, f.first_line AS _dt_first_line, s.known_hash AS _dt_known_hash,
+            CASE WHEN s.known_hash IS NOT NULL THEN
+                    CASE WHEN s.known_hash = r.content_hash THEN 'duplicate' ELSE 'conflict' END
+                WHEN r._dt_line = f.first_line THEN 'accept'
+                WHEN r.content_hash = f.first_hash THEN 'duplicate' ELSE 'conflict' END
             AS _dt_verdict
-        FROM _dt_judged j LEFT JOIN _dt_clash c ON j._dt_reason IS NULL AND c.{key} = j.{key}""")
+        FROM _dt_rows_at_risk r JOIN firsts f ON f.{key} = r.{key}
+        LEFT JOIN seen s ON s.{key} = r.{key}""")
+    con.execute("DROP TABLE _dt_rows_at_risk")
+    row = con.execute(f"""SELECT count(*) FILTER (_dt_verdict = 'accept'),
+        count(*) FILTER (_dt_verdict = 'duplicate'), count(*) FILTER (_dt_verdict = 'conflict')
+        FROM {CLASHES}""").fetchall()[0]
+    return _ClashCounts(*(int(x) for x in row))
 
 
 def _holds_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -109,20 +174,49 @@ def _holds_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(con.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchall()[0][0])
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection, rules: TableRules, file: str,
-                ingest_id: int) -> None:
+def _insert_accepted(con: duckdb.DuckDBPyConnection, rules: TableRules, checked: str,
+                     file: str, ingest_id: int, clashes: bool) -> int:
+    """Insert every valid row without a clash, plus the clashing rows judged accepted, in
+    file order, straight from the staged file; return how many."""
+    table, key = rules.table.name, rules.table.key
+    hashed = ", ".join(rules.outputs)
+    columns = [*rules.outputs, "extra", "content_hash", "source_file", "source_line", "ingest_id"]
+    values = [*rules.outputs, "extra", f"hash({hashed})", literal(file), "_dt_line",
+              str(ingest_id)]
+    where = "_dt_rule IS NULL"
+    if clashes:
+        # The joins this needs may shuffle rows: sort them back into file order.
+        where += (f" AND (hash(_m_{key}) NOT IN (SELECT h FROM {KEYS}) "
+                  f"OR _dt_line IN (SELECT _dt_line FROM {CLASHES} "
+                  "WHERE _dt_verdict = 'accept')) ORDER BY _dt_line")
+    row = con.execute(f"INSERT INTO {table} ({', '.join(columns)}) "
+                      f"SELECT {', '.join(values)} FROM ({checked}) WHERE {where}").fetchall()
+    return int(row[0][0])
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, rules: TableRules, projection: Projection,
+                file: str, ingest_id: int, failing: bool, clashes: bool) -> None:
+    """Write the rows that failed a rule (read again from the staged file, only when some
+    did) and the conflicting clashes, in line order."""
     key, table = rules.table.key, rules.table.name
-    stored = ", ".join(f"{literal(c)}, {c}" for c in rules.outputs)
-    clash_here = (f"'same {key} as line ' || _dt_first_line || ' of this file, "
-                  "with different content'")
-    clash_before = f"'same {key} as a row already in the workspace, with different content'"
-    con.execute(f"""INSERT INTO quarantine
-        SELECT {ingest_id}, {literal(table)}, {literal(file)}, _dt_line,
-            CASE _dt_verdict WHEN 'conflict' THEN {literal(key)} ELSE _dt_field END,
-            CASE WHEN _dt_verdict = 'quarantine' THEN _dt_reason
-                WHEN _dt_known_hash IS NOT NULL THEN {clash_before} ELSE {clash_here} END,
-            coalesce(_dt_qraw, CAST(json_object({stored}, 'extra', extra) AS VARCHAR))
-        FROM _dt_verdicts WHERE _dt_verdict IN ('quarantine', 'conflict') ORDER BY _dt_line""")
+    parts = []
+    if failing:
+        parts.append(failing_query(rules, projection))
+    if clashes:
+        stored = ", ".join(f"{literal(c)}, {c}" for c in rules.outputs)
+        here = (f"'same {key} as line ' || _dt_first_line || ' of this file, "
+                "with different content'")
+        before = f"'same {key} as a row already in the workspace, with different content'"
+        parts.append(f"""SELECT _dt_line, {literal(key)},
+            CASE WHEN _dt_known_hash IS NOT NULL THEN {before} ELSE {here} END,
+            CAST(json_object({stored}, 'extra', extra) AS VARCHAR)
+            FROM {CLASHES} WHERE _dt_verdict = 'conflict'""")
+    if parts:
+        con.execute(f"""INSERT INTO quarantine
+            SELECT {ingest_id}, {literal(table)}, {literal(file)}, _dt_line, _dt_field,
+                _dt_reason, raw
+            FROM ({' UNION ALL '.join(parts)}) q(_dt_line, _dt_field, _dt_reason, raw)
+            ORDER BY _dt_line""")
 
 
 def judge_and_load(
@@ -131,24 +225,22 @@ def judge_and_load(
 ) -> FileCounts:
     """Judge the staged rows of ``file`` and write accepted and quarantined rows; ``step``
     hears 1, 2, 3 as judging, loading and quarantining finish."""
-    table, name = rules.table.name, literal(str(file))
-    _judge(con, rules, projection)
+    table, name = rules.table.name, str(file)
+    checked = checked_query(rules, projection)
+    read = int(con.execute(f"SELECT count(*) FROM {STAGING}").fetchall()[0][0])
+    clashes = _find_clash_keys(con, rules, projection) > 0
+    judged = _judge_clashes(con, rules, checked) if clashes else _ClashCounts()
     if step:
         step(1)
-    columns = [*rules.outputs, "extra", "content_hash", "source_file", "source_line", "ingest_id"]
-    values = [*rules.outputs, "extra", "content_hash", name, "_dt_line", str(ingest_id)]
-    con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "
-                "FROM _dt_verdicts WHERE _dt_verdict = 'accept'")
+    accepted = _insert_accepted(con, rules, checked, name, ingest_id, clashes)
     if step:
         step(2)
-    _quarantine(con, rules, str(file), ingest_id)
+    # Every row is accepted, a clash or failing: the count of failing rows needs no pass.
+    failing = read - accepted - judged.duplicate - judged.conflict
+    _quarantine(con, rules, projection, name, ingest_id, failing > 0,
+                judged.conflict > 0)
     if step:
         step(3)
-    row = con.execute("""SELECT count(*), count(*) FILTER (_dt_verdict = 'accept'),
-        count(*) FILTER (_dt_verdict IN ('quarantine', 'conflict')),
-        count(*) FILTER (_dt_verdict = 'duplicate') FROM _dt_verdicts""").fetchall()[0]
-    con.execute("DROP VIEW _dt_verdicts")
-    con.execute("DROP TABLE _dt_clash")
-    con.execute("DROP TABLE _dt_judged")
-    read, accepted, quarantined, duplicate = (int(x) for x in row)
-    return FileCounts(table, str(file), read, accepted, quarantined, duplicate)
+    con.execute(f"DROP TABLE {KEYS}")
+    con.execute(f"DROP TABLE IF EXISTS {CLASHES}")
+    return FileCounts(table, name, read, accepted, failing + judged.conflict, judged.duplicate)
