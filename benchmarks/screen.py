@@ -192,7 +192,9 @@ def _generator_main(config_file: str) -> None:
         run = uvloop.run
     except ImportError:
         run = asyncio.run
-    print(json.dumps(run(_generate(config))))
+    result = run(_generate(config))
+    # a file, not stdout: the event loop may leave stdout non-blocking, cutting long writes
+    Path(config["out"]).write_text(json.dumps(result))
 
 
 # --- the HTTP run ----------------------------------------------------------------------------
@@ -261,11 +263,12 @@ def _requests_file(folder: Path, name: str, token: str, payments: list[dict[str,
 
 def _drive(folder: Path, port: int, requests: Path, rate: float, connections: int) -> dict:
     config = folder / f"{requests.stem}.json"
+    out = folder / f"{requests.stem}-result.json"
     config.write_text(json.dumps({"port": port, "rate": rate, "requests": str(requests),
-                                  "connections": connections}))
-    done = subprocess.run([sys.executable, __file__, "--generate", str(config)],
-                          capture_output=True, text=True, env=_child_env(), check=True)
-    return json.loads(done.stdout)
+                                  "connections": connections, "out": str(out)}))
+    subprocess.run([sys.executable, __file__, "--generate", str(config)], env=_child_env(),
+                   check=True)
+    return dict(json.loads(out.read_text()))
 
 
 def _http(folder: Path, workspace: Path, token: str, payments: list[dict[str, Any]],
