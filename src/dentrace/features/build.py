@@ -6,20 +6,24 @@ from __future__ import annotations
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from dentrace.engine.base import Engine
 from dentrace.engine.duckdb import DuckDBEngine
 from dentrace.features.facilitator import incoming_features, payer_pairs
+from dentrace.features.lookups import lookup_tables
 from dentrace.features.payer import beneficiary_features, rhythm_features, totals
-from dentrace.features.payments import flag_payments
+from dentrace.features.payments import family_pairs, flag_payments
 from dentrace.features.settings import FeatureSettings, reporting_currency
 from dentrace.graph.network import GraphSettings, network_features
 from dentrace.graph.profile import payer_profiles
 
 FLAGS_TABLE = "_dentrace_flagged_payments"
 PAIRS_TABLE = "_dentrace_payer_pairs"
+FAMILY_TABLE = "_dentrace_family_pairs"
+LOOKUP_PREFIX = "_dentrace_lookup_"
 
 
 def _settings(config: Any) -> tuple[FeatureSettings, GraphSettings]:
@@ -88,6 +92,16 @@ def _kyc(con: Any, end: Any) -> pd.DataFrame:
     return kyc.drop_duplicates("party_id").set_index("party_id")
 
 
+def _flagged(engine: Engine, settings: FeatureSettings, currency: str) -> ir.Table:
+    """The flagged payments expression, its small inputs (lookups, family pairs) materialised
+    first so the flags are one streaming pass over the transactions."""
+    t = engine.transactions()
+    tables = {name: engine.materialise(f"{LOOKUP_PREFIX}{name}", expr)
+              for name, expr in lookup_tables(t, settings).items()}
+    family = engine.materialise(FAMILY_TABLE, family_pairs(t, settings, tables))
+    return flag_payments(t, settings, currency, tables, family)
+
+
 def build_party_features(con: Any, config: Any = None, *, transactions: str = "transactions",
                          end: Any = None, engine: Engine | None = None
                          ) -> dict[str, pd.DataFrame]:
@@ -105,8 +119,7 @@ def build_party_features(con: Any, config: Any = None, *, transactions: str = "t
     settings, graph_settings = _settings(config)
     engine = DuckDBEngine(con, transactions) if engine is None else engine
     currency = reporting_currency(con)
-    flagged = flag_payments(engine.transactions(), settings, currency)
-    p = engine.materialise(FLAGS_TABLE, flagged)
+    p = engine.materialise(FLAGS_TABLE, _flagged(engine, settings, currency))
     end = engine.scalar(p.ts_utc.max()) if end is None else end
     recent_from = ibis.literal(pd.Timestamp(end) - pd.Timedelta(days=settings.recent_days))
     parts = [totals(p, recent_from), rhythm_features(p), beneficiary_features(p)]

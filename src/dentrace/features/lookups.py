@@ -98,16 +98,23 @@ def sender_offsets(t: ir.Table) -> ir.Table:
     )
 
 
-def with_lookups(t: ir.Table, settings: FeatureSettings, columns: tuple[str, ...]) -> ir.Table:
+def lookup_tables(t: ir.Table, settings: FeatureSettings) -> dict[str, ir.Table]:
+    """The lookup tables of ``t`` by name; an engine may materialise each once (they are
+    small) so that the payment flags and the family pairs join the same tables."""
+    return {"channels": channel_kinds(t, settings), "names": beneficiary_name_kinds(t, settings),
+            "stated": beneficiary_countries(t), "ids": id_countries(t),
+            "offsets": sender_offsets(t)}
+
+
+def with_lookups(t: ir.Table, settings: FeatureSettings, columns: tuple[str, ...],
+                 tables: dict[str, ir.Table] | None = None) -> ir.Table:
     """``columns`` of ``t`` with the lookup values joined: channel flags, beneficiary name
     kinds, the beneficiary country (stated, else proven by the id; upper case), the sender
     country in upper case and its typical UTC offset; NULLs from keys that joined nothing are
-    filled as the per-row rules do."""
-    channels = channel_kinds(t, settings)
-    names = beneficiary_name_kinds(t, settings)
-    stated = beneficiary_countries(t)
-    ids = id_countries(t)
-    offsets = sender_offsets(t)
+    filled as the per-row rules do. ``tables`` as from ``lookup_tables`` (default: built)."""
+    lk = lookup_tables(t, settings) if tables is None else tables
+    channels, names, stated = lk["channels"], lk["names"], lk["stated"]
+    ids, offsets = lk["ids"], lk["offsets"]
     j = (t.left_join(channels, t.channel == channels.channel_key)
          .left_join(names, t.beneficiary_name == names.name_key)
          .left_join(stated, t.beneficiary_country == stated.stated_key)

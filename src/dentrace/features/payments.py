@@ -16,8 +16,10 @@ from dentrace.features.settings import FeatureSettings
 # transaction columns carried into the flagged table (names and memos are reduced to flags)
 KEPT = ("txn_id", "ts_utc", "sender_id", "beneficiary_id", "amount_ref", "sender_country",
         "beneficiary_country")
-# transaction columns the flags read
-READ = (*KEPT, "ts_local", "utc_offset_min", "amount", "sender_name", "beneficiary_name", "memo")
+# transaction columns the flags read, and those the family pairs read
+READ = (*KEPT, "ts_local", "utc_offset_min", "amount", "memo")
+PAIR_READ = ("sender_id", "beneficiary_id", "sender_country", "beneficiary_country",
+             "sender_name", "beneficiary_name")
 
 
 def _name_tokens(column: ir.StringValue, min_length: int) -> ir.ArrayValue:
@@ -62,10 +64,22 @@ def _corridor(t: ir.Table, settings: FeatureSettings) -> tuple[ir.BooleanValue, 
                            channel.isnull(), excluded_channel, organisation, settings)
 
 
-def family_pairs(flagged: ir.Table, settings: FeatureSettings) -> ir.Table:
-    """(sender_id, beneficiary_id, is_family) for corridor pairs only: names are compared
-    once per pair, not once per payment, and only where the evidence is used."""
-    corridor = flagged.filter(flagged.is_corridor)
+def _corridor_read(j: ir.Table, settings: FeatureSettings) -> tuple[ir.BooleanValue, ...]:
+    """``_corridor_given`` on a table from ``with_lookups``."""
+    return _corridor_given(j.beneficiary_country, j.sender_country_upper, ~j.channel_known,
+                           j.channel_excluded, j.is_organisation, settings)
+
+
+def family_pairs(t: ir.Table, settings: FeatureSettings,
+                 tables: dict[str, ir.Table] | None = None) -> ir.Table:
+    """(family_sender, family_beneficiary, is_family) for corridor pairs only: names are
+    compared once per pair, not once per payment, and only where the evidence is used.
+
+    Its own pass over ``t`` (a narrow one, corridor payments kept): joining it to the flags
+    then streams, where reusing the flagged rows would hold all of them at once.
+    """
+    j = with_lookups(t, settings, PAIR_READ, tables)
+    corridor = j.filter(_corridor_read(j, settings)[2])
     pairs = corridor.group_by(["sender_id", "beneficiary_id"]).aggregate(
         sender_name=corridor.sender_name.arbitrary(),
         beneficiary_name=corridor.beneficiary_name.arbitrary(),
@@ -77,18 +91,19 @@ def family_pairs(flagged: ir.Table, settings: FeatureSettings) -> ir.Table:
     )
 
 
-def flag_payments(t: ir.Table, settings: FeatureSettings, currency: str) -> ir.Table:
+def flag_payments(t: ir.Table, settings: FeatureSettings, currency: str,
+                  tables: dict[str, ir.Table] | None = None,
+                  family: ir.Table | None = None) -> ir.Table:
     """``t`` (the warehouse ``transactions`` table) with boolean and numeric flag columns.
 
     The beneficiary country is the stated one or, when absent, the one its id proves; the
     channel goes through the alias map; the hour is the sender's local one (normalise.py).
-    Text is read once per distinct value (lookups.py); only the names of corridor pairs and
-    the memos are read per payment.
+    Text is read once per distinct value (lookups.py); only the memos are read per payment.
+    ``tables`` (``lookup_tables``) and ``family`` (``family_pairs``) may come materialised;
+    by default they are built as expressions.
     """
-    j = with_lookups(t, settings, READ)
-    to_high_risk, cross_border, corridor = _corridor_given(
-        j.beneficiary_country, j.sender_country_upper, ~j.channel_known, j.channel_excluded,
-        j.is_organisation, settings)
+    j = with_lookups(t, settings, READ, tables)
+    to_high_risk, cross_border, corridor = _corridor_read(j, settings)
     lo, hi = settings.small_band(currency)
     hour = local_hour_given(j, j.typical_offset)
     start, end = settings.night_start_hour, settings.night_end_hour
@@ -96,10 +111,6 @@ def flag_payments(t: ir.Table, settings: FeatureSettings, currency: str) -> ir.T
     travel = j.is_travel
     flagged = j.select(
         *KEPT,
-        # the names only of corridor payments, the only ones compared: NULLs cost nothing to
-        # carry to the family join
-        sender_name=ibis.ifelse(corridor, j.sender_name, ibis.null("string")),
-        beneficiary_name=ibis.ifelse(corridor, j.beneficiary_name, ibis.null("string")),
         is_corridor=corridor,
         is_foreign=cross_border,
         is_small=j.amount_ref.between(lo, hi).fill_null(False),
@@ -118,10 +129,7 @@ def flag_payments(t: ir.Table, settings: FeatureSettings, currency: str) -> ir.T
         is_travel_high_risk=(travel & to_high_risk)
         | (j.is_card_or_cash & to_high_risk & cross_border),
     )
-    family = family_pairs(flagged, settings)
+    family = family_pairs(t, settings, tables) if family is None else family
     joined = flagged.left_join(family, [flagged.sender_id == family.family_sender,
                                         flagged.beneficiary_id == family.family_beneficiary])
-    return joined.select(
-        *[c for c in flagged.columns if c not in ("sender_name", "beneficiary_name")],
-        is_family=joined.is_family.fill_null(False),
-    )
+    return joined.select(*flagged.columns, is_family=joined.is_family.fill_null(False))
