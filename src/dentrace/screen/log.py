@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+import orjson
+
 LOG_FILE = "screening.jsonl"
 
 
@@ -30,8 +32,8 @@ class ScreeningLog:
         if not decisions:
             return
         at = datetime.now(UTC).isoformat(timespec="milliseconds")
-        lines = "".join(json.dumps(_entry(decision, actor, origin, at), separators=(",", ":"))
-                        + "\n" for decision, actor, origin in decisions)
+        lines = b"".join(orjson.dumps(_entry(decision, actor, origin, at)) + b"\n"
+                         for decision, actor, origin in decisions).decode("utf-8")
         with self._lock:
             self._file.write(lines)
             self._file.flush()
