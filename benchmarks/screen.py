@@ -30,15 +30,22 @@ import numpy as np
 import pandas as pd
 
 SERVER = """
-import sys, uvicorn
+import contextlib, signal, sys, uvicorn
 from pathlib import Path
 from dentrace.screen import screener_from_workspace
 from dentrace.web import WebSettings, create_app
 ws, port, loop, http = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 app = create_app(ws, settings=WebSettings())
 app.state.screener = screener_from_workspace(ws)
-uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
-            loop=loop, http=http)
+server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                       access_log=False, loop=loop, http=http))
+# stop on SIGTERM and return here (uvicorn's own handler re-raises the signal at the end)
+server.capture_signals = contextlib.nullcontext
+signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
+server.run()
+batcher = app.state.screening_batcher
+print(f"server: {batcher.screened:,} payments screened in {batcher.batches:,} micro-batches "
+      f"(mean {batcher.screened / max(batcher.batches, 1):.2f})", flush=True)
 """
 WARM_UP = 500  # payments sent at a low rate before measuring (first calls are slow)
 
