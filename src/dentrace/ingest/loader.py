@@ -8,7 +8,6 @@ rows whose key may clash are judged apart first, and the failing rows are read a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from dentrace.ingest.projection import Projection
-from dentrace.ingest.readers.common import STAGING, literal, quote
+from dentrace.ingest.readers.common import STAGING, literal
 from dentrace.ingest.rules import TableRules
 
 
@@ -42,11 +41,12 @@ def checked_query(rules: TableRules, projection: Projection) -> str:
     return f"SELECT q.*, {outputs} FROM ({_judged(rules, projection.select_list())}) q"
 
 
-def _judged(rules: TableRules, select_list: str) -> str:
-    """``select_list`` over the staging relation, then the helpers and the first failing
-    rule (``_dt_rule``, NULL when none) with its ``_dt_field`` and ``_dt_reason``."""
+def _judged(rules: TableRules, select_list: str, source: str = STAGING) -> str:
+    """``select_list`` over ``source`` (the staging relation or some of its rows), then the
+    helpers and the first failing rule (``_dt_rule``, NULL when none) with its ``_dt_field``
+    and ``_dt_reason``."""
     query = f"SELECT {select_list}, _dt_line, _dt_fault_field, _dt_fault_reason, _dt_raw " \
-        f"FROM {STAGING}"
+        f"FROM {source}"
     if rules.rates_join:
         query = (f"SELECT q.*, _dt_rates.factor AS _dt_factor FROM ({query}) q "
                  "LEFT JOIN _dt_rates ON _dt_rates.currency = upper(q._m_currency)")
@@ -62,34 +62,21 @@ def _judged(rules: TableRules, select_list: str) -> str:
             f"FROM ({query}) q")
 
 
-def failing_query(rules: TableRules, projection: Projection) -> str:
-    """The rows that fail a rule: ``_dt_line``, ``_dt_field``, ``_dt_reason`` and ``raw``.
-
-    Only the contract columns the rules read are prepared for every row; the others (and
-    ``extra``) are prepared after the filter, for the failing rows alone, from the file
-    columns carried through. A file column whose name could shadow one of ours is not
-    carried, and then every column is prepared up front.
-    """
-    text = " ".join([*(expr for _, expr in rules.helpers),
-                     *(f"{r.when} {r.reason}" for r in rules.rules)])
-    read = {n for n in re.findall(r"_m_(\w+)", text) if n in projection.columns}
-    if rules.rates_join:
-        read.add("currency")
-    carried = projection.files_for(read)
-    if any(n.lower().startswith(("_m_", "_dt_")) or n.lower() in ("extra", "q")
-           for n in carried):
-        query = f"SELECT * FROM ({_judged(rules, projection.select_list())}) q " \
-            "WHERE _dt_rule IS NOT NULL"
-    else:
-        early = ", ".join([projection.select_list(read), *(quote(n) for n in carried)])
-        query = (f"SELECT q.*, {projection.later_list(read)} FROM "
-                 f"({_judged(rules, early)}) q WHERE _dt_rule IS NOT NULL")
+def failing_query(rules: TableRules, projection: Projection, lines: str | None) -> str:
+    """The rows that fail a rule, among those whose ``_dt_line`` is in the table ``lines``
+    when given: ``_dt_line``, ``_dt_field``, ``_dt_reason`` and ``raw``. The rows are picked
+    before anything is prepared, so only they are trimmed and parsed again."""
+    rows = f"(SELECT s.* FROM {STAGING} s SEMI JOIN {lines} USING (_dt_line))" if lines \
+        else STAGING
+    query = f"SELECT * FROM ({_judged(rules, projection.select_list(), rows)}) q " \
+        "WHERE _dt_rule IS NOT NULL"
     return (f"SELECT _dt_line, _dt_field, _dt_reason, {projection.raw_json()} AS raw "
             f"FROM ({query}) q")
 
 
 KEYS = "_dt_keys"  # hashes of the keys that may clash: repeated in the file or already stored
 CLASHES = "_dt_clashes"  # the valid rows with such a key, with their verdict
+FAILING = "_dt_failing"  # the rows that broke a rule, ready for the quarantine
 
 
 @dataclass(frozen=True)
@@ -187,21 +174,40 @@ def _insert_accepted(con: duckdb.DuckDBPyConnection, rules: TableRules, checked:
     if clashes:
         # The joins this needs may shuffle rows: sort them back into file order.
         where += (f" AND (hash(_m_{key}) NOT IN (SELECT h FROM {KEYS}) "
-                  f"OR _dt_line IN (SELECT _dt_line FROM {CLASHES} "
-                  "WHERE _dt_verdict = 'accept')) ORDER BY _dt_line")
+                  f"OR EXISTS (SELECT 1 FROM {CLASHES} c WHERE c._dt_verdict = 'accept' "
+                  f"AND c._dt_line = q._dt_line AND c.{key} = q._m_{key})) ORDER BY _dt_line")
     row = con.execute(f"INSERT INTO {table} ({', '.join(columns)}) "
-                      f"SELECT {', '.join(values)} FROM ({checked}) WHERE {where}").fetchall()
+                      f"SELECT {', '.join(values)} FROM ({checked}) q WHERE {where}").fetchall()
     return int(row[0][0])
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection, rules: TableRules, projection: Projection,
-                file: str, ingest_id: int, failing: bool, clashes: bool) -> None:
-    """Write the rows that failed a rule (read again from the staged file, only when some
-    did) and the conflicting clashes, in line order."""
+def _find_failing(con: duckdb.DuckDBPyConnection, rules: TableRules, projection: Projection,
+                  ingest_id: int, failing: int) -> None:
+    """Fill ``FAILING`` with the ``failing`` rows that broke a rule.
+
+    They are among the rows whose line was not loaded (a join on integers), so only those
+    are judged again. Lines are unique in CSV and Parquet; an XML file written on one line
+    gives many rows one line, and then fewer rows are found: all rows are judged instead.
+    """
+    table = rules.table.name
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _dt_unloaded AS
+        SELECT _dt_line FROM {STAGING} ANTI JOIN
+            (SELECT source_line FROM {table} WHERE ingest_id = {ingest_id}) t
+            ON _dt_line = t.source_line""")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {FAILING} AS "
+                f"{failing_query(rules, projection, '_dt_unloaded')}")
+    con.execute("DROP TABLE _dt_unloaded")
+    if con.execute(f"SELECT count(*) FROM {FAILING}").fetchall()[0][0] != failing:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {FAILING} AS "
+                    f"{failing_query(rules, projection, None)}")
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, rules: TableRules, file: str,
+                ingest_id: int, failing: bool, clashes: bool) -> None:
+    """Write the rows in ``FAILING`` (when ``failing``) and the conflicting clashes (when
+    ``clashes``), in line order."""
     key, table = rules.table.key, rules.table.name
-    parts = []
-    if failing:
-        parts.append(failing_query(rules, projection))
+    parts = [f"SELECT * FROM {FAILING}"] if failing else []
     if clashes:
         stored = ", ".join(f"{literal(c)}, {c}" for c in rules.outputs)
         here = (f"'same {key} as line ' || _dt_first_line || ' of this file, "
@@ -237,10 +243,11 @@ def judge_and_load(
         step(2)
     # Every row is accepted, a clash or failing: the count of failing rows needs no pass.
     failing = read - accepted - judged.duplicate - judged.conflict
-    _quarantine(con, rules, projection, name, ingest_id, failing > 0,
-                judged.conflict > 0)
+    if failing:
+        _find_failing(con, rules, projection, ingest_id, failing)
+    _quarantine(con, rules, name, ingest_id, failing > 0, judged.conflict > 0)
     if step:
         step(3)
-    con.execute(f"DROP TABLE {KEYS}")
-    con.execute(f"DROP TABLE IF EXISTS {CLASHES}")
+    for temp in (KEYS, CLASHES, FAILING):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
     return FileCounts(table, name, read, accepted, failing + judged.conflict, judged.duplicate)

@@ -5,8 +5,7 @@ Checked once per file before anything loads, so a missing required column stops 
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from dentrace.contract.schema import Table
@@ -25,35 +24,17 @@ class Projection:
     extras: list[str]
     numbers: frozenset[str] = frozenset()
     numeric_extras: frozenset[str] = frozenset()
-    sources: dict[str, str] = field(default_factory=dict)  # contract column -> file column
 
-    def select_list(self, only: Collection[str] | None = None) -> str:
-        """Select list over the staging relation; with ``only``, just those contract columns
-        and no ``extra`` (see ``later_list``)."""
-        parts = [f"{expr} AS _m_{name}" for name, expr in self.columns.items()
-                 if only is None or name in only]
-        if only is None:
-            parts.append(self._extra())
+    def select_list(self) -> str:
+        """Select list over the staging relation."""
+        parts = [f"{expr} AS _m_{name}" for name, expr in self.columns.items()]
+        if self.extras:
+            pairs = ", ".join(f"{literal(n)}, {_as_text(quote(n), n in self.numeric_extras)}"
+                              for n in self.extras)
+            parts.append(f"CAST(json_object({pairs}) AS VARCHAR) AS extra")
+        else:
+            parts.append("NULL::VARCHAR AS extra")
         return ", ".join(parts)
-
-    def later_list(self, done: Collection[str]) -> str:
-        """The contract columns not in ``done``, and ``extra``, over a relation that carries
-        the file columns of ``files_for(done)`` under their own names."""
-        parts = [f"{expr} AS _m_{name}" for name, expr in self.columns.items()
-                 if name not in done]
-        return ", ".join([*parts, self._extra()])
-
-    def files_for(self, done: Collection[str]) -> list[str]:
-        """The file columns that ``later_list(done)`` reads."""
-        used = [self.sources[n] for n in self.columns if n not in done and n in self.sources]
-        return list(dict.fromkeys([*used, *self.extras]))
-
-    def _extra(self) -> str:
-        if not self.extras:
-            return "NULL::VARCHAR AS extra"
-        pairs = ", ".join(f"{literal(n)}, {_as_text(quote(n), n in self.numeric_extras)}"
-                          for n in self.extras)
-        return f"CAST(json_object({pairs}) AS VARCHAR) AS extra"
 
     def raw_json(self) -> str:
         """A row as text for the quarantine: the reader's raw line, else its values as JSON
@@ -78,7 +59,6 @@ def project(table: Table, header: list[str], mapping: TableMapping, file: Path,
     used: set[str] = set()
     columns: dict[str, str] = {}
     numbers: set[str] = set()
-    sources: dict[str, str] = {}
     for col in table.columns:
         source = mapping.columns.get(col.name, col.name)
         codes = mapping.codes.get(col.name)
@@ -87,7 +67,6 @@ def project(table: Table, header: list[str], mapping: TableMapping, file: Path,
         elif source.strip().lower() in by_lower:
             original = by_lower[source.strip().lower()]
             used.add(original)
-            sources[col.name] = original
             if original not in numeric:
                 expr = _trimmed(quote(original))
             elif col.type == "decimal" and not codes:
@@ -113,8 +92,7 @@ def project(table: Table, header: list[str], mapping: TableMapping, file: Path,
         columns[col.name] = expr
     extras = [h for h in header if h not in used]
     return Projection(columns=columns, extras=extras, numbers=frozenset(numbers),
-                      numeric_extras=frozenset(h for h in extras if h in numeric),
-                      sources=sources)
+                      numeric_extras=frozenset(h for h in extras if h in numeric))
 
 
 def _trimmed(column: str) -> str:

@@ -13,6 +13,7 @@ from tests.unit.ingest.ingest_rows import good_row
 
 Query = Callable[[str], list[tuple[object, ...]]]
 TS = "2025-03-04T21:15:00+10:00"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "iso20022" / "valid"
 
 
 def _parquet(path: Path, ids: list[str], amounts: list[float]) -> Path:
@@ -54,3 +55,16 @@ def test_file_against_a_warehouse_of_many_row_groups(tmp_path: Path, query: Quer
     assert query("SELECT txn_id FROM transactions WHERE ingest_id = 2") == [
         ("T300000",), ("S1",), ("U1",)]
     assert query("SELECT count(*) FROM transactions") == [(200_003,)]
+
+
+def test_xml_on_one_line_quarantines_every_failing_row(tmp_path: Path, query: Query) -> None:
+    # Every payment of a one-line file has line 1: rows are not told apart by their line.
+    text = (FIXTURES / "pain001_several_payments.xml").read_text(encoding="utf-8")
+    one_line = tmp_path / "one_line.xml"
+    one_line.write_text(" ".join(text.replace('Ccy="EUR">15<', 'Ccy="EUR">-15<')
+                                 .split()), encoding="utf-8")
+    report = ingest(tmp_path / "ws", transactions=one_line, quiet=True)
+    assert report.rows_accepted >= 1 and report.rows_quarantined >= 1
+    assert report.rows_read == report.rows_accepted + report.rows_quarantined
+    assert query("SELECT count(*) FROM quarantine") == [(report.rows_quarantined,)]
+    assert ("amount", "non-positive amount: -15") in query("SELECT field, reason FROM quarantine")
