@@ -76,9 +76,9 @@ def test_materialised_lookups_give_the_inline_table() -> None:
 
 
 def test_family_evidence_covers_every_payment_of_a_corridor_pair() -> None:
-    rows = family("f", months=3) + [payment("f-card", "f", "f-mum", 100, 20.0, channel="card",
-                                            sender_name="Jose Santos",
-                                            beneficiary_name="Lorna Santos")]
+    card = payment("f-card", "f", "f-mum", 100, 20.0, channel="card",
+                   sender_name="Jose Santos", beneficiary_name="Lorna Santos")
+    rows = [*family("f", months=3), card]
     flags = _flags(warehouse(rows), inline=False)
     assert flags["is_family"].all()
     assert not flags.loc["f-card", "is_corridor"]
