@@ -13,11 +13,16 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from dentrace.errors import InputError
+from dentrace.errors import DentraceError, InputError
 from dentrace.screen.log import ScreeningLog
 from dentrace.screen.service import Screener
 
 MAX_BATCH = 64  # bounds the time one drain holds the loop (~0.3 ms per payment)
+MAX_WAITING = 2048  # about a second of work: beyond it, answer at once that it is overloaded
+
+
+class ScreeningOverloaded(DentraceError):
+    """More payments wait than the screener can decide on in time: retry shortly (HTTP 503)."""
 
 
 @dataclass
@@ -31,17 +36,22 @@ class _Waiting:
 class ScreeningBatcher:
     """Queue of payments waiting for ``screener``; decisions are logged before the answers."""
 
-    def __init__(self, screener: Screener, log: ScreeningLog, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, screener: Screener, log: ScreeningLog, max_batch: int = MAX_BATCH,
+                 max_waiting: int = MAX_WAITING) -> None:
         self.screener = screener
         self.log = log
         self.max_batch = max_batch
+        self.max_waiting = max_waiting
         self._waiting: list[_Waiting] = []
         self._scheduled = False
         self.batches = 0
         self.screened = 0
 
     async def screen(self, payment: dict[str, Any], actor: str, origin: str) -> dict[str, Any]:
-        """The decision on ``payment`` (raises ``InputError`` when it cannot be screened)."""
+        """The decision on ``payment`` (raises ``InputError`` when it cannot be screened,
+        ``ScreeningOverloaded`` when too many payments wait already)."""
+        if len(self._waiting) >= self.max_waiting:
+            raise ScreeningOverloaded(f"{len(self._waiting)} payments are waiting to be screened")
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[dict[str, Any]] = loop.create_future()
         self._waiting.append(_Waiting(payment, actor, origin, answer))

@@ -114,3 +114,18 @@ def test_kept_predictor_gives_the_booster_scores() -> None:
     expected = scorer.shipped.booster_.predict(values, num_threads=1)
     assert np.array_equal(scorer.predict(values), expected)
     assert np.array_equal(scorer.predict(values[:1]), expected[:1])
+
+
+def test_batcher_refuses_beyond_its_queue(tmp_path: Path) -> None:
+    payments = _payments()[:5]
+    log = ScreeningLog(tmp_path / "screening.jsonl")
+    batcher = ScreeningBatcher(empty_screener(scorer="rules"), log, max_waiting=3)
+
+    async def all_at_once() -> list[Any]:
+        return await asyncio.gather(*(batcher.screen(p, "svc", "x") for p in payments),
+                                    return_exceptions=True)
+
+    answers = asyncio.run(all_at_once())
+    log.close()
+    assert [type(a).__name__ for a in answers] == ["dict"] * 3 + ["ScreeningOverloaded"] * 2
+    assert len(read_log(tmp_path / "screening.jsonl")) == 3

@@ -30,7 +30,7 @@ from dentrace.screen import (
     pacs008_payments,
     screener_from_workspace,
 )
-from dentrace.screen.batching import ScreeningBatcher
+from dentrace.screen.batching import ScreeningBatcher, ScreeningOverloaded
 from dentrace.screen.log import LOG_FILE
 from dentrace.web.deps import AppContext, permit
 from dentrace.web.security import Caller, CsrfRejected, authenticate_request, oauth2_scheme
@@ -147,13 +147,17 @@ def parse_payment(body: bytes, content_type: str) -> dict[str, Any]:
 async def screen_body(app: Any, scope: Scope, body: bytes, content_type: str,
                       bearer: str | None) -> dict[str, Any]:
     """Authenticate, parse, screen (in a batch) and log one request: the decision, or
-    ``Refused`` with the status (401, 403, 415, 422 bad payment, 503 no usable scan)."""
+    ``Refused`` with the status (401, 403, 415, 422 bad payment, 503 no usable scan or too
+    many payments waiting)."""
     caller = screening_caller(app, scope, bearer)
     try:
         payment = parse_payment(body, content_type)
         return await batcher_of(app).screen(payment, caller.account.username, caller.origin)
     except InputError as error:
         raise Refused(422, str(error)) from error
+    except ScreeningOverloaded as error:
+        raise Refused(503, f"screening is overloaded: {error}; retry",
+                      {"Retry-After": "1"}) from error
     except DentraceError as error:
         raise Refused(503, f"screening is not available: {error}") from error
 
