@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -128,6 +129,11 @@ def _stage(args: argparse.Namespace) -> dict[str, Any]:
     from dentrace.detect import scan
     from dentrace.store.warehouse import open_warehouse
 
+    stages = FeatureStages()
+    logger = logging.getLogger("dentrace.features.build")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(stages)
+
     if args.stage == "scan-incremental":
         from dentrace.detect.incremental import scan_incremental
 
@@ -140,7 +146,22 @@ def _stage(args: argparse.Namespace) -> dict[str, Any]:
     summary = result.summary()
     written = json.loads((Path(args.workspace) / "summary.json").read_text())["scan"]
     return {"rows": rows, "timings": summary.get("timings_s", {}), "alerts": summary["alerts"],
-            "incremental": written.get("incremental")}
+            "incremental": written.get("incremental"), "feature_stages": stages.seconds}
+
+
+class FeatureStages(logging.Handler):
+    """Collects the feature build's stage timings (wall s, CPU s), summed per stage."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.seconds: dict[str, list[float]] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stage = getattr(record, "feature_stage", None)
+        if stage:
+            name, wall, cpu = stage
+            total = self.seconds.setdefault(name, [0.0, 0.0])
+            total[0], total[1] = round(total[0] + wall, 3), round(total[1] + cpu, 3)
 
 
 def _measure(size: str, stage: str, args: list[str], env: dict[str, str]) -> Measure:
@@ -246,9 +267,16 @@ def _print(measures: list[Measure]) -> None:
 
 
 def _stage_timings(measures: list[Measure]) -> list[str]:
-    """The scan's own stage timings (summary.json timings_s), one line per scan."""
-    return [f"{m.size} {m.stage} stages (s): {json.dumps(m.detail['timings'])}"
-            for m in measures if m.detail.get("timings")]
+    """The scan's own stage timings (summary.json timings_s) and its feature build's stages
+    ([wall s, CPU s] each, CPU of all threads of the scan process), per scan."""
+    lines = []
+    for m in measures:
+        if m.detail.get("timings"):
+            lines.append(f"{m.size} {m.stage} stages (s): {json.dumps(m.detail['timings'])}")
+        if m.detail.get("feature_stages"):
+            lines.append(f"{m.size} {m.stage} feature stages ([wall s, CPU s]): "
+                         f"{json.dumps(m.detail['feature_stages'])}")
+    return lines
 
 
 def _append_doc(doc: Path, measures: list[Measure], command: str, loads: list[float]) -> None:

@@ -3,6 +3,10 @@ an engine (DuckDB or Spark), then the graph features: one numeric frame per role
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import ibis
@@ -24,6 +28,7 @@ FLAGS_TABLE = "_dentrace_flagged_payments"
 PAIRS_TABLE = "_dentrace_payer_pairs"
 FAMILY_TABLE = "_dentrace_family_pairs"
 LOOKUP_PREFIX = "_dentrace_lookup_"
+log = logging.getLogger(__name__)
 
 
 def _settings(config: Any) -> tuple[FeatureSettings, GraphSettings]:
@@ -92,14 +97,59 @@ def _kyc(con: Any, end: Any) -> pd.DataFrame:
     return kyc.drop_duplicates("party_id").set_index("party_id")
 
 
+@contextmanager
+def _stage(name: str) -> Iterator[None]:
+    """Log the wall and CPU seconds (all threads of this process) of one feature stage;
+    benchmarks/scale.py collects them (logger ``dentrace.features.build``, INFO)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    yield
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    log.info("feature stage %s: %.2f s wall, %.2f s CPU", name, wall, cpu,
+             extra={"feature_stage": (name, round(wall, 3), round(cpu, 3))})
+
+
 def _flagged(engine: Engine, settings: FeatureSettings, currency: str) -> ir.Table:
     """The flagged payments expression, its small inputs (lookups, family pairs) materialised
     first so the flags are one streaming pass over the transactions."""
     t = engine.transactions()
-    tables = {name: engine.materialise(f"{LOOKUP_PREFIX}{name}", expr)
-              for name, expr in lookup_tables(t, settings).items()}
-    family = engine.materialise(FAMILY_TABLE, family_pairs(t, settings, tables))
+    with _stage("lookups and family pairs"):
+        tables = {name: engine.materialise(f"{LOOKUP_PREFIX}{name}", expr)
+                  for name, expr in lookup_tables(t, settings).items()}
+        family = engine.materialise(FAMILY_TABLE, family_pairs(t, settings, tables))
     return flag_payments(t, settings, currency, tables, family)
+
+
+def _payer_table(engine: Engine, p: ir.Table, settings: FeatureSettings,
+                 end: Any) -> pd.DataFrame:
+    """The payer aggregates (totals, rhythm, beneficiaries) as one frame by sender_id."""
+    recent_from = ibis.literal(pd.Timestamp(end) - pd.Timedelta(days=settings.recent_days))
+    parts = [totals(p, recent_from), rhythm_features(p), beneficiary_features(p)]
+    tables = [engine.to_pandas(part).set_index("sender_id") for part in parts]
+    return _finish_payers(tables[0].join(tables[1:], how="left"), settings)
+
+
+def _with_graph(con: Any, payer: pd.DataFrame, facilitator: pd.DataFrame,
+                pairs: pd.DataFrame, graph_settings: GraphSettings,
+                end: Any) -> dict[str, pd.DataFrame]:
+    """Both frames joined with the graph features, KYC and payer profiles, as returned."""
+    payer_net, facilitator_net = network_features(pairs, read_known(con), graph_settings)
+    payer = payer.join(payer_net, how="left").join(_kyc(con, end), how="left")
+    facilitator = facilitator.join(facilitator_net, how="left")
+    corridor_pairs = pairs.loc[pairs["pair_corridor"].astype(bool)]
+    facilitator_profile, payer_profile = payer_profiles(corridor_pairs, payer)
+    payer = payer.join(payer_profile, how="left")
+    facilitator = facilitator.join(facilitator_profile, how="left")
+    payer[payer_net.columns] = payer[payer_net.columns].fillna(0.0)
+    facilitator[facilitator_net.columns] = facilitator[facilitator_net.columns].fillna(0.0)
+    facilitator["foreign_payer_share"] = _safe_div(facilitator["foreign_payers"],
+                                                   facilitator["n_payers"])
+    facilitator["unrelated_small_share"] = _safe_div(facilitator["unrelated_small_payers"],
+                                                     facilitator["n_payers"])
+    frames = {"payer": payer, "facilitator": facilitator}
+    for frame in frames.values():
+        frame.index = frame.index.astype(str)
+        frame.index.name = "party_id"
+    return {role: frame.astype("float64").sort_index() for role, frame in frames.items()}
 
 
 def build_party_features(con: Any, config: Any = None, *, transactions: str = "transactions",
@@ -119,38 +169,24 @@ def build_party_features(con: Any, config: Any = None, *, transactions: str = "t
     settings, graph_settings = _settings(config)
     engine = DuckDBEngine(con, transactions) if engine is None else engine
     currency = reporting_currency(con)
-    p = engine.materialise(FLAGS_TABLE, _flagged(engine, settings, currency))
-    end = engine.scalar(p.ts_utc.max()) if end is None else end
-    recent_from = ibis.literal(pd.Timestamp(end) - pd.Timedelta(days=settings.recent_days))
-    parts = [totals(p, recent_from), rhythm_features(p), beneficiary_features(p)]
-    tables = [engine.to_pandas(part).set_index("sender_id") for part in parts]
-    payer = _finish_payers(tables[0].join(tables[1:], how="left"), settings)
-    lo, hi = settings.small_band(currency)
-    pairs_table = engine.materialise(PAIRS_TABLE, payer_pairs(p, lo, hi))
-    for name in (FLAGS_TABLE, PAIRS_TABLE):
-        engine.share(con, name)
-    facilitator = engine.to_pandas(incoming_features(p, pairs_table)).set_index("beneficiary_id")
-    # the graph features read corridor pairs only: the rest stays in the engine (pairs are a
-    # quarter of the payments; at 100M, pandas would hold ~26M rows for nothing)
-    pairs = engine.to_pandas(pairs_table.filter(pairs_table.pair_corridor).select(
-        "beneficiary_id", "sender_id", "pair_payments", "pair_corridor", "pair_unrelated_small"
-    ))
-    known = read_known(con)
-    payer_net, facilitator_net = network_features(pairs, known, graph_settings)
-    payer = payer.join(payer_net, how="left").join(_kyc(con, end), how="left")
-    facilitator = facilitator.join(facilitator_net, how="left")
-    corridor_pairs = pairs.loc[pairs["pair_corridor"].astype(bool)]
-    facilitator_profile, payer_profile = payer_profiles(corridor_pairs, payer)
-    payer = payer.join(payer_profile, how="left")
-    facilitator = facilitator.join(facilitator_profile, how="left")
-    payer[payer_net.columns] = payer[payer_net.columns].fillna(0.0)
-    facilitator[facilitator_net.columns] = facilitator[facilitator_net.columns].fillna(0.0)
-    facilitator["foreign_payer_share"] = _safe_div(facilitator["foreign_payers"],
-                                                   facilitator["n_payers"])
-    facilitator["unrelated_small_share"] = _safe_div(facilitator["unrelated_small_payers"],
-                                                     facilitator["n_payers"])
-    frames = {"payer": payer, "facilitator": facilitator}
-    for frame in frames.values():
-        frame.index = frame.index.astype(str)
-        frame.index.name = "party_id"
-    return {role: frame.astype("float64").sort_index() for role, frame in frames.items()}
+    flagged = _flagged(engine, settings, currency)
+    with _stage("flagged payments"):
+        p = engine.materialise(FLAGS_TABLE, flagged)
+        end = engine.scalar(p.ts_utc.max()) if end is None else end
+    with _stage("payer aggregates"):
+        payer = _payer_table(engine, p, settings, end)
+    with _stage("payer pairs"):
+        lo, hi = settings.small_band(currency)
+        pairs_table = engine.materialise(PAIRS_TABLE, payer_pairs(p, lo, hi))
+        for name in (FLAGS_TABLE, PAIRS_TABLE):
+            engine.share(con, name)
+    with _stage("facilitator aggregates"):
+        facilitator = engine.to_pandas(
+            incoming_features(p, pairs_table)).set_index("beneficiary_id")
+        # the graph features read corridor pairs only: the rest stays in the engine (pairs
+        # are a quarter of the payments; at 100M, pandas would hold ~26M rows for nothing)
+        pairs = engine.to_pandas(pairs_table.filter(pairs_table.pair_corridor).select(
+            "beneficiary_id", "sender_id", "pair_payments", "pair_corridor",
+            "pair_unrelated_small"))
+    with _stage("graph, KYC and payer profiles"):
+        return _with_graph(con, payer, facilitator, pairs, graph_settings, end)
