@@ -315,7 +315,7 @@ def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--generate":
         _generator_main(sys.argv[2])
         return
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join((__doc__ or "").splitlines()[:2]))
     parser.add_argument("--scale", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rate", type=float, default=1000.0)
