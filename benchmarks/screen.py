@@ -304,7 +304,8 @@ def _http(folder: Path, workspace: Path, token: str, payments: list[dict[str, An
     print(f"  latency from the actual send:   {_quantiles(np.array(result['from_send']) * 1e3)}")
     print(f"  errors: {result['errors'] or 'none'}; unanswered: {result['unanswered']}")
     print(f"  CPU seconds: server {server_cpu:.2f} ({server_cpu * 1000 / max(answered, 1):.3f} "
-          f"ms per payment), generator {result['cpu']:.2f}, over {result['elapsed']:.1f} s")
+          f"ms per payment; {server_cpu / result['elapsed']:.2f} of a core), generator "
+          f"{result['cpu']:.2f}, over {result['elapsed']:.1f} s")
 
 
 def _load() -> str:
