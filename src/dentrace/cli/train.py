@@ -23,7 +23,7 @@ def _parse_seeds(text: str) -> list[int]:
 
 
 def train(
-    seeds: str = typer.Option("101,102,103,104", "--seeds",
+    seeds: str = typer.Option("101,102,103,104,105,106,107,108", "--seeds",
                               help="Training world seeds (100-199); each is scored by a "
                                    "model trained on the others for calibration."),
     scale: float = typer.Option(0.4, "--scale", help="Scale of each training world."),

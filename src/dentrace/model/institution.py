@@ -67,7 +67,7 @@ class InstitutionScorer(BaseScorer):
         return self
 
     def score(self, features: pd.DataFrame) -> np.ndarray:
-        """Probability per row: shipped model, blended with the institution's PU estimate."""
+        """Probability per row: shipped model, raised towards the institution's PU estimate."""
         if not hasattr(self, "shipped_"):
             self.fit(features, None)
         base = self.shipped_.score(features)
@@ -78,7 +78,10 @@ class InstitutionScorer(BaseScorer):
         else:
             own = predict_positive_unlabelled(
                 self.adaptation_, _pu_matrix(features, self.shipped_, base))
-        return np.clip((1 - self.weight_) * base + self.weight_ * own, 0.0, 1.0)
+        # one-sided: the institution's positives can raise a score towards its own estimate,
+        # never lower it; being unlabelled is no evidence of innocence (positive-unlabelled),
+        # and the thresholds were set on the shipped model's scores
+        return np.clip(base + self.weight_ * np.maximum(own - base, 0.0), 0.0, 1.0)
 
     def threshold_for_precision(self, target: float) -> float | None:
         """The shipped model's held-out threshold for a precision target (in this setting)."""

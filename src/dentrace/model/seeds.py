@@ -11,7 +11,7 @@ from dentrace.errors import ConfigError
 
 TRAINING_SEEDS = range(100, 200)
 EVALUATION_SEEDS_FROM = 1000
-DEFAULT_TRAINING_SEEDS = (101, 102, 103, 104)
+DEFAULT_TRAINING_SEEDS = (101, 102, 103, 104, 105, 106, 107, 108)
 
 
 def check_training_seeds(seeds: Iterable[int]) -> list[int]:

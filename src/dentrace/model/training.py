@@ -29,6 +29,8 @@ from dentrace.model.shipped import save_scorer
 
 Progress = Callable[[str], None]
 MAX_NEGATIVES = 60_000
+# negatives kept whole when sampling (feature, minimum): the parties a model can confuse
+HARD_NEGATIVES = {"payer": ("n_corridor", 2.0), "facilitator": ("unrelated_small_payers", 2.0)}
 # features read from the customers file (directly or through the payers' profile), per role
 KYC_COLUMNS = {"payer": ("kyc_age", "kyc_male", "co_payers_age"),
                "facilitator": ("payers_age_mean",)}
@@ -156,19 +158,27 @@ def stack(tables: list[RoleTable], drop_known: bool = True) -> RoleTable:
     )
 
 
-def training_rows(tables: list[RoleTable], max_negatives: int = MAX_NEGATIVES,
+def training_rows(tables: list[RoleTable], role: str, max_negatives: int = MAX_NEGATIVES,
                   seed: int = 0) -> RoleTable:
-    """Stacked tables with every positive and at most ``max_negatives`` random negatives.
+    """Stacked tables with every positive, every hard negative and at most ``max_negatives``
+    random other negatives.
 
-    Most beneficiaries are plainly ordinary; sampling them keeps training fast on two cores.
-    Calibration is fitted on scores of models trained the same way, so it absorbs the sampling.
+    Most parties are plainly ordinary; sampling them keeps training fast on two cores. Hard
+    negatives (``HARD_NEGATIVES``: repeated corridor payments, or several unrelated small
+    payers — the look-alikes such as adult performers and webcam customers) are all kept, so
+    the model sees every one of them rather than one in ten. Calibration is fitted on scores
+    of models trained the same way, so it absorbs the sampling.
     """
     table = stack(tables)
-    negatives = np.nonzero(table.labels == 0)[0]
+    column, minimum = HARD_NEGATIVES[role]
+    values = table.features[column] if column in table.features else pd.Series(0.0)
+    hard = (values.fillna(0.0).to_numpy() >= minimum) & (table.labels == 0)
+    negatives = np.nonzero((table.labels == 0) & ~hard)[0]
     if len(negatives) <= max_negatives:
         return table
     chosen = np.random.default_rng(seed).choice(negatives, max_negatives, replace=False)
-    rows = np.sort(np.concatenate([np.nonzero(table.labels == 1)[0], chosen]))
+    keep = np.concatenate([np.nonzero((table.labels == 1) | hard)[0], chosen])
+    rows = np.sort(keep)
     return RoleTable(table.features.iloc[rows], table.labels[rows], table.known[rows])
 
 
@@ -178,7 +188,7 @@ def out_of_world_models(role: str, worlds: dict[int, list[RoleTable]], rounds: i
     models = {}
     for seed in worlds:
         others = training_rows(augmented(
-            [v for s, vs in worlds.items() if s != seed for v in vs], role))
+            [v for s, vs in worlds.items() if s != seed for v in vs], role), role)
         models[seed] = LearnedScorer(role=role, rounds=rounds).fit(others.features, others.labels)
     return models
 
@@ -209,7 +219,7 @@ def fit_role(role: str, worlds: dict[int, list[RoleTable]], rounds: int
     """
     models = out_of_world_models(role, worlds, rounds)
     held_out = out_of_world_scores(worlds, models)
-    everything = training_rows(augmented([v for vs in worlds.values() for v in vs], role))
+    everything = training_rows(augmented([v for vs in worlds.values() for v in vs], role), role)
     scorer = LearnedScorer(role=role, rounds=rounds).fit(everything.features, everything.labels)
     figures: dict[str, float] = {}
     for setting, (raw, labels) in held_out.items():

@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 
 from dentrace.model.scorer import feature_matrix
-from dentrace.model.training import KYC_COLUMNS, RoleTable, augmented, without_kyc
+from dentrace.model.training import (
+    KYC_COLUMNS,
+    RoleTable,
+    augmented,
+    training_rows,
+    without_kyc,
+)
 
 
 def _table() -> RoleTable:
@@ -39,3 +45,20 @@ def test_augmented_appends_one_blanked_copy_per_table() -> None:
     assert len(tables) == 4
     assert not tables[0].features["kyc_age"].isna().any()
     assert tables[3].features["kyc_male"].isna().all()
+
+
+def test_sampling_keeps_every_positive_and_every_hard_negative() -> None:
+    n = 1000
+    fan_in = np.zeros(n)
+    fan_in[:30] = 5.0  # look-alikes: several unrelated small payers, not positives
+    fan_in[30:40] = 6.0  # positives
+    labels = np.zeros(n, dtype=int)
+    labels[30:40] = 1
+    features = pd.DataFrame({"unrelated_small_payers": fan_in},
+                            index=pd.Index([f"p{i}" for i in range(n)], name="party_id"))
+    table = RoleTable(features, labels, np.zeros(n, bool))
+    rows = training_rows([table], "facilitator", max_negatives=100)
+    kept = set(rows.features.index)
+    assert {f"p{i}" for i in range(40)} <= kept  # every look-alike and every positive
+    assert len(rows.labels) == 40 + 100 and rows.labels.sum() == 10
+    assert len(training_rows([table], "facilitator", max_negatives=5000).labels) == n

@@ -77,8 +77,19 @@ def test_thresholds_for_precision_pick_the_most_recall() -> None:
     scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5])
     labels = np.array([1, 1, 0, 1, 0])
     table = thresholds_for_precision(scores, labels, targets=(0.7, 1.0))
-    assert table["1.0"] == {"threshold": 0.8, "recall": 2 / 3, "precision": 1.0}
-    assert table["0.7"]["threshold"] == 0.6
+    # the cut lies half-way (log-odds) between the last party let in and the next one down
+    assert table["1.0"]["threshold"] == pytest.approx(0.7534, abs=1e-4)
+    assert (table["1.0"]["recall"], table["1.0"]["precision"]) == (2 / 3, 1.0)
+    assert table["0.7"]["threshold"] == pytest.approx(0.5505, abs=1e-4)
+
+
+def test_a_wide_gap_puts_the_threshold_in_its_middle() -> None:
+    scores = np.array([0.999, 0.99, 0.98, 0.1, 0.05])
+    labels = np.array([1, 1, 1, 0, 0])
+    cut = thresholds_for_precision(scores, labels, targets=(0.95,))["0.95"]["threshold"]
+    assert 0.5 < cut < 0.9  # not on the lowest positive (0.98): unseen positives score lower
+    last = thresholds_for_precision(scores[:3], labels[:3], targets=(0.95,))["0.95"]
+    assert last["threshold"] == 0.98  # nothing below: the lowest positive itself
 
 
 def test_save_and_load_give_the_same_scores(tmp_path: Path) -> None:
@@ -123,6 +134,9 @@ def test_institution_scorer_follows_the_contract(tmp_path: Path) -> None:
     assert average_precision_score(labels[hidden], scores[hidden]) > 3 * labels[hidden].mean()
     plain = InstitutionScorer(role="payer", model_dir=tmp_path).fit(features, None)
     assert plain.weight_ == 0.0
+    # the institution's labels only raise scores: no unlabelled party falls below the model
+    assert np.all(scores >= plain.score(features) - 1e-12)
+    assert np.any(scores > plain.score(features) + 1e-6)
     with pytest.raises(ConfigError, match="dentrace train"):
         InstitutionScorer(role="facilitator", model_dir=tmp_path).fit(features, None)
 
