@@ -1,10 +1,11 @@
 """Benchmark: Parquet ingest speed. Builds its own Parquet file of N rows (default 2M),
 ingests it into a fresh workspace and prints rows/s and peak memory (RSS).
 
-    python benchmarks/ingest.py [N] [--csv] [--runs R]
+    python benchmarks/ingest.py [N] [--csv] [--runs R] [--stages]
 
 Prints wall rows/s, CPU seconds (user + system over all threads) and rows per CPU-second, the
-load average (the machine is shared) and peak RSS.
+load average (the machine is shared) and peak RSS. With --stages, one more ingest prints the
+wall and CPU seconds of each SQL statement that took over 0.05 s.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from dentrace.ingest import IngestReport, ingest
+from dentrace.ingest import IngestReport, ingest, service
 
 CURRENCIES = "['USD','EUR','GBP','PHP','AUD','CAD','THB','INR']"
 
@@ -48,6 +50,8 @@ def main() -> None:
     parser.add_argument("rows", nargs="?", type=int, default=2_000_000)
     parser.add_argument("--csv", action="store_true", help="benchmark a CSV file instead")
     parser.add_argument("--runs", type=int, default=1, help="ingest N times, report the fastest")
+    parser.add_argument("--stages", action="store_true",
+                        help="time each SQL statement of one more ingest")
     parser.add_argument("--build-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build_only:
@@ -64,6 +68,7 @@ def main() -> None:
         again = time.perf_counter()
         ingest(Path(tmp) / "ws0", transactions=data, quiet=True)
         repeat = time.perf_counter() - again
+        stages = _stages(Path(tmp) / "ws-stages", data) if args.stages else []
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cpu = user + system
     print(f"format            {'csv' if args.csv else 'parquet'}")
@@ -81,6 +86,42 @@ def main() -> None:
           "(other work on the machine slows the wall clock)")
     print(f"repeat_seconds    {repeat:.2f}  (same file again: counted as duplicates)")
     print(f"peak_rss_mib      {peak_mib:,.0f}")
+    for line in stages:
+        print(line)
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class _TimedConnection:
+    """A warehouse connection that times each statement (wall, CPU of this process)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, log: list[tuple[float, float, str]]):
+        self._con, self._log = con, log
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        started, cpu = time.perf_counter(), _cpu()
+        result = self._con.execute(sql, *args)
+        self._log.append((time.perf_counter() - started, _cpu() - cpu, " ".join(sql.split())))
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
+def _stages(workspace: Path, data: Path) -> list[str]:
+    """Ingest once more with every statement timed: lines for those over 0.05 s."""
+    log: list[tuple[float, float, str]] = []
+    opened = service.open_warehouse
+    service.open_warehouse = lambda *a, **k: _TimedConnection(opened(*a, **k), log)
+    try:
+        ingest(workspace, transactions=data, quiet=True)
+    finally:
+        service.open_warehouse = opened
+    return [f"stage  {wall:6.2f} s wall {cpu:6.2f} s CPU  {sql[:90]}"
+            for wall, cpu, sql in log if wall > 0.05]
 
 
 def _timed_ingest(workspace: Path, data: Path) -> tuple[IngestReport, float, float, float]:
