@@ -62,12 +62,9 @@ def _judged(rules: TableRules, select_list: str, source: str = STAGING) -> str:
             f"FROM ({query}) q")
 
 
-def failing_query(rules: TableRules, projection: Projection, lines: str | None) -> str:
-    """The rows that fail a rule, among those whose ``_dt_line`` is in the table ``lines``
-    when given: ``_dt_line``, ``_dt_field``, ``_dt_reason`` and ``raw``. The rows are picked
-    before anything is prepared, so only they are trimmed and parsed again."""
-    rows = f"(SELECT s.* FROM {STAGING} s SEMI JOIN {lines} USING (_dt_line))" if lines \
-        else STAGING
+def failing_query(rules: TableRules, projection: Projection, rows: str = STAGING) -> str:
+    """The rows of ``rows`` (the staging relation or some of its rows) that fail a rule:
+    ``_dt_line``, ``_dt_field``, ``_dt_reason`` and ``raw``."""
     query = f"SELECT * FROM ({_judged(rules, projection.select_list(), rows)}) q " \
         "WHERE _dt_rule IS NOT NULL"
     return (f"SELECT _dt_line, _dt_field, _dt_reason, {projection.raw_json()} AS raw "
@@ -185,21 +182,19 @@ def _find_failing(con: duckdb.DuckDBPyConnection, rules: TableRules, projection:
                   ingest_id: int, failing: int) -> None:
     """Fill ``FAILING`` with the ``failing`` rows that broke a rule.
 
-    They are among the rows whose line was not loaded (a join on integers), so only those
-    are judged again. Lines are unique in CSV and Parquet; an XML file written on one line
-    gives many rows one line, and then fewer rows are found: all rows are judged instead.
+    They are among the rows whose line was not loaded (an anti-join on integers, before
+    anything is prepared), so only those are trimmed, parsed and judged again. Lines are
+    unique in CSV and Parquet; an XML file written on one line gives many rows one line,
+    and then fewer rows are found: all rows are judged instead.
     """
-    table = rules.table.name
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _dt_unloaded AS
-        SELECT _dt_line FROM {STAGING} ANTI JOIN
-            (SELECT source_line FROM {table} WHERE ingest_id = {ingest_id}) t
-            ON _dt_line = t.source_line""")
+    unloaded = (f"(SELECT s.* FROM {STAGING} s ANTI JOIN (SELECT source_line FROM "
+                f"{rules.table.name} WHERE ingest_id = {ingest_id}) t "
+                "ON s._dt_line = t.source_line)")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {FAILING} AS "
-                f"{failing_query(rules, projection, '_dt_unloaded')}")
-    con.execute("DROP TABLE _dt_unloaded")
+                f"{failing_query(rules, projection, unloaded)}")
     if con.execute(f"SELECT count(*) FROM {FAILING}").fetchall()[0][0] != failing:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {FAILING} AS "
-                    f"{failing_query(rules, projection, None)}")
+                    f"{failing_query(rules, projection)}")
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection, rules: TableRules, file: str,
