@@ -63,14 +63,18 @@ class PartyRows:
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, index=self.index, dtype="float64")
 
-    def values_for(self, names: list[str]) -> np.ndarray:
+    def values_for(self, names: tuple[str, ...]) -> np.ndarray:
         """parties x ``names`` matrix (NaN for a feature the rows lack), for a model."""
-        out = np.full((len(self.rows), len(names)), np.nan)
-        for j, name in enumerate(names):
-            i = self.position.get(name)
-            if i is not None:
-                out[:, j] = self.matrix[i]
-        return out
+        key = (tuple(self.columns), names)
+        take = _TAKE.get(key)
+        if take is None:  # row positions of the names, the NaN row for a missing one
+            missing = len(self.position)
+            take = _TAKE[key] = np.array([self.position.get(n, missing) for n in names])
+        padded = np.vstack([self.matrix, np.full((1, len(self.rows)), np.nan)])
+        return np.ascontiguousarray(padded[take].T)
+
+
+_TAKE: dict[tuple[tuple[str, ...], tuple[str, ...]], np.ndarray] = {}
 
 
 class RowFrame(PartyRows):
@@ -97,6 +101,7 @@ class RoleScorer:
         self.is_rules = isinstance(scorer, IndicatorScorer)
         self.shipped = self._plain_model(scorer)
         self.predict = self._predictor(self.shipped)
+        self.model_features = tuple(self.shipped.feature_names_) if self.shipped else ()
 
     @staticmethod
     def _predictor(shipped: Any) -> Any:
@@ -149,7 +154,7 @@ class RoleScorer:
             return np.asarray(1.0 - np.exp(-np.asarray(total, dtype="float64")))
         shipped = self.shipped
         if shipped is not None:
-            values = rows.values_for(list(shipped.feature_names_))
+            values = rows.values_for(self.model_features)
             raw = self.predict(values)
             calibration = shipped.calibrations_.get(shipped.setting, PlattCalibration.identity())
             return np.clip(calibration.apply(raw), 0.0, 1.0)
