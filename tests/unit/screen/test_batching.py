@@ -5,6 +5,7 @@ groups concurrent requests and logs every decision."""
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,24 @@ def test_batcher_refuses_beyond_its_queue(tmp_path: Path) -> None:
     log.close()
     assert [type(a).__name__ for a in answers] == ["dict"] * 3 + ["ScreeningOverloaded"] * 2
     assert len(read_log(tmp_path / "screening.jsonl")) == 3
+
+
+def test_a_busy_batcher_waits_for_more_payments(tmp_path: Path) -> None:
+    """Right after a drain, a lone payment waits (here up to 5 s) until MIN_BATCH have come."""
+    payments = _payments()[:6]
+    log = ScreeningLog(tmp_path / "screening.jsonl")
+    batcher = ScreeningBatcher(empty_screener(scorer="rules"), log, linger=5.0)
+
+    async def trickle() -> list[Any]:
+        first = await batcher.screen(payments[0], "svc", "x")  # idle: drained at once
+        tasks = []
+        for p in payments[1:5]:  # busy: one loop turn apart, yet one batch
+            tasks.append(asyncio.ensure_future(batcher.screen(p, "svc", "x")))
+            await asyncio.sleep(0)
+        return [first, *await asyncio.gather(*tasks)]
+
+    started = time.perf_counter()
+    answers = asyncio.run(trickle())
+    log.close()
+    assert [a["txn_id"] for a in answers] == [p["txn_id"] for p in payments[:5]]
+    assert batcher.batches == 2 and time.perf_counter() - started < 4.0

@@ -30,7 +30,7 @@ from dentrace.screen import (
     pacs008_payments,
     screener_from_workspace,
 )
-from dentrace.screen.batching import ScreeningBatcher, ScreeningOverloaded
+from dentrace.screen.batching import LINGER, ScreeningBatcher, ScreeningOverloaded
 from dentrace.screen.log import LOG_FILE
 from dentrace.web.deps import AppContext, permit
 from dentrace.web.security import Caller, CsrfRejected, authenticate_request, oauth2_scheme
@@ -88,7 +88,9 @@ def batcher_of(app: Any) -> ScreeningBatcher:
             state.screener = screener_from_workspace(workspace, review_ratio=ratio)
         if getattr(state, "screening_log", None) is None:
             state.screening_log = ScreeningLog(workspace / LOG_FILE)
-        state.screening_batcher = ScreeningBatcher(state.screener, state.screening_log)
+        linger = float(os.environ.get("DENTRACE_SCREEN_LINGER_MS", LINGER * 1000)) / 1000
+        state.screening_batcher = ScreeningBatcher(state.screener, state.screening_log,
+                                                   linger=linger)
         # the party state is hundreds of thousands of long-lived objects: keep them out of
         # the garbage collector's full passes, which would otherwise pause answers for tens of ms
         gc.collect()
