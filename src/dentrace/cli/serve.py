@@ -22,6 +22,14 @@ def serve(
     insecure_cookies: bool = typer.Option(
         False, "--insecure-cookies",
         help="send session cookies over plain http (only for a browser on this machine)"),
+    warm_screening: bool = typer.Option(
+        False, "--warm-screening",
+        help="build the real-time screening state from the last scan before serving "
+             "(otherwise the first screened payment waits for it)"),
+    access_log: bool = typer.Option(
+        True, "--access-log/--no-access-log",
+        help="log every HTTP request; at 1,000 screened payments/s the log costs CPU, and "
+             "screening decisions are in WORKSPACE/screening.jsonl either way"),
 ) -> None:
     """Serve the investigator app: alert queue, parties, networks, cases and the API."""
     import uvicorn
@@ -40,5 +48,15 @@ def serve(
     if missing:
         typer.echo(f"warning: charts, network view and API docs need {', '.join(missing)}: "
                    "run `npm ci` in the dentrace source folder, then reinstall", err=True)
+    if warm_screening:
+        from dentrace.web.api.screen import warm_screener
+
+        try:
+            warm_screener(app)
+        except DentraceError as exc:
+            typer.echo(f"error: screening: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        typer.echo("dentrace: screening state built from the last scan")
     typer.echo(f"dentrace: serving {workspace} at http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False,
+                access_log=access_log)

@@ -43,3 +43,13 @@ def test_serve_refuses_a_missing_workspace(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["serve", "--workspace", str(tmp_path / "none")])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def test_serve_can_build_the_screening_state_first_and_drop_the_access_log(
+        monkeypatch: pytest.MonkeyPatch, workspace: Path) -> None:
+    seen = _serve(monkeypatch, workspace, "--warm-screening", "--no-access-log")
+    assert seen["access_log"] is False
+    screener = seen["app"].state.screener
+    assert screener is not None and len(screener.state.payers) > 0
+    assert "screening state built" in seen["output"]
+    assert _serve(monkeypatch, workspace)["access_log"] is True

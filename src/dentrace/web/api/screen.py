@@ -74,6 +74,20 @@ class Refused(Exception):
         self.status, self.detail, self.headers = status, detail, headers or {}
 
 
+def _build_screener(state: Any) -> None:
+    if getattr(state, "screener", None) is None:
+        ratio = float(os.environ.get("DENTRACE_SCREEN_REVIEW_RATIO", "0.5"))
+        state.screener = screener_from_workspace(state.context.evidence.workspace,
+                                                 review_ratio=ratio)
+
+
+def warm_screener(app: Any) -> None:
+    """Build the screener (party state from the last scan) now, before serving, rather than
+    on the first payment, which would otherwise wait seconds per 100k scanned payments."""
+    with _BUILD_LOCK:
+        _build_screener(app.state)
+
+
 def batcher_of(app: Any) -> ScreeningBatcher:
     """The app's screening batcher; the screener is built from the workspace on first use."""
     state = app.state
@@ -83,9 +97,7 @@ def batcher_of(app: Any) -> ScreeningBatcher:
         return batcher
     with _BUILD_LOCK:
         workspace = state.context.evidence.workspace
-        if getattr(state, "screener", None) is None:
-            ratio = float(os.environ.get("DENTRACE_SCREEN_REVIEW_RATIO", "0.5"))
-            state.screener = screener_from_workspace(workspace, review_ratio=ratio)
+        _build_screener(state)
         if getattr(state, "screening_log", None) is None:
             state.screening_log = ScreeningLog(workspace / LOG_FILE)
         linger = float(os.environ.get("DENTRACE_SCREEN_LINGER_MS", LINGER * 1000)) / 1000
