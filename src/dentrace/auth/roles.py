@@ -15,7 +15,7 @@ from dentrace.auth.errors import PermissionDenied
 from dentrace.store.sql import Store
 from dentrace.store.sql.models import RolePermission, User
 
-ROLES = ("analyst", "supervisor", "admin")
+ROLES = ("analyst", "supervisor", "admin", "screener")
 ACTIONS = (
     "view_alerts",          # list alerts and cases
     "view_party",           # open a party page (always audited)
@@ -30,6 +30,7 @@ ACTIONS = (
     "import_alerts",        # load a scan's alerts into the queue
     "view_audit",           # read the audit log
     "manage_users",         # add, list and disable accounts
+    "screen",               # real-time screening of payments (POST /api/v1/screen)
 )
 
 

@@ -16,7 +16,7 @@ from dentrace import auth
 from dentrace.errors import DentraceError
 from dentrace.store.sql import Store, open_store
 
-app = typer.Typer(help="Manage user accounts (analyst, supervisor, admin).",
+app = typer.Typer(help="Manage user accounts (analyst, supervisor, admin, screener).",
                   no_args_is_help=True)
 
 WORKSPACE = typer.Option(None, "--workspace", help="Workspace folder (SQLite: cases.sqlite).")
@@ -45,7 +45,9 @@ def _read_password() -> str:
 @app.command("add")
 def add(
     username: str = typer.Argument(..., help="Login name."),
-    role: str = typer.Option(..., "--role", help="analyst, supervisor or admin."),
+    role: str = typer.Option(
+        ..., "--role",
+        help="analyst, supervisor, admin or screener (a payment system's service account)."),
     random_password: bool = typer.Option(False, "--random-password",
                                          help="Generate a password and print it once."),
     workspace: Path | None = WORKSPACE,

@@ -17,8 +17,12 @@ def test_every_action_role_and_status_is_documented() -> None:
     assert missing == []
 
 
-def test_every_action_is_granted_by_the_shipped_migration() -> None:
-    migration = importlib.import_module("dentrace.store.sql.migrations.versions.0001_initial")
-    granted = {a for actions in migration.PERMISSIONS.values() for a in actions}
+def test_every_action_is_granted_by_the_shipped_migrations() -> None:
+    granted: set[str] = set()
+    roles: set[str] = set()
+    for name in ("0001_initial", "0002_screener"):
+        migration = importlib.import_module(f"dentrace.store.sql.migrations.versions.{name}")
+        granted |= {a for actions in migration.PERMISSIONS.values() for a in actions}
+        roles |= set(migration.ROLES)
     assert granted == set(ACTIONS)
-    assert set(migration.ROLES) == set(ROLES)
+    assert roles == set(ROLES)

@@ -104,6 +104,15 @@ def test_analyst_may_not_screen_403(screening_client: TestClient, workspace: Pat
     assert read_log(workspace / LOG_FILE) == []
 
 
+def test_the_screener_service_role_screens_and_sees_nothing_else(
+        screening_client: TestClient, workspace: Path) -> None:  # noqa: F811
+    answer = _post(screening_client, PAYMENT, "gate")
+    assert answer.status_code == 200 and answer.json()["decision"] in ("allow", "review", "hold")
+    assert [r["actor"] for r in read_log(workspace / LOG_FILE)] == ["gate"]
+    for path in ("/api/v1/alerts", "/api/v1/cases", "/api/v1/audit"):
+        assert screening_client.get(path, headers=bearer("gate")).status_code == 403, path
+
+
 @pytest.mark.parametrize(("change", "field"), [
     ({"ts": "2026-03-06T23:10:00"}, "ts"), ({"amount": -3}, "amount"),
     ({"currency": "XXX"}, "currency"), ({"sender_id": None}, "sender_id"),

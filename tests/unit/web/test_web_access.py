@@ -99,4 +99,4 @@ def test_admin_manages_users(client: TestClient, admin: dict[str, str]) -> None:
     eve = {"Authorization": f"Bearer {token.json()['access_token']}"}
     assert client.get("/api/v1/alerts", headers=eve).status_code == 401
     names = [u["username"] for u in client.get("/api/v1/users", headers=admin).json()]
-    assert names == ["adam", "ana", "eve", "sam", "sue"]
+    assert names == ["adam", "ana", "eve", "gate", "sam", "sue"]

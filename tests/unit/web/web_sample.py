@@ -18,7 +18,8 @@ from dentrace.store.sql import Store, open_store
 from dentrace.store.warehouse import open_warehouse, write_meta
 
 PASSWORD = "correct-horse-battery-staple"
-USERS = {"ana": "analyst", "sam": "supervisor", "sue": "supervisor", "adam": "admin"}
+USERS = {"ana": "analyst", "sam": "supervisor", "sue": "supervisor", "adam": "admin",
+         "gate": "screener"}
 START = datetime(2025, 3, 1, 23, 10)
 
 

@@ -31,7 +31,7 @@ class Base(DeclarativeBase):
 
 
 class Role(Base):
-    """One role a user may hold: analyst, supervisor or admin."""
+    """One role a user may hold: analyst, supervisor, admin or screener."""
 
     __tablename__ = "roles"
     name: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -37,9 +37,9 @@ from dentrace.web.security import Caller, CsrfRejected, authenticate_request, oa
 
 router = APIRouter(tags=["screening"])
 PATH = "/api/v1/screen"
-# Screening feeds payments into the detection state, like importing a scan: supervisor+ only
-# (docs/screening.md, "Who may screen").
-PERMISSION = "import_alerts"
+# Screening feeds payments into the detection state: the screener service role, supervisors
+# and admins; analysts may not (docs/screening.md, "Who may screen").
+PERMISSION = "screen"
 # A bearer token that passed authentication and the permission check is trusted for this long
 # without asking the cases database again (two queries per payment otherwise): revoking a
 # token, disabling an account or changing a role reaches screening within this delay.

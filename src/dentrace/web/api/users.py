@@ -30,7 +30,7 @@ class UserOut(BaseModel):
 
 class NewUser(BaseModel):
     username: str = Field(..., min_length=1, max_length=64)
-    role: Literal["analyst", "supervisor", "admin"]
+    role: Literal["analyst", "supervisor", "admin", "screener"]
 
 
 class CreatedUser(UserOut):
