@@ -3,7 +3,6 @@ a user's file (`--config FILE`), validated against the registered indicators."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -13,6 +12,7 @@ from dentrace.detect.indicators import catalogue
 from dentrace.errors import ConfigError
 from dentrace.features.settings import FeatureSettings
 from dentrace.graph.network import GraphSettings
+from dentrace.toml_settings import overlay, parse_toml
 
 ROLES = ("payer", "facilitator")
 
@@ -36,22 +36,10 @@ def default_path() -> Path:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except OSError as error:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read configuration: {error}") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from error
-
-
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+    return parse_toml(text, str(path))
 
 
 def _check(raw: dict[str, Any], source: str) -> None:
@@ -83,7 +71,7 @@ def load_config(path: Path | str | None = None) -> DetectConfig:
     if path is not None:
         user = _read(Path(path))
         _check(user, str(path))
-        raw = _merge(raw, user)
+        raw = overlay(raw, user)
         sources.append(Path(path))
     where = " + ".join(str(s) for s in sources)
     _check(raw, where)

@@ -6,7 +6,6 @@ dentrace (by name, e.g. ``ppatk-4.0.2``) or the operator's file is laid over it 
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 from dentrace.errors import ConfigError
 from dentrace.report.goaml.schema import Fillers
+from dentrace.toml_settings import overlay, parse_toml
 
 _DEFAULTS = "dentrace.report.defaults"
 _SECTIONS = ("report", "reporting_person", "address", "institution", "client_account",
@@ -25,23 +25,6 @@ def shipped_profiles() -> list[str]:
     folder = resources.files(_DEFAULTS)
     return sorted(p.name[len("goaml-"):-len(".toml")] for p in folder.iterdir()
                   if p.name.startswith("goaml-") and p.name.endswith(".toml"))
-
-
-def _read(text: str, source: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML ({exc})") from exc
-
-
-def _overlay(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _overlay(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 @dataclass(frozen=True)
@@ -78,16 +61,16 @@ def load_config(path_or_profile: str | Path | None = None,
                 schema: str | Path | None = None) -> GoamlConfig:
     """The default settings overlaid with a shipped profile or a TOML file; ``schema`` wins."""
     default = resources.files(_DEFAULTS).joinpath("goaml.toml").read_text(encoding="utf-8")
-    data = _read(default, "goaml.toml (package default)")
+    data = parse_toml(default, "goaml.toml (package default)")
     source = "package default"
     if path_or_profile:
         given = str(path_or_profile)
         file = Path(given)
         shipped = resources.files(_DEFAULTS).joinpath(f"goaml-{given}.toml")
         if file.is_file():
-            data, source = _overlay(data, _read(file.read_text(encoding="utf-8"), given)), given
+            data, source = overlay(data, parse_toml(file.read_text(encoding="utf-8"), given)), given
         elif shipped.is_file():
-            data = _overlay(data, _read(shipped.read_text(encoding="utf-8"), shipped.name))
+            data = overlay(data, parse_toml(shipped.read_text(encoding="utf-8"), shipped.name))
             source = f"profile {given}"
         else:
             raise ConfigError(f"{given}: no such file, nor a shipped profile "
