@@ -10,6 +10,7 @@ which equal the batch features except where docs/screening.md says they are appr
 from __future__ import annotations
 
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,16 @@ from dentrace.engine.duckdb import DuckDBEngine
 from dentrace.features.build import FLAGS_TABLE
 from dentrace.features.payments import flag_payments
 from dentrace.features.settings import reporting_currency
-from dentrace.screen.features import GraphContext, facilitator_vector, payer_vector
+from dentrace.screen.features import (
+    GraphContext,
+    _co_payers,
+    facilitator_vector,
+    payer_vector,
+)
 from dentrace.screen.persist import STATE_FILE, PartyStateStore, Workset, state_settings
-from dentrace.screen.setup import refresh_profiles, replay_flagged
-from dentrace.screen.state import PartyState
+from dentrace.screen.setup import replay_flagged
+from dentrace.screen.state import PairState, PartyState, PayerState
+from dentrace.screen.totals import PairTotals, RowCache
 
 SOURCE_TABLE = "_dentrace_incremental_source"
 KEY = {"payer": "sender_id", "facilitator": "beneficiary_id"}
@@ -114,14 +121,38 @@ def _fold(con: Any, cfg: DetectConfig, store: PartyStateStore, work: Workset, si
     returns their senders and beneficiaries."""
     flag_payments_where(con, cfg, f"ingest_id > {int(since)}")
     rows = con.execute(f"SELECT DISTINCT sender_id, beneficiary_id FROM {FLAGS_TABLE}").fetchall()
-    senders, receivers = {str(r[0]) for r in rows}, {str(r[1]) for r in rows}
+    pairs = [(str(r[0]), str(r[1])) for r in rows]
+    senders, receivers = {s for s, _ in pairs}, {b for _, b in pairs}
     store.load_payers(work, senders)
     store.load_beneficiaries(work, receivers)
     # a new payment changes its payer's profile, counted in each of its corridor beneficiaries
     store.load_beneficiaries(work, _corridor_partners(_payers_pairs(work, senders)))
+    before = {(s, b): copy(pair) for s, b in pairs
+              if (pair := work.state.payers.get(s, _NO_PAYER).pairs.get(b)) is not None}
     replay_flagged(work.state, con)
     work.adopt_folded()
+    _count_folded_pairs(work, pairs, before)
     return senders, receivers
+
+
+_NO_PAYER = PayerState()
+
+
+def _count_folded_pairs(work: Workset, pairs: list[tuple[str, str]],
+                        before: dict[tuple[str, str], PairState]) -> None:
+    """Move each folded pair from its value ``before`` the fold to its new one in its
+    beneficiary's totals, and give the beneficiary the pair if it is now a corridor pair (a
+    beneficiary is loaded with its corridor pairs only)."""
+    state = work.state
+    for s, b in pairs:
+        pair = state.payers[s].pairs[b]
+        totals = work.totals.setdefault(b, PairTotals(0))
+        old = before.get((s, b))
+        if old is not None:
+            totals.count(old, -1)
+        totals.count(pair, 1)
+        if pair.corridor:
+            state.beneficiaries[b].pairs[s] = pair
 
 
 def _build(con: Any, cfg: DetectConfig) -> Workset:
@@ -203,13 +234,45 @@ def _touch_and_load(store: PartyStateStore, work: Workset, senders: set[str],
     return {"payer": payers & set(work.state.payers), "facilitator": facilitators}
 
 
-def _rows(work: Workset, touched: dict[str, set[str]], graph: dict[str, GraphContext]
-          ) -> dict[str, pd.DataFrame]:
+def _row_cache(work: Workset, facilitators: set[str], min_fan_in: int) -> RowCache:
+    """A row cache holding the stored totals over all pairs of the loaded ``facilitators``
+    (their rows then never loop over every payer a merchant ever had)."""
+    cache = RowCache(work.state, min_fan_in)
+    for b in facilitators & work.beneficiaries:
+        beneficiary, totals = work.state.beneficiaries[b], work.totals[b]
+        totals.n_incoming, totals.amounts = beneficiary.n_incoming, sorted(beneficiary.amounts)
+        cache.totals[b] = totals
+    return cache
+
+
+def _payer_rows(state: PartyState, payers: set[str], graph: GraphContext
+                ) -> dict[str, dict[str, float]]:
+    """Rows of ``payers``, one profile pass: the payers of the new payments get their row
+    (and so their profile) first; once every profile is current, their co-payer columns are
+    read again, and the other payers' rows are built."""
+    first = {}
+    for p in sorted(state.dirty):
+        row = payer_vector(state, p, graph)
+        if p in payers:
+            first[p] = row
+    rows = {}
+    for p in sorted(payers & set(state.payers)):
+        if p in first:
+            rows[p] = {**first[p], **_co_payers(state, state.payers[p])}
+        else:
+            rows[p] = payer_vector(state, p, graph)
+    return rows
+
+
+def _rows(work: Workset, touched: dict[str, set[str]], graph: dict[str, GraphContext],
+          stored: bool) -> dict[str, pd.DataFrame]:
+    """Feature rows of the touched parties (``stored``: beneficiaries loaded from the store,
+    with their totals over all pairs instead of all their pairs)."""
     state = work.state
-    refresh_profiles(state, graph["payer"])  # the payers of the new payments
-    payers = {p: payer_vector(state, p, graph["payer"]) for p in sorted(touched["payer"])
-              if p in state.payers}
-    facilitators = {b: facilitator_vector(state, b, graph["facilitator"])
+    payers = _payer_rows(state, touched["payer"], graph["payer"])
+    cache = (_row_cache(work, touched["facilitator"], graph["facilitator"].min_fan_in)
+             if stored else None)
+    facilitators = {b: facilitator_vector(state, b, graph["facilitator"], cache=cache)
                     for b in sorted(touched["facilitator"]) if b in work.beneficiaries}
     out = {}
     for role, rows in (("payer", payers), ("facilitator", facilitators)):
@@ -236,7 +299,7 @@ def state_rows(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, 
     senders, receivers = _parties(con, f"ingest_id > {int(since)}")
     touched = _touch_and_load(store, work, senders, receivers, _labelled(con, since))
     graph = _graph(con, store, work, cfg, known, everyone=not stored)
-    features = _rows(work, touched, graph)
+    features = _rows(work, touched, graph, stored)
     changed_payers = folded[0] | touched["payer"]
     changed_beneficiaries = folded[1] | _corridor_partners(_payers_pairs(work, changed_payers))
     pairs = [(b, s) for b in features["facilitator"].index

@@ -1,14 +1,19 @@
-"""The party state kept on disk in a workspace (``party_state.sqlite``): one row per payer and per
-beneficiary, keyed by party id, so an incremental scan reads and writes only the parties it touches.
+"""The party state kept on disk in a workspace (``party_state.sqlite``): one row per payer, per
+beneficiary and per pair, keyed by party id, so an incremental scan reads only what it touches.
 
 Tables: ``payer`` and ``beneficiary`` (party id → the pickled ``PayerState`` /
-``BeneficiaryState``, each with its own copy of its pair records; the beneficiary row also holds
-its unrelated-small payer count, read alone for parties two hops away), ``graph`` (per role and
-party, the whole-graph results of the last full scan: den size, shared-payer facilitators, known
-risk) and ``meta`` (the last ingest run folded in, the clock, the state's settings). A pair is
-changed only by a payment of its payer to its beneficiary, or by its payer's profile, and both
-rows are written back together, so the two copies stay equal. Blobs are read with an unpickler
-that admits the state classes and builtin containers only.
+``BeneficiaryState`` without their pair records; the beneficiary row also holds its
+unrelated-small payer count, read alone for parties two hops away, and the totals its
+facilitator row reads over all its payers: counts of foreign, fixed and family payers and the
+sorted pair spans), ``pair`` ((payer, beneficiary) → the pickled ``PairState``, with its
+corridor flag, indexed by beneficiary for the corridor pairs only), ``graph`` (per role and
+party, the whole-graph results of the last full scan: den size, shared-payer facilitators,
+known risk) and ``meta`` (the last ingest run folded in, the clock, the state's settings).
+
+A payer is loaded with all its pairs (they are few); a beneficiary with its corridor pairs
+only, never with every customer a merchant ever had. A pair is changed only by a payment of
+its payer or by its payer's profile, so pairs are written with their payer. Blobs are read with
+an unpickler that admits the state classes and builtin containers only.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ import json
 import math
 import pickle
 import sqlite3
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
@@ -28,11 +34,13 @@ import pandas as pd
 
 from dentrace.errors import WorkspaceError
 from dentrace.screen.state import BeneficiaryState, PairState, PartyState, PayerState
+from dentrace.screen.totals import PairTotals
 
 STATE_FILE = "party_state.sqlite"
-FORMAT = 1
+FORMAT = 2  # 1: pair records inside the payer and beneficiary rows
 CHUNK = 900  # ids per IN (...) query: below SQLite's default parameter limit
 GRAPH_COLUMNS = ("den_size", "shared_payer_facilitators", "known_risk")
+PARTY_TABLES = ("payer", "beneficiary", "pair")
 _ALLOWED = {("dentrace.screen.state", "PayerState"), ("dentrace.screen.state", "PairState"),
             ("dentrace.screen.state", "BeneficiaryState"), ("collections", "deque"),
             ("builtins", "set"), ("builtins", "frozenset"), ("copyreg", "_reconstructor"),
@@ -41,7 +49,12 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS payer (party_id TEXT PRIMARY KEY, state BLOB) WITHOUT ROWID",
     """CREATE TABLE IF NOT EXISTS beneficiary (party_id TEXT PRIMARY KEY,
-           unrelated_small_payers INTEGER, state BLOB) WITHOUT ROWID""",
+           unrelated_small_payers INTEGER, foreign_payers INTEGER, fixed_payers INTEGER,
+           family_payers INTEGER, spans BLOB, state BLOB) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS pair (sender_id TEXT, beneficiary_id TEXT, corridor INTEGER,
+           state BLOB, PRIMARY KEY (sender_id, beneficiary_id)) WITHOUT ROWID""",
+    """CREATE INDEX IF NOT EXISTS pair_corridor ON pair (beneficiary_id, sender_id)
+           WHERE corridor = 1""",
     """CREATE TABLE IF NOT EXISTS graph (role TEXT, party_id TEXT, den_size REAL,
            shared_payer_facilitators REAL, known_risk REAL, PRIMARY KEY (role, party_id))
            WITHOUT ROWID""",
@@ -59,14 +72,23 @@ def _loads(blob: bytes) -> Any:
     return _StateUnpickler(io.BytesIO(blob)).load()
 
 
-def _by_fields(value: Any) -> tuple[Any, tuple[Any, ...]]:
-    """Pickle a state record as its class called with its field values: loading then runs
-    the dataclass ``__init__`` once, several times faster than the slots ``__setstate__``."""
-    return type(value), _FIELDS[type(value)](value)
-
-
 _FIELDS = {cls: attrgetter(*(f.name for f in fields(cls)))
            for cls in (PayerState, BeneficiaryState, PairState)}
+_PAIRS_AT = {cls: [f.name for f in fields(cls)].index("pairs")
+             for cls in (PayerState, BeneficiaryState)}
+
+
+def _by_fields(value: Any) -> tuple[Any, tuple[Any, ...]]:
+    """Pickle a state record as its class called with its field values (loading then runs the
+    dataclass ``__init__`` once, several times faster than the slots ``__setstate__``); a
+    party's pair records are left out: they have their own table."""
+    values = _FIELDS[type(value)](value)
+    at = _PAIRS_AT.get(type(value))
+    if at is not None:
+        values = (*values[:at], {}, *values[at + 1:])
+    return type(value), values
+
+
 _REDUCERS = dict.fromkeys(_FIELDS, _by_fields)
 
 
@@ -80,13 +102,16 @@ def _dumps(value: Any) -> bytes:
 
 @dataclass
 class Workset:
-    """The part of the party state in memory: fully loaded parties, and beneficiaries two hops
-    away of which only the unrelated-small payer count is known (never folded into, never saved)."""
+    """The part of the party state in memory: fully loaded payers (with all their pairs),
+    loaded beneficiaries (with their corridor pairs and the totals over all their pairs in
+    ``totals``), and beneficiaries two hops away of which only the unrelated-small payer count
+    is known (never folded into, never saved)."""
 
     state: PartyState
     payers: set[str] = field(default_factory=set)
     beneficiaries: set[str] = field(default_factory=set)
     fan_in_only: set[str] = field(default_factory=set)
+    totals: dict[str, PairTotals] = field(default_factory=dict)
 
     def adopt_folded(self) -> None:
         """Count every party the state now holds, e.g. those created by the payments folded in,
@@ -95,8 +120,19 @@ class Workset:
         self.beneficiaries |= set(self.state.beneficiaries) - self.fan_in_only
 
 
+def _totals_row(totals: PairTotals) -> tuple[int, int, int, bytes]:
+    return totals.foreign, totals.fixed, totals.family, array("d", totals.spans).tobytes()
+
+
+def _totals_of(n_incoming: int, row: tuple[Any, ...]) -> PairTotals:
+    foreign, fixed, family, spans = row
+    return PairTotals(n_incoming, int(foreign), int(fixed), int(family),
+                      array("d", spans).tolist())
+
+
 class PartyStateStore:
-    """``party_state.sqlite`` of a workspace (created on first use)."""
+    """``party_state.sqlite`` of a workspace (created on first use; party tables of another
+    format are dropped, so the next incremental scan builds them again)."""
 
     def __init__(self, workspace: Path) -> None:
         self.path = Path(workspace) / STATE_FILE
@@ -105,10 +141,24 @@ class PartyStateStore:
             # write-ahead log: a crash loses at most the last scan's write, never the file
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            for statement in _SCHEMA:
+            self.db.execute(_SCHEMA[0])
+            if self.meta().get("format", FORMAT) != FORMAT or self._old_columns():
+                self._drop_parties()
+            for statement in _SCHEMA[1:]:
                 self.db.execute(statement)
         except sqlite3.DatabaseError as exc:
             raise WorkspaceError(f"{self.path}: not a party state store ({exc})") from exc
+
+    def _old_columns(self) -> bool:
+        """True for a beneficiary table of an older format (written before ``format``)."""
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(beneficiary)")}
+        return bool(columns) and "spans" not in columns
+
+    def _drop_parties(self) -> None:
+        with self.db:
+            for table in PARTY_TABLES:
+                self.db.execute(f"DROP TABLE IF EXISTS {table}")
+            self.db.execute("DELETE FROM meta WHERE key IN ('format', 'through_ingest_id')")
 
     def close(self) -> None:
         self.db.close()
@@ -172,7 +222,7 @@ class PartyStateStore:
 
     # --- party rows ------------------------------------------------------------------------
     def _select(self, sql: str, ids: Iterable[str], before: tuple[Any, ...] = ()
-                ) -> Iterable[tuple[Any, ...]]:
+                ) -> Iterator[tuple[Any, ...]]:
         wanted = sorted(set(ids))
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start:start + CHUNK]
@@ -180,34 +230,51 @@ class PartyStateStore:
                                        (*before, *chunk))
 
     def load_payers(self, work: Workset, ids: Iterable[str]) -> None:
-        """Load the payers of ``ids`` not yet in memory, sharing pair records with loaded
-        beneficiaries (a party absent from the store starts empty when it is folded into)."""
+        """Load the payers of ``ids`` not yet in memory with all their pairs, sharing each pair
+        record with a loaded beneficiary that holds it (a party absent from the store starts
+        empty when it is folded into)."""
         state = work.state
         missing = set(ids) - work.payers
+        loaded: dict[str, PayerState] = {}
         for party, blob in self._select(
                 "SELECT party_id, state FROM payer WHERE party_id IN ({})", missing):
-            payer: PayerState = _loads(blob)
-            for beneficiary_id in payer.pairs:
-                if beneficiary_id in work.beneficiaries:
-                    _link(payer.pairs, beneficiary_id,
-                          state.beneficiaries[beneficiary_id].pairs, party)
-            state.payers[party] = payer
-        work.payers |= missing & set(state.payers)
+            loaded[party] = _loads(blob)
+        for sender_id, beneficiary_id, corridor, blob in self._select(
+                "SELECT sender_id, beneficiary_id, corridor, state FROM pair "
+                "WHERE sender_id IN ({})", loaded):
+            theirs = (state.beneficiaries[beneficiary_id].pairs
+                      if beneficiary_id in work.beneficiaries else None)
+            pair = theirs.get(sender_id) if theirs is not None else None
+            if pair is None:  # else the copy in memory wins: it may have changed since
+                pair = _loads(blob)
+                if corridor and theirs is not None:
+                    theirs[sender_id] = pair
+            loaded[sender_id].pairs[beneficiary_id] = pair
+        state.payers.update(loaded)
+        work.payers |= set(loaded)
 
     def load_beneficiaries(self, work: Workset, ids: Iterable[str]) -> None:
-        """Load the beneficiaries of ``ids`` not yet fully in memory, as ``load_payers``."""
+        """Load the beneficiaries of ``ids`` not yet fully in memory, with their corridor pairs
+        (shared with loaded payers) and the totals over all their pairs."""
         state = work.state
         missing = set(ids) - work.beneficiaries
         if missing & work.fan_in_only:
             raise WorkspaceError(f"{STATE_FILE}: beneficiary loaded for its fan-in first")
-        for party, blob in self._select(
-                "SELECT party_id, state FROM beneficiary WHERE party_id IN ({})", missing):
+        loaded: dict[str, BeneficiaryState] = {}
+        for party, *totals, blob in self._select(
+                "SELECT party_id, foreign_payers, fixed_payers, family_payers, spans, state "
+                "FROM beneficiary WHERE party_id IN ({})", missing):
             beneficiary: BeneficiaryState = _loads(blob)
-            for sender_id in beneficiary.pairs:
-                if sender_id in work.payers:
-                    _link(beneficiary.pairs, sender_id, state.payers[sender_id].pairs, party)
-            state.beneficiaries[party] = beneficiary
-        work.beneficiaries |= missing & set(state.beneficiaries)
+            loaded[party] = beneficiary
+            work.totals[party] = _totals_of(beneficiary.n_incoming, tuple(totals))
+        for sender_id, beneficiary_id, blob in self._select(
+                "SELECT sender_id, beneficiary_id, state FROM pair "
+                "WHERE corridor = 1 AND beneficiary_id IN ({})", loaded):
+            payer = state.payers.get(sender_id) if sender_id in work.payers else None
+            mine = payer.pairs.get(beneficiary_id) if payer is not None else None
+            loaded[beneficiary_id].pairs[sender_id] = mine if mine is not None else _loads(blob)
+        state.beneficiaries.update(loaded)
+        work.beneficiaries |= set(loaded)
 
     def load_fan_in(self, work: Workset, ids: Iterable[str]) -> None:
         """The unrelated-small payer count alone of beneficiaries not in memory."""
@@ -220,30 +287,39 @@ class PartyStateStore:
 
     def save(self, work: Workset, payers: Iterable[str], beneficiaries: Iterable[str],
              through_ingest_id: int) -> None:
-        """Write back the given parties and the clock, in one transaction."""
+        """Write back the given payers (with all their pairs), beneficiaries (with their
+        totals) and the clock, in one transaction."""
         state = work.state
-        wrong = set(beneficiaries) & work.fan_in_only
+        chosen = [b for b in beneficiaries if b in state.beneficiaries]
+        wrong = [b for b in chosen if b in work.fan_in_only or b not in work.totals]
         if wrong:
             raise WorkspaceError(f"{STATE_FILE}: would save a partial beneficiary "
                                  f"({sorted(wrong)[0]})")
+        chosen_payers = [p for p in payers if p in state.payers]
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO payer VALUES (?, ?)", (
-                (p, _dumps(state.payers[p])) for p in payers if p in state.payers))
-            self.db.executemany("INSERT OR REPLACE INTO beneficiary VALUES (?, ?, ?)", (
-                (b, state.beneficiaries[b].unrelated_small_payers,
-                 _dumps(state.beneficiaries[b])) for b in beneficiaries
-                if b in state.beneficiaries))
+                (p, _dumps(state.payers[p])) for p in chosen_payers))
+            self.db.executemany("INSERT OR REPLACE INTO pair VALUES (?, ?, ?, ?)", (
+                (p, b, int(pair.corridor), _dumps(pair)) for p in chosen_payers
+                for b, pair in state.payers[p].pairs.items()))
+            self.db.executemany("INSERT OR REPLACE INTO beneficiary VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                ((b, state.beneficiaries[b].unrelated_small_payers,
+                                  *_totals_row(work.totals[b]), _dumps(state.beneficiaries[b]))
+                                 for b in chosen))
             self._set_meta({"format": FORMAT, "through_ingest_id": through_ingest_id,
                             "clock": state.clock if math.isfinite(state.clock) else -1e18,
                             "payments": state.payments,
                             **state_settings(state)})
 
     def replace_all(self, state: PartyState, through_ingest_id: int) -> None:
-        """Empty the party tables and write every party of ``state`` (after a build)."""
+        """Empty the party tables and write every party and pair of a ``state`` that holds
+        them all (after a build)."""
         with self.db:
-            self.db.execute("DELETE FROM payer")
-            self.db.execute("DELETE FROM beneficiary")
-        work = Workset(state, set(state.payers), set(state.beneficiaries))
+            for table in PARTY_TABLES:
+                self.db.execute(f"DELETE FROM {table}")
+        totals = {b: PairTotals.of(beneficiary)
+                  for b, beneficiary in state.beneficiaries.items()}
+        work = Workset(state, set(state.payers), set(state.beneficiaries), totals=totals)
         self.save(work, state.payers, state.beneficiaries, through_ingest_id)
 
 
@@ -251,17 +327,6 @@ def state_settings(state: PartyState) -> dict[str, Any]:
     """The settings a stored state was folded with (a change means building it again)."""
     return {"small_band": list(state.small_band), "recent_days": state.recent_days,
             "surname_family": state.surname_family}
-
-
-def _link(mine: dict[str, PairState], other_id: str, theirs: dict[str, PairState],
-          own_id: str) -> None:
-    """Make both sides hold one pair record; the side already in memory wins (it may have
-    been changed since it was read)."""
-    pair = theirs.get(own_id)
-    if pair is None:
-        theirs[own_id] = mine[other_id]
-    else:
-        mine[other_id] = pair
 
 
 def keep_graph_context(workspace: Path, features: dict[str, pd.DataFrame]) -> None:
