@@ -6,10 +6,11 @@ rows/s and peak memory (RSS of the child's process tree, sampled every 0.2 s). D
 memory cap and a spill folder (DENTRACE_DUCKDB_MEMORY_LIMIT / _TEMP_DIRECTORY). With
 --incremental it also holds back the world's last 7 days, scans the history, builds its party
 state once, then appends the first of those days (and apart all 7) and times `scan
---incremental` (against a full rescan for the day). Prints a table; --doc appends it to a file.
+--incremental` (against a full rescan for the day); --keep-history keeps that built history
+for later runs. Prints a table; --doc appends it to a file.
 
     python benchmarks/scale.py [--sizes 1M,10M,100M] [--worlds /work/bench-worlds]
-        [--memory-limit 16GB] [--incremental] [--doc docs/performance.md]
+        [--memory-limit 16GB] [--incremental [--keep-history]] [--doc docs/performance.md]
 """
 
 from __future__ import annotations
@@ -209,18 +210,44 @@ def _split_last_days(world: Path, folder: Path) -> dict[str, Path]:
     return paths
 
 
-def incremental_run(size: str, world: Path, work: Path, env: dict[str, str]) -> list[Measure]:
+def _built_history(history: Path) -> bool:
+    """True when ``history`` holds a party state built by this version's store format."""
+    import sqlite3
+
+    from dentrace.screen.persist import FORMAT, STATE_FILE
+
+    if not (history / STATE_FILE).is_file():
+        return False
+    db = sqlite3.connect(history / STATE_FILE)
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        db.close()
+    return meta.get("format") == str(FORMAT) and "through_ingest_id" in meta
+
+
+def incremental_run(size: str, world: Path, work: Path, env: dict[str, str],
+                    keep_history: bool = False) -> list[Measure]:
     """One history (ingested, scanned in full, its party state built once by a first
     `scan --incremental`), then appended a day, and apart a week: each append's ingest and
-    `scan --incremental` timed, and a full rescan after the day for comparison."""
+    `scan --incremental` timed, and a full rescan after the day for comparison.
+    ``keep_history``: keep the history workspace and reuse it when its state is of this
+    store format (the history's scan and build are then not measured again)."""
     split = _split_last_days(world, work / f"split{WEEK}-{size}")
     history = work / f"ws-inc-{size}"
-    shutil.rmtree(history, ignore_errors=True)
-    base = ["--world", str(world), "--workspace", str(history)]
-    _run_child(["--stage", "ingest", "--transactions", str(split["history"]), *base], env)
-    out = [_measure(size, "history full scan", ["--stage", "scan", *base], env)]
-    out.append(_measure(size, "state build (once)", ["--stage", "scan-incremental", *base], env))
-    _print(out)
+    out: list[Measure] = []
+    if keep_history and _built_history(history):
+        print(f"  reusing {history} (history scanned, state built)", flush=True)
+    else:
+        shutil.rmtree(history, ignore_errors=True)
+        base = ["--world", str(world), "--workspace", str(history)]
+        _run_child(["--stage", "ingest", "--transactions", str(split["history"]), *base], env)
+        out.append(_measure(size, "history full scan", ["--stage", "scan", *base], env))
+        out.append(_measure(size, "state build (once)",
+                            ["--stage", "scan-incremental", *base], env))
+        _print(out)
     for name, label in (("day", "1 day"), ("week", f"{WEEK} days")):
         workspace = work / f"ws-inc-{size}-{name}"
         shutil.rmtree(workspace, ignore_errors=True)
@@ -235,7 +262,8 @@ def incremental_run(size: str, world: Path, work: Path, env: dict[str, str]) -> 
         _print(runs)
         out += runs
         shutil.rmtree(workspace, ignore_errors=True)
-    shutil.rmtree(history, ignore_errors=True)
+    if not keep_history:
+        shutil.rmtree(history, ignore_errors=True)
     return out
 
 
@@ -302,6 +330,9 @@ def main() -> None:
     parser.add_argument("--incremental", action="store_true",
                         help="also time 1-day and 7-day appends + incremental scans")
     parser.add_argument("--skip-full", action="store_true", help="only the incremental run")
+    parser.add_argument("--keep-history", action="store_true",
+                        help="keep <worlds>/ws-inc-<size> (history with its built party state) "
+                             "and reuse it in later --incremental runs")
     parser.add_argument("--doc", type=Path, help="append the results to this markdown file")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     for name in ("--world", "--workspace", "--transactions"):
@@ -327,7 +358,7 @@ def main() -> None:
         if not args.skip_full:
             measures += full_run(size, world, args.worlds, env)
         if args.incremental:
-            measures += incremental_run(size, world, args.worlds, env)
+            measures += incremental_run(size, world, args.worlds, env, args.keep_history)
     loads.append(os.getloadavg()[0])
     print(f"load average (1 min): {loads[0]:.1f} before, {loads[1]:.1f} after")
     if args.doc:
