@@ -28,7 +28,10 @@ from dentrace.detect.scan import (
     _context,
     _customers,
     ingested_through,
+    read_stage1,
+    score_payers,
     score_role,
+    write_stage1,
 )
 from dentrace.detect.scorer import ROLES
 from dentrace.detect.thresholds import Threshold
@@ -154,13 +157,17 @@ class TouchedRows:
     corridor_pairs: pd.DataFrame
     record: dict[str, Any]
     save: Callable[[], None] | None = None
+    # corridor (beneficiary_id, sender_id) pairs of the rescored payers' corridor
+    # beneficiaries, all their payers included: the co-payer columns (second payer stage)
+    payer_pairs: pd.DataFrame | None = None
 
 
 def _old_rows(con: Any, cfg: DetectConfig, last: LastScan) -> TouchedRows:
     """The fallback without a party state store: recompute from the touched parties' history."""
     features, touched = touched_features(con, cfg, last.ingest_id_through)
-    return TouchedRows(features, corridor_pairs(con, PAIRS_TABLE),
-                       {"mode": RECOMPUTE_MODE, "touched": touched})
+    pairs = corridor_pairs(con, PAIRS_TABLE)
+    return TouchedRows(features, pairs, {"mode": RECOMPUTE_MODE, "touched": touched},
+                       payer_pairs=pairs)
 
 
 def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | None = None,
@@ -193,8 +200,8 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
                 state_rows(con, cfg, store, last.ingest_id_through, through, known))
         timings = {"features": time.perf_counter() - started}
         customers = _customers(con)
-        frames, alerts, scorers = _score_and_explain(
-            con, cfg, rows, known, customers, last, before,
+        frames, alerts, scorers, stage1 = _score_and_explain(
+            con, cfg, rows, known, customers, last, _stage1(workspace, before),
             {"scorer": scorer, "model_dir": model_dir}, timings)
     finally:
         con.close()
@@ -206,7 +213,7 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     alert_table = alert_table.sort_values("score", ascending=False, kind="stable")
     result = ScanResult(workspace, parties[PARTY_COLUMNS].reset_index(drop=True),
                         alert_table[ALERT_COLUMNS].reset_index(drop=True), last.thresholds,
-                        scorers, customers, timings, through)
+                        scorers, customers, timings, through, stage1)
     record = {**rows.record, "from_ingest_id": last.ingest_id_through + 1,
               "to_ingest_id": through, **{f"{r}s": len(recomputed[r]) for r in ROLES},
               "thresholds": "kept from the last full scan"}
@@ -222,20 +229,28 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     return result
 
 
-def _payer_scores(before: pd.DataFrame, frames: list[pd.DataFrame]) -> pd.Series:
-    """Every payer's score: this scan's where recomputed, else the last scan's."""
-    old = before.loc[before["role"] == "payer"].set_index("party_id")["score"]
-    if not frames:
-        return old
-    new = frames[0].set_index("party_id")["score"]
+def _stage1(workspace: Path, before: pd.DataFrame) -> pd.Series:
+    """Every payer's first-stage score as the last scan kept it (a workspace scanned by an
+    older version, without the file: its payer scores, which were first-stage scores)."""
+    kept = read_stage1(workspace)
+    if kept is not None:
+        return kept
+    old = before.loc[before["role"] == "payer"]
+    return pd.Series(old["score"].to_numpy(), index=old["party_id"].astype(str))
+
+
+def _merged(old: pd.Series, new: pd.Series) -> pd.Series:
+    """``old`` scores with those of ``new`` replacing or adding theirs."""
     return pd.concat([old.loc[~old.index.isin(new.index)], new])
 
 
 def _score_and_explain(con: Any, cfg: DetectConfig, rows: TouchedRows, known: pd.DataFrame,
-                       customers: int, last: LastScan, before: pd.DataFrame,
+                       customers: int, last: LastScan, stage1: pd.Series,
                        options: dict[str, Any], timings: dict[str, float]
-                       ) -> tuple[list[pd.DataFrame], list[pd.DataFrame], dict[str, str]]:
-    """parties and alerts rows of the recomputed parties, as a scan scores and explains them."""
+                       ) -> tuple[list[pd.DataFrame], list[pd.DataFrame], dict[str, str],
+                                  pd.Series]:
+    """parties and alerts rows of the recomputed parties, as a scan scores and explains them,
+    and every payer's first-stage score (``stage1``, the last scan's, updated)."""
     from dentrace.detect.party_state import explain_context, flag_history
 
     frames: list[pd.DataFrame] = []
@@ -249,12 +264,19 @@ def _score_and_explain(con: Any, cfg: DetectConfig, rows: TouchedRows, known: pd
             continue
         mark = time.perf_counter()
         if role == "facilitator":  # the second stage reads the payers' scores, as a scan does
-            features[role] = with_payer_suspicion(features[role], rows.corridor_pairs,
-                                                  _payer_scores(before, frames))
+            features[role] = with_payer_suspicion(features[role], rows.corridor_pairs, stage1)
         if from_state:  # the clearance test reads the cleared parties' payments
             flag_history(con, cfg, role, cleared & set(features[role].index.astype(str)))
-        frame, _, scorers[role] = score_role(con, role, features[role], known, cfg, options,
-                                             customers, threshold=last.thresholds[role])
+        if role == "payer":
+            pairs = rows.payer_pairs if rows.payer_pairs is not None else rows.corridor_pairs
+            payers = score_payers(con, features[role], known, cfg, options, customers, pairs,
+                                  threshold=last.thresholds[role], earlier=stage1)
+            frame, scorers[role], features[role] = payers.frame, payers.scorer, payers.features
+            stage1 = _merged(stage1, payers.stage1)
+        else:
+            frame, _, scorers[role] = score_role(con, role, features[role], known, cfg,
+                                                 options, customers,
+                                                 threshold=last.thresholds[role])
         timings[f"score_{role}"] = time.perf_counter() - mark
         mark = time.perf_counter()
         alerted = frame.loc[frame["alert"]]
@@ -266,12 +288,13 @@ def _score_and_explain(con: Any, cfg: DetectConfig, rows: TouchedRows, known: pd
         alerts.append(explain_alerts(con, role, alerted, features[role], cfg, context))
         timings[f"explain_{role}"] = time.perf_counter() - mark
         frames.append(frame)
-    return frames, alerts, scorers
+    return frames, alerts, scorers, stage1
 
 
 def _write(workspace: Path, result: ScanResult, record: dict[str, Any]) -> None:
     result.parties.to_parquet(workspace / "parties.parquet", index=False)
     result.alerts.to_parquet(workspace / "alerts.parquet", index=False)
+    write_stage1(workspace, result.payer_stage1)
     path = workspace / "summary.json"
     summary = json.loads(path.read_text(encoding="utf-8"))
     summary["scan"] = {**result.summary(), "incremental": record}

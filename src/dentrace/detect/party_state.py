@@ -304,6 +304,10 @@ def state_rows(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, 
     changed_beneficiaries = folded[1] | _corridor_partners(_payers_pairs(work, changed_payers))
     pairs = [(b, s) for b in features["facilitator"].index
              for s, pair in work.state.beneficiaries[b].pairs.items() if pair.corridor]
+    # the co-payers of the rescored payers: every corridor payer of their corridor beneficiaries
+    partners = _corridor_partners(_payers_pairs(work, features["payer"].index))
+    payer_pairs = [(b, s) for b in sorted(partners) if b in work.beneficiaries
+                   for s, pair in work.state.beneficiaries[b].pairs.items() if pair.corridor]
     record = {"mode": STATE_MODE if stored else BUILT_MODE,
               "touched": {role: len(ids) for role, ids in touched.items()},
               "state": {"folded_payments": work.state.payments - int(meta.get("payments", 0))
@@ -318,5 +322,6 @@ def state_rows(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, 
         else:
             store.replace_all(work.state, through)
 
-    return TouchedRows(features, pd.DataFrame(pairs, columns=["beneficiary_id", "sender_id"]),
-                       record, save)
+    columns = ["beneficiary_id", "sender_id"]
+    return TouchedRows(features, pd.DataFrame(pairs, columns=columns), record, save,
+                       pd.DataFrame(payer_pairs, columns=columns))

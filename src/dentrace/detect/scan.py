@@ -21,10 +21,14 @@ from dentrace.detect.explain import (
     role_label,
 )
 from dentrace.detect.indicators import Context
-from dentrace.detect.payer_suspicion import corridor_pairs, with_payer_suspicion
+from dentrace.detect.payer_suspicion import (
+    corridor_pairs,
+    with_co_payer_suspicion,
+    with_payer_suspicion,
+)
 from dentrace.detect.rules import IndicatorScorer
-from dentrace.detect.scorer import ROLES, check_scores, labels_for
-from dentrace.detect.scoring import load_scorer
+from dentrace.detect.scorer import ROLES, Scorer, check_scores, labels_for
+from dentrace.detect.scoring import load_scorer, load_second_stage
 from dentrace.detect.thresholds import Threshold, choose
 from dentrace.engine.base import Engine
 from dentrace.features.build import FLAGS_TABLE, PAIRS_TABLE, build_party_features, read_known
@@ -33,6 +37,9 @@ from dentrace.graph.network import den_ids
 
 PARTY_COLUMNS = ["party_id", "role", "score", "alert", "reasons"]
 ALERT_COLUMNS = [*PARTY_COLUMNS, "explanation", "txn_ids"]
+# every payer's first-stage score (what the facilitator stage and the co-payer columns read):
+# kept beside parties.parquet so that an incremental scan can go on from it
+STAGE1_FILE = "payer_stage1.parquet"
 
 
 @dataclass
@@ -47,6 +54,8 @@ class ScanResult:
     customers: int
     timings: dict[str, float] = field(default_factory=dict)
     ingest_id_through: int = 0  # the last ingest run this scan saw (incremental scans go on)
+    # payer id -> first-stage score (equal to the payer's score without a second stage)
+    payer_stage1: pd.Series | None = None
 
     def summary(self) -> dict[str, Any]:
         """The ``scan`` entry of summary.json."""
@@ -109,13 +118,16 @@ def _default_threshold(scorer: Any, config: DetectConfig) -> float:
 
 def score_role(con: Any, role: str, features: pd.DataFrame, known: pd.DataFrame,
                config: DetectConfig, options: dict[str, Any],
-               customers: int, threshold: Threshold | None = None
-               ) -> tuple[pd.DataFrame, Threshold, str]:
+               customers: int, threshold: Threshold | None = None,
+               scorer: Scorer | None = None) -> tuple[pd.DataFrame, Threshold, str]:
     """parties rows of one role, its threshold and the scorer's name.
 
-    ``threshold``, when given (an incremental scan keeps the last full scan's), is used as is.
+    ``threshold``, when given (an incremental scan keeps the last full scan's), is used as is;
+    ``scorer``, when given (a second stage), replaces the role's scorer.
     """
-    scorer = load_scorer(role, config, options.get("scorer", "auto"), options.get("model_dir"))
+    if scorer is None:
+        scorer = load_scorer(role, config, options.get("scorer", "auto"),
+                             options.get("model_dir"))
     scorer.fit(features, labels_for(features, known, role))
     scores = check_scores(scorer.score(features), len(features), scorer)
     rules = IndicatorScorer(role, config).fit(features)
@@ -139,6 +151,44 @@ def score_role(con: Any, role: str, features: pd.DataFrame, known: pd.DataFrame,
     return frame, threshold, type(scorer).__name__
 
 
+@dataclass
+class PayerScores:
+    """What scoring payers gives: parties rows, threshold, scorer name, the feature rows read
+    (with the co-payer columns when a second stage ran) and every first-stage score."""
+
+    frame: pd.DataFrame
+    threshold: Threshold
+    scorer: str
+    features: pd.DataFrame
+    stage1: pd.Series
+
+
+def score_payers(con: Any, features: pd.DataFrame, known: pd.DataFrame, config: DetectConfig,
+                 options: dict[str, Any], customers: int, pairs: pd.DataFrame,
+                 threshold: Threshold | None = None,
+                 earlier: pd.Series | None = None) -> PayerScores:
+    """Score payers in one or two stages (``detect.payer_suspicion``).
+
+    Stage 1 is the payer scorer; with a second-stage model (``load_second_stage``) the rows
+    get the co-payer columns from the first-stage scores of the payers in ``pairs`` (corridor
+    (beneficiary_id, sender_id)) — this scan's, else ``earlier`` ones (an incremental scan's
+    stored scores) — and the second stage gives the scores, alerts and threshold.
+    """
+    frame, chosen, name = score_role(con, "payer", features, known, config, options,
+                                     customers, threshold)
+    stage1 = pd.Series(frame["score"].to_numpy(), index=frame["party_id"].astype(str))
+    second = load_second_stage("payer", options.get("scorer", "auto"), options.get("model_dir"))
+    if second is None:
+        return PayerScores(frame, chosen, name, features, stage1)
+    everyone = stage1
+    if earlier is not None:
+        everyone = pd.concat([earlier.loc[~earlier.index.isin(stage1.index)], stage1])
+    features = with_co_payer_suspicion(features, pairs, everyone)
+    frame, chosen, name = score_role(con, "payer", features, known, config, options,
+                                     customers, threshold, scorer=second)
+    return PayerScores(frame, chosen, f"{name} (second stage: co-payers)", features, stage1)
+
+
 def _context(con: Any, role: str, alerted: list[str], known: pd.DataFrame,
              config: DetectConfig) -> Context:
     currency = reporting_currency(con)
@@ -159,9 +209,27 @@ def _context(con: Any, role: str, alerted: list[str], known: pd.DataFrame,
     )
 
 
+def write_stage1(workspace: Path, scores: pd.Series | None) -> None:
+    """Keep every payer's first-stage score in ``STAGE1_FILE`` (nothing to keep: None)."""
+    if scores is not None:
+        pd.DataFrame({"party_id": scores.index.astype(str),
+                      "score": scores.to_numpy(dtype="float64")}).to_parquet(
+            workspace / STAGE1_FILE, index=False)
+
+
+def read_stage1(workspace: Path) -> pd.Series | None:
+    """The payers' first-stage scores the last scan kept, or None (an older workspace)."""
+    path = Path(workspace) / STAGE1_FILE
+    if not path.is_file():
+        return None
+    frame = pd.read_parquet(path)
+    return pd.Series(frame["score"].to_numpy(), index=frame["party_id"].astype(str))
+
+
 def _write(workspace: Path, result: ScanResult) -> None:
     result.parties[PARTY_COLUMNS].to_parquet(workspace / "parties.parquet", index=False)
     result.alerts[ALERT_COLUMNS].to_parquet(workspace / "alerts.parquet", index=False)
+    write_stage1(workspace, result.payer_stage1)
     path = workspace / "summary.json"
     try:
         summary = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -203,14 +271,19 @@ def scan(workspace: Path, *, config: DetectConfig | Path | str | None = None,
                    "scorer": scorer, "model_dir": model_dir}
         frames: list[pd.DataFrame] = []
         alerts, thresholds, scorers = [], {}, {}
+        pairs = corridor_pairs(con, PAIRS_TABLE)
+        stage1 = pd.Series(dtype="float64")
         for role in ROLES:
             mark = time.perf_counter()
-            if role == "facilitator":
-                features[role] = with_payer_suspicion(
-                    features[role], corridor_pairs(con, PAIRS_TABLE),
-                    frames[0].set_index("party_id")["score"])
-            frame, thresholds[role], scorers[role] = score_role(
-                con, role, features[role], known, cfg, options, customers)
+            if role == "payer":
+                payers = score_payers(con, features[role], known, cfg, options, customers, pairs)
+                frame, thresholds[role], scorers[role] = (payers.frame, payers.threshold,
+                                                          payers.scorer)
+                features[role], stage1 = payers.features, payers.stage1
+            else:  # the facilitator stage reads the payers' first-stage scores
+                features[role] = with_payer_suspicion(features[role], pairs, stage1)
+                frame, thresholds[role], scorers[role] = score_role(
+                    con, role, features[role], known, cfg, options, customers)
             timings[f"score_{role}"] = time.perf_counter() - mark
             mark = time.perf_counter()
             alerted = frame.loc[frame["alert"]]
@@ -226,7 +299,7 @@ def scan(workspace: Path, *, config: DetectConfig | Path | str | None = None,
     alert_table = pd.concat(alerts, ignore_index=True).sort_values("score", ascending=False)
     timings["total"] = time.perf_counter() - started
     result = ScanResult(workspace, parties, alert_table.reset_index(drop=True), thresholds,
-                        scorers, customers, timings, through)
+                        scorers, customers, timings, through, stage1)
     if write:
         _write(workspace, result)
         from dentrace.screen.persist import keep_graph_context  # for incremental scans

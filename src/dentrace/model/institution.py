@@ -34,18 +34,21 @@ class InstitutionScorer(BaseScorer):
     """Shipped LightGBM probability, blended with a PU model of the institution's own labels."""
 
     def __init__(self, role: str = "payer", model_dir: Path | None = None,
-                 adapt: bool = True, half_weight_at: int = 30, max_weight: float = 0.5) -> None:
+                 adapt: bool = True, half_weight_at: int = 30, max_weight: float = 0.5,
+                 model_name: str | None = None) -> None:
         self.role = role
+        self.model_name = model_name  # the model file: the role's, or a second stage's
         self.model_dir = model_dir
         self.adapt = adapt
         self.half_weight_at = half_weight_at
         self.max_weight = max_weight
 
     def _load(self) -> LearnedScorer:
-        shipped = load_shipped_scorer(self.role, self.model_dir)
+        shipped = load_shipped_scorer(self.role, self.model_dir, self.model_name)
         if shipped is None:
             where = self.model_dir or "the package data"
-            raise ConfigError(f"no trained {self.role} model in {where}: run `dentrace train`")
+            raise ConfigError(f"no trained {self.model_name or self.role} model in {where}: "
+                              "run `dentrace train`")
         return shipped
 
     def fit(self, features: pd.DataFrame, labels: np.ndarray | None = None) -> InstitutionScorer:

@@ -1,6 +1,7 @@
 """Save a learned scorer as a LightGBM text model plus JSON metadata, and load it back.
 
-The shipped model lives in package data (``dentrace/model/data/<role>.lgb`` and ``.json``).
+The shipped model lives in package data (``dentrace/model/data/<name>.lgb`` and ``.json``); the
+name is the role, or ``payer_stage2`` for the second payer stage (``STAGE2``).
 """
 
 from __future__ import annotations
@@ -17,12 +18,17 @@ from dentrace.model.calibration import PlattCalibration
 from dentrace.model.scorer import LearnedScorer
 
 SHIPPED_DIR = Path(str(resources.files("dentrace.model") / "data"))
+# the file name of a role's second-stage model (read after the first stage's scores)
+STAGE2 = {"payer": "payer_stage2"}
 
 
-def save_scorer(scorer: LearnedScorer, directory: Path, metadata: dict[str, Any]) -> Path:
-    """Write ``<role>.lgb`` and ``<role>.json`` into ``directory``; return the JSON path."""
+def save_scorer(scorer: LearnedScorer, directory: Path, metadata: dict[str, Any],
+                name: str | None = None) -> Path:
+    """Write ``<name>.lgb`` and ``<name>.json`` (name: the role by default) into
+    ``directory``; return the JSON path."""
     directory.mkdir(parents=True, exist_ok=True)
-    model_path = directory / f"{scorer.role}.lgb"
+    name = name or scorer.role
+    model_path = directory / f"{name}.lgb"
     scorer.booster_.save_model(str(model_path))
     meta = {
         **metadata,
@@ -33,14 +39,15 @@ def save_scorer(scorer: LearnedScorer, directory: Path, metadata: dict[str, Any]
         "thresholds_for_precision": scorer.thresholds_,
         "model_file": model_path.name,
     }
-    meta_path = directory / f"{scorer.role}.json"
+    meta_path = directory / f"{name}.json"
     meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return meta_path
 
 
-def load_scorer(directory: Path, role: str) -> LearnedScorer:
-    """Load the scorer of ``role`` saved in ``directory``; errors name the file and key."""
-    meta_path = directory / f"{role}.json"
+def load_scorer(directory: Path, role: str, name: str | None = None) -> LearnedScorer:
+    """Load the scorer of ``role`` saved in ``directory`` as ``name`` (the role by default);
+    errors name the file and key."""
+    meta_path = directory / f"{name or role}.json"
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
@@ -61,15 +68,20 @@ def load_scorer(directory: Path, role: str) -> LearnedScorer:
     return scorer
 
 
-def shipped_model_exists(role: str, directory: Path | None = None) -> bool:
-    """True when a trained model for ``role`` is present."""
+def shipped_model_exists(role: str, directory: Path | None = None,
+                         name: str | None = None) -> bool:
+    """True when a trained model for ``role`` (saved as ``name``, default the role) is
+    present."""
     base = directory or SHIPPED_DIR
-    return (base / f"{role}.json").is_file() and (base / f"{role}.lgb").is_file()
+    name = name or role
+    return (base / f"{name}.json").is_file() and (base / f"{name}.lgb").is_file()
 
 
-def load_shipped_scorer(role: str, directory: Path | None = None) -> LearnedScorer | None:
-    """The shipped scorer of ``role``, or None when no model has been trained and shipped."""
+def load_shipped_scorer(role: str, directory: Path | None = None,
+                        name: str | None = None) -> LearnedScorer | None:
+    """The shipped scorer of ``role`` (file ``name``, default the role), or None when no
+    model has been trained and shipped."""
     base = directory or SHIPPED_DIR
-    if not shipped_model_exists(role, base):
+    if not shipped_model_exists(role, base, name):
         return None
-    return load_scorer(base, role)
+    return load_scorer(base, role, name)

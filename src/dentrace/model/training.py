@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score
 
-from dentrace.detect.payer_suspicion import with_payer_suspicion
+from dentrace.detect.payer_suspicion import with_co_payer_suspicion, with_payer_suspicion
 from dentrace.detect.scorer import ROLES
 from dentrace.evaluate.world_files import find_world_file, read_known_ids, read_truth
 from dentrace.model.calibration import PlattCalibration, thresholds_for_precision
 from dentrace.model.scorer import SETTINGS, LearnedScorer
 from dentrace.model.seeds import check_training_seeds
-from dentrace.model.shipped import save_scorer
+from dentrace.model.shipped import STAGE2, save_scorer
 
 Progress = Callable[[str], None]
 MAX_NEGATIVES = 60_000
@@ -233,28 +233,66 @@ def fit_role(role: str, worlds: dict[int, list[RoleTable]], rounds: int
     return scorer, figures, models
 
 
+def stage1_scores(payer: RoleTable, setting_index: int, model: LearnedScorer,
+                  scorer: LearnedScorer) -> pd.Series:
+    """A world table's payer scores as a scan of an unseen world gives them: by ``model`` (one
+    that never saw the world), calibrated for the table's setting, known offenders at 1."""
+    calibration = scorer.calibrations_[SETTINGS[setting_index % len(SETTINGS)]]
+    scores = calibration.apply(model.raw_score(payer.features))
+    if payer.forced is not None:
+        scores = np.where(payer.forced, 1.0, scores)
+    return pd.Series(scores, index=payer.features.index)
+
+
+def _pairs(table: RoleTable) -> pd.DataFrame:
+    return table.pairs if table.pairs is not None else pd.DataFrame(
+        columns=["beneficiary_id", "sender_id"])
+
+
 def with_payer_scores(payers: dict[int, list[RoleTable]], facilitators: dict[int, list[RoleTable]],
                       models: dict[int, LearnedScorer], scorer: LearnedScorer
                       ) -> dict[int, list[RoleTable]]:
-    """Facilitator tables with the payer-suspicion columns, from out-of-world payer scores.
-
-    Each world's payers are scored as a scan of an unseen world would score them: by a model
-    that never saw the world, calibrated for the table's setting, known offenders at 1.
-    """
+    """Facilitator tables with the payer-suspicion columns, from out-of-world first-stage
+    payer scores (``stage1_scores``)."""
     out: dict[int, list[RoleTable]] = {}
     for seed, tables in facilitators.items():
         out[seed] = []
         for i, (payer, table) in enumerate(zip(payers[seed], tables, strict=True)):
-            calibration = scorer.calibrations_[SETTINGS[i % len(SETTINGS)]]
-            scores = calibration.apply(models[seed].raw_score(payer.features))
-            if payer.forced is not None:
-                scores = np.where(payer.forced, 1.0, scores)
-            pairs = table.pairs if table.pairs is not None else pd.DataFrame(
-                columns=["beneficiary_id", "sender_id"])
-            features = with_payer_suspicion(
-                table.features, pairs, pd.Series(scores, index=payer.features.index))
+            scores = stage1_scores(payer, i, models[seed], scorer)
+            features = with_payer_suspicion(table.features, _pairs(table), scores)
             out[seed].append(RoleTable(features, table.labels, table.known, table.pairs))
     return out
+
+
+def with_co_payer_scores(payers: dict[int, list[RoleTable]], models: dict[int, LearnedScorer],
+                         scorer: LearnedScorer) -> dict[int, list[RoleTable]]:
+    """Payer tables with the co-payer columns (the second payer stage's input), from
+    out-of-world first-stage payer scores, as ``with_payer_scores`` does for facilitators."""
+    out: dict[int, list[RoleTable]] = {}
+    for seed, tables in payers.items():
+        out[seed] = []
+        for i, table in enumerate(tables):
+            scores = stage1_scores(table, i, models[seed], scorer)
+            features = with_co_payer_suspicion(table.features, _pairs(table), scores)
+            out[seed].append(RoleTable(features, table.labels, table.known, table.pairs,
+                                       table.forced))
+    return out
+
+
+def _metadata(role: str, seeds: list[int], scale: float, figures: dict[str, float],
+              scorer: LearnedScorer, stage: str) -> dict[str, Any]:
+    return {"training_seeds": seeds, "scale": scale, "stage": stage,
+            "calibration": "Platt scaling on leave-one-world-out scores, per setting",
+            "augmentation": {"kyc_blanked_copy": list(KYC_COLUMNS[role]),
+                             NO_COUNTRY: [seeds[0]]},
+            "held_out": figures,
+            "top_features": dict(list(scorer.feature_importance().items())[:15])}
+
+
+def _progress_line(name: str, figures: dict[str, float]) -> str:
+    return (f"{name}: {int(figures['rows'])} rows, {int(figures['positives'])} positives; "
+            f"out-of-world AP with known {figures['average_precision_with_known']:.3f}, "
+            f"without {figures['average_precision_no_known']:.3f}")
 
 
 def train(seeds: list[int], scale: float, workdir: Path, out_dir: Path, rounds: int = 300,
@@ -277,18 +315,18 @@ def train(seeds: list[int], scale: float, workdir: Path, out_dir: Path, rounds: 
         if role == "facilitator" and payer_scorer is not None:
             worlds = with_payer_scores(payer_worlds, worlds, payer_models, payer_scorer)
         scorer, figures, models = fit_role(role, worlds, rounds)
+        report.held_out[role] = figures
+        report.saved.append(save_scorer(scorer, out_dir, _metadata(
+            role, seeds, scale, figures, scorer, "first")))
+        progress(_progress_line(role, figures))
         if role == "payer":
             payer_models, payer_scorer = models, scorer
-        report.held_out[role] = figures
-        metadata = {"training_seeds": seeds, "scale": scale,
-                    "calibration": "Platt scaling on leave-one-world-out scores, per setting",
-                    "augmentation": {"kyc_blanked_copy": list(KYC_COLUMNS[role]),
-                                     NO_COUNTRY: [seeds[0]]},
-                    "held_out": figures,
-                    "top_features": dict(list(scorer.feature_importance().items())[:15])}
-        report.saved.append(save_scorer(scorer, out_dir, metadata))
-        progress(f"{role}: {int(figures['rows'])} rows, {int(figures['positives'])} positives; "
-                 f"out-of-world AP with known {figures['average_precision_with_known']:.3f}, "
-                 f"without {figures['average_precision_no_known']:.3f}")
+            # the second payer stage: the first stage's out-of-world scores of co-payers
+            second = with_co_payer_scores(payer_worlds, models, scorer)
+            scorer2, figures2, _ = fit_role(role, second, rounds)
+            report.held_out[STAGE2[role]] = figures2
+            report.saved.append(save_scorer(scorer2, out_dir, _metadata(
+                role, seeds, scale, figures2, scorer2, "second: co-payers"), STAGE2[role]))
+            progress(_progress_line(STAGE2[role], figures2))
     report.seconds = time.perf_counter() - started
     return report

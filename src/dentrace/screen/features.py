@@ -299,6 +299,31 @@ def payer_suspicion(b: BeneficiaryState, scores: dict[str, float],
             "payers_score_sum": total}
 
 
+def co_payer_suspicion(state: PartyState, payer_id: str, scores: dict[str, float],
+                       opened_at: dict[tuple[str, str], int] | None = None,
+                       now: int = 0) -> dict[str, float]:
+    """``co_payers_score_max/mean`` of the payer (``detect.payer_suspicion``): over its
+    corridor beneficiaries, the mean score of their *other* corridor payers, a payer without a
+    score counting 0. ``opened_at`` (pair -> position in a batch) leaves out the corridor
+    pairs a batch opens after position ``now``, as if its payments came one by one."""
+    later = opened_at or {}
+    best = weighted = count = 0.0
+    for beneficiary_id, pair in state.payers[payer_id].pairs.items():
+        if not pair.n_corridor or later.get((payer_id, beneficiary_id), -1) > now:
+            continue
+        others = [scores.get(sender_id, 0.0)
+                  for sender_id, other in state.beneficiaries[beneficiary_id].pairs.items()
+                  if other.n_corridor and sender_id != payer_id
+                  and later.get((sender_id, beneficiary_id), -1) <= now]
+        if others:
+            total = math.fsum(others)
+            best = max(best, total / len(others))
+            weighted += total
+            count += len(others)
+    return {"co_payers_score_max": best,
+            "co_payers_score_mean": weighted / count if count else 0.0}
+
+
 def facilitator_vector(state: PartyState, beneficiary_id: str, graph: GraphContext,
                        payer_scores: bool = True,
                        cache: RowCache | None = None) -> dict[str, float]:

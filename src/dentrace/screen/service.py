@@ -12,6 +12,7 @@ from dentrace.detect.explain import KNOWN_REASON
 from dentrace.errors import ConfigError, InputError
 from dentrace.screen.features import (
     GraphContext,
+    co_payer_suspicion,
     facilitator_vector,
     payer_suspicion,
     payer_vector,
@@ -56,6 +57,8 @@ class Screener:
     scan_scores: dict[tuple[str, str], float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     cache: RowCache | None = None  # totals behind the facilitator rows, kept per payment
+    # the payers' second stage (co-payers' first-stage scores), when the scan has one
+    second: RoleScorer | None = None
 
     def amount_ref(self, payment: dict[str, Any], source: str = "request") -> float:
         factor = self.rates.get(payment["currency"])
@@ -98,17 +101,23 @@ class Screener:
         later payments of the batch."""
         later: dict[str, set[str]] = {}
         excluded: list[frozenset[str]] = [frozenset()] * len(flagged)
+        opened_at: dict[tuple[str, str], int] = {}
         for i in range(len(flagged) - 1, -1, -1):
             beneficiary_id = flagged[i].beneficiary_id
             if beneficiary_id in later:
                 excluded[i] = frozenset(later[beneficiary_id])
             if new_pairs[i]:
                 later.setdefault(beneficiary_id, set()).add(flagged[i].sender_id)
+                opened_at[(flagged[i].sender_id, beneficiary_id)] = i
         scores = self.graph.payer_scores
-        for f, score, row, skip in zip(flagged, payer_scores, rows, excluded, strict=True):
+        for i, (f, score, row, skip) in enumerate(zip(flagged, payer_scores, rows, excluded,
+                                                      strict=True)):
             scores[f.sender_id] = score
             row["facilitator"].update(
                 payer_suspicion(self.state.beneficiaries[f.beneficiary_id], scores, skip))
+            if self.second is not None:  # the co-payers' first-stage scores as of payment i
+                row["payer"].update(co_payer_suspicion(self.state, f.sender_id, scores,
+                                                       opened_at, i))
 
     def rescore_payers(self, payer_ids: list[str] | None = None) -> None:
         """Score payers again from the current state (all by default) and keep their scores
@@ -132,7 +141,8 @@ class Screener:
     def _parties(self, role: str, party_ids: list[str], rows: list[dict[str, float]],
                  done: Any = None) -> list[dict[str, Any]]:
         """Score, decision and reasons of each party of ``role``: one scoring call for all.
-        ``done(scores)`` runs on the raw scores (known parties 1) before the rows are read."""
+        ``done(scores)`` runs on the raw scores (known parties 1) before the rows are read;
+        a payer's second stage then scores the rows ``done`` completed."""
         scorer = self.scorers[role]
         frame = PartyRows(rows, party_ids)
         strengths = scorer.strengths_of(frame)
@@ -141,6 +151,10 @@ class Screener:
                                                                               strict=True)]
         if done is not None:
             done(scores)
+        if role == "payer" and self.second is not None:
+            raw = self.second.scores(PartyRows(rows, party_ids), strengths)
+            scores = [1.0 if self._known(role, i) else float(s)
+                      for i, s in zip(party_ids, raw, strict=True)]
         out = []
         for j, party_id in enumerate(party_ids):
             reasons = scorer.reasons({code: float(v[j]) for code, v in strengths.items()})

@@ -12,10 +12,14 @@ import numpy as np
 import pandas as pd
 
 from dentrace.detect.config import DetectConfig, load_config
-from dentrace.detect.payer_suspicion import corridor_pairs, with_payer_suspicion
+from dentrace.detect.payer_suspicion import (
+    corridor_pairs,
+    with_co_payer_suspicion,
+    with_payer_suspicion,
+)
 from dentrace.detect.rules import IndicatorScorer
 from dentrace.detect.scorer import ROLES, check_scores, labels_for
-from dentrace.detect.scoring import load_scorer
+from dentrace.detect.scoring import load_scorer, load_second_stage
 from dentrace.features.build import (
     FLAGS_TABLE,
     PAIRS_TABLE,
@@ -114,12 +118,15 @@ def refresh_profiles(state: PartyState, graph: GraphContext) -> None:
 
 
 def _role_scorers(features: dict[str, pd.DataFrame], known: pd.DataFrame, config: DetectConfig,
-                  kind: str, model_dir: Path | None,
-                  pairs: pd.DataFrame) -> tuple[dict[str, RoleScorer], dict[str, float]]:
-    """The fitted scorer of each role, as the scan fits them, and the payer scores: the
-    facilitator table gets the payer-suspicion columns from them first (``detect.scan``)."""
+                  kind: str, model_dir: Path | None, pairs: pd.DataFrame
+                  ) -> tuple[dict[str, RoleScorer], dict[str, float], RoleScorer | None]:
+    """The fitted scorer of each role, as the scan fits them, the payers' first-stage scores
+    (the facilitator table gets the payer-suspicion columns from them first, and the payers'
+    second stage, when shipped, the co-payer columns: ``detect.scan.score_payers``) and the
+    fitted second payer stage (None without one)."""
     scorers: dict[str, RoleScorer] = {}
     payer_scores: dict[str, float] = {}
+    second: RoleScorer | None = None
     for role in ROLES:
         table = features[role]
         if role == "facilitator":
@@ -133,7 +140,19 @@ def _role_scorers(features: dict[str, pd.DataFrame], known: pd.DataFrame, config
             if labels is not None:
                 scores = np.where(labels == 1, 1.0, scores)
             payer_scores = dict(zip(table.index.astype(str), map(float, scores), strict=True))
-    return scorers, payer_scores
+        stage2 = load_second_stage(role, kind, model_dir) if role == "payer" else None
+        if stage2 is not None:
+            stage2.fit(with_co_payer_suspicion(table, pairs, pd.Series(payer_scores,
+                                                                       dtype="float64")), labels)
+            second = RoleScorer(role, stage2, config)
+    return scorers, payer_scores, second
+
+
+def _hold(found: dict[str, float], scorers: dict[str, RoleScorer], second: RoleScorer | None,
+          config: DetectConfig) -> dict[str, float]:
+    """Hold thresholds: the scan's, else the default rule on the scorer deciding the role."""
+    deciding = {**scorers, **({"payer": second} if second is not None else {})}
+    return {r: found.get(r, _default_hold(r, deciding[r].scorer, config)) for r in ROLES}
 
 
 def screener_from_workspace(workspace: Path, *, config: DetectConfig | None = None,
@@ -157,9 +176,10 @@ def screener_from_workspace(workspace: Path, *, config: DetectConfig | None = No
     finally:
         con.close()
     refresh_profiles(state, graph)
-    scorers, graph.payer_scores = _role_scorers(features, known, cfg, scorer, model_dir, pairs)
+    scorers, graph.payer_scores, second = _role_scorers(features, known, cfg, scorer, model_dir,
+                                                        pairs)
     found = _scan_thresholds(workspace)
-    hold = {r: found.get(r, _default_hold(r, scorers[r].scorer, cfg)) for r in ROLES}
+    hold = _hold(found, scorers, second, cfg)
     parties_file = workspace / "parties.parquet"
     scan_scores: dict[tuple[str, str], float] = {}
     if parties_file.exists():
@@ -167,7 +187,7 @@ def screener_from_workspace(workspace: Path, *, config: DetectConfig | None = No
         scan_scores = {(r, str(p)): float(s) for p, r, s in parties.itertuples(index=False)}
     return Screener(state, PaymentFlagger(cfg.features, currency), scorers,
                     Thresholds(hold, review_ratio, "summary.json" if found else "config"),
-                    graph, _rates(currency), scan_scores)
+                    graph, _rates(currency), scan_scores, second=second)
 
 
 def empty_screener(*, config: DetectConfig | None = None, currency: str = "USD",
@@ -184,11 +204,11 @@ def empty_screener(*, config: DetectConfig | None = None, currency: str = "USD",
     kyc = pd.DataFrame(columns=["party_id", "birth_date", "gender"])
     graph = _graph(features, known, kyc, cfg)
     pairs = pd.DataFrame(columns=["beneficiary_id", "sender_id"], dtype=str)
-    scorers, _ = _role_scorers(features, known, cfg, scorer, model_dir, pairs)
-    hold = {r: _default_hold(r, scorers[r].scorer, cfg) for r in ROLES}
+    scorers, _, second = _role_scorers(features, known, cfg, scorer, model_dir, pairs)
     return Screener(PartyState(cfg.features.small_band(currency), cfg.features.recent_days),
                     PaymentFlagger(cfg.features, currency), scorers,
-                    Thresholds(hold, review_ratio), graph, _rates(currency))
+                    Thresholds(_hold({}, scorers, second, cfg), review_ratio), graph,
+                    _rates(currency), second=second)
 
 
 __all__ = ["empty_screener", "refresh_profiles", "replay_flagged",

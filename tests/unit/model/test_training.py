@@ -21,7 +21,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("train")
     report = train([101, 102], SCALE, root / "work", root / "model", rounds=60,
                    progress=lambda _m: None)
-    assert [p.name for p in report.saved] == ["payer.json", "facilitator.json"]
+    assert [p.name for p in report.saved] == ["payer.json", "payer_stage2.json",
+                                              "facilitator.json"]
     return root / "model"
 
 
@@ -32,6 +33,10 @@ def test_training_on_tiny_worlds_writes_a_model_that_beats_chance(trained: Path)
     held_out = payer.metadata_["held_out"]
     chance = held_out["positives"] / held_out["rows"]
     assert held_out["average_precision_no_known"] > 5 * chance
+    second = load_scorer(trained, "payer", "payer_stage2")
+    assert {"co_payers_score_max", "co_payers_score_mean"} <= set(second.feature_names_)
+    assert "co_payers_score_max" not in payer.feature_names_
+    assert second.metadata_["held_out"]["average_precision_no_known"] > 5 * chance
 
 
 def test_evaluate_a_tiny_unseen_world_end_to_end(trained: Path, tmp_path: Path) -> None:
@@ -51,7 +56,7 @@ def test_evaluate_a_tiny_unseen_world_end_to_end(trained: Path, tmp_path: Path) 
 def test_the_shipped_model_loads_from_package_data() -> None:
     if not (SHIPPED_DIR / "payer.json").exists():
         pytest.fail(f"no shipped model in {SHIPPED_DIR}: run `dentrace train`")
-    for role in ("payer", "facilitator"):
-        scorer = load_shipped_scorer(role)
+    for role, name in (("payer", None), ("payer", "payer_stage2"), ("facilitator", None)):
+        scorer = load_shipped_scorer(role, name=name)
         assert scorer is not None and scorer.feature_names_
         assert all(s in range(100, 200) for s in scorer.metadata_["training_seeds"])

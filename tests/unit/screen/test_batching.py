@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from dentrace.errors import InputError
@@ -151,3 +152,22 @@ def test_a_busy_batcher_waits_for_more_payments(tmp_path: Path) -> None:
     log.close()
     assert [a["txn_id"] for a in answers] == [p["txn_id"] for p in payments[:5]]
     assert batcher.batches == 2 and time.perf_counter() - started < 4.0
+
+
+def test_co_payer_columns_equal_the_batch_definition() -> None:
+    from dentrace.detect.payer_suspicion import co_payer_suspicion as batch_columns
+    from dentrace.screen.features import co_payer_suspicion
+
+    screener = empty_screener(scorer="rules")
+    screener.screen_many(_payments())
+    state, scores = screener.state, screener.graph.payer_scores
+    pairs = pd.DataFrame([(b, s) for b, ben in state.beneficiaries.items()
+                          for s, pair in ben.pairs.items() if pair.n_corridor],
+                         columns=["beneficiary_id", "sender_id"])
+    expected = batch_columns(pairs, pd.Series(scores, dtype="float64"))
+    assert len(expected) >= 6
+    for payer_id, row in expected.iterrows():
+        found = co_payer_suspicion(state, str(payer_id), scores)
+        assert found["co_payers_score_max"] == pytest.approx(row["co_payers_score_max"])
+        assert found["co_payers_score_mean"] == pytest.approx(row["co_payers_score_mean"])
+    assert expected["co_payers_score_max"].max() > 0
