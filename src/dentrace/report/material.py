@@ -90,14 +90,16 @@ def _warehouse_rows(workspace: Path, txn_ids: list[str]) -> tuple[pd.DataFrame, 
     con = open_warehouse(workspace, read_only=True)
     try:
         con.register("_report_ids", pd.DataFrame({"txn_id": sorted(set(txn_ids))}))
+        # A row's file is its ingest run's (warehouse schema 2 keeps it there only).
         txns = con.execute(
-            "SELECT t.* EXCLUDE (content_hash) FROM transactions t "
-            "JOIN _report_ids USING (txn_id) ORDER BY ts_utc, txn_id").df()
+            "SELECT t.*, r.file AS source_file FROM transactions t "
+            "JOIN _report_ids USING (txn_id) LEFT JOIN ingest_runs r USING (ingest_id) "
+            "ORDER BY ts_utc, txn_id").df()
         ids = pd.DataFrame({"party_id": sorted(set(txns["sender_id"]) |
                                                set(txns["beneficiary_id"]))})
         con.register("_report_parties", ids)
         customers = con.execute(
-            "SELECT c.* EXCLUDE (content_hash) FROM customers c "
+            "SELECT c.* FROM customers c "
             "JOIN _report_parties p ON c.customer_id = p.party_id ORDER BY customer_id").df()
         currency = read_meta(con).get("reporting_currency", "USD")
     finally:

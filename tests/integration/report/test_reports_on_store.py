@@ -29,13 +29,14 @@ def _workspace(folder: Path) -> Path:
         for k in range(4):
             when = start + timedelta(days=4 * k + n)
             con.execute("INSERT INTO transactions VALUES (?, ?, ?, 0, ?, 'F1', ?, 'EUR', ?, "
-                        "?, 'DE', 'Maria Santos', 'PH', 'remittance', 'gift', NULL, ?, "
-                        "'tx.csv', ?, 1)",
+                        "?, 'DE', 'Maria Santos', 'PH', 'remittance', 'gift', NULL, ?, 1)",
                         [f"T{payer}{k}", when, when, payer, 25.0 + 5 * k, 27.0 + 5 * k,
-                         f"Payer {payer} Muller", 10 * n + k, 10 * n + k + 2])
+                         f"Payer {payer} Muller", 10 * n + k + 2])
     for i, (pid, name) in enumerate((("P1", "Jan Muller"), ("P2", "Kurt Weber"))):
         con.execute("INSERT INTO customers VALUES (?, ?, '1970-01-02', 'M', 'DE', 'DE', "
-                    "'driver', '2015-06-01', NULL, ?, 'c.csv', ?, 2)", [pid, name, i, i + 2])
+                    "'driver', '2015-06-01', NULL, ?, 2)", [pid, name, i + 2])
+    con.execute("INSERT INTO ingest_runs VALUES (1, 'transactions', 'tx.csv', '', now(), 8, 8, "
+                "0, 0, false), (2, 'customers', 'c.csv', '', now(), 2, 2, 0, 0, false)")
     write_meta(con, "reporting_currency", "USD")
     con.close()
     rows = [{"party_id": p, "role": "payer", "score": 0.9, "alert": True,

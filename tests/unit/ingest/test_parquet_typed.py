@@ -44,7 +44,7 @@ def _write(path: Path, amount: str, as_text: bool) -> Path:
 def _loaded(workspace: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
     try:
-        kept = con.execute("SELECT * EXCLUDE (source_file) FROM transactions "
+        kept = con.execute("SELECT * FROM transactions "
                            "ORDER BY source_line").fetchall()
         bad = con.execute("SELECT line, field, reason, raw FROM quarantine ORDER BY line")
         return kept, bad.fetchall()

@@ -42,19 +42,21 @@ def _write_warehouse(workspace: Path) -> None:
     for i, (txn, when, sender, beneficiary, amount, s_cty, b_cty) in enumerate(_payments()):
         con.execute(
             "INSERT INTO transactions VALUES (?, ?, ?, 0, ?, ?, ?, 'AUD', ?, ?, ?, ?, ?, "
-            "'remittance', ?, NULL, ?, 'tx.csv', ?, 1)",
+            "'remittance', ?, NULL, ?, 1)",
             [txn, when, when, sender, beneficiary, amount, amount, f"name {sender}", s_cty,
              f"name {beneficiary}", b_cty, "gift" if sender != "P4" else "family support",
-             i + 1, i + 2])
+             i + 2])
     customers = [("P1", "Alan Smith", "1961-04-02", "M", "AU", "AU", "engineer", "2015-06-01"),
                  ("P2", "Brian Jones", "1958-11-20", "M", "AU", "GB", "retired", "2012-01-10"),
                  ("P3", "Carl White", "1970-02-14", "M", "AU", "AU", "driver", "2019-09-09"),
                  ("P4", "Dina Reyes", "1985-07-07", "F", "AU", "PH", "nurse", "2016-03-03")]
     for i, row in enumerate(customers):
-        con.execute("INSERT INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 'c.csv', ?, 2)",
-                    [*row, 100 + i, i + 2])
-    con.execute("INSERT INTO known VALUES ('F9', 'facilitator', '2024-12-01', NULL, 1, "
-                "'known.csv', 2, 3)")
+        con.execute("INSERT INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 2)",
+                    [*row, i + 2])
+    con.execute("INSERT INTO known VALUES ('F9', 'facilitator', '2024-12-01', NULL, 2, 3)")
+    con.execute("INSERT INTO ingest_runs VALUES (1, 'transactions', 'tx.csv', '', now(), 0, 0, "
+                "0, 0, false), (2, 'customers', 'c.csv', '', now(), 0, 0, 0, 0, false), "
+                "(3, 'known', 'known.csv', '', now(), 0, 0, 0, 0, false)")
     write_meta(con, "reporting_currency", "AUD")
     con.close()
 

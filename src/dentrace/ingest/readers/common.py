@@ -1,7 +1,8 @@
 """What all readers share: the staging relation's name, its bookkeeping columns, progress.
 
 Bookkeeping columns: ``_dt_line`` (1-based physical line or row), ``_dt_fault_field`` and
-``_dt_fault_reason`` (set when the reader itself could not read the row), ``_dt_raw``.
+``_dt_fault_reason`` (set when the reader itself could not read the row), ``_dt_raw``, and
+for a reader that can seek, ``_dt_row``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from collections.abc import Callable
 STAGING = "_dt_staging"  # always a view, so readers can follow each other
 ROWS = "_dt_rows"  # the table behind the view for readers that copy rows
 BOOKKEEPING = ("_dt_line", "_dt_fault_field", "_dt_fault_reason", "_dt_raw")
+# Optional: the row's 0-based position as the file's own reader sees it (Parquet's
+# file_row_number). A join on it reaches a few rows without decoding the others.
+ROW_IN_FILE = "_dt_row"
 
 # Called with (units done, units in total) while a file is read.
 Progress = Callable[[int, int], None]

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dentrace.errors import HeaderError, InputError
-from dentrace.ingest.readers.common import STAGING, literal, quote
+from dentrace.ingest.readers.common import ROW_IN_FILE, STAGING, literal, quote
 
 
 def read_header(path: Path) -> list[str]:
@@ -52,7 +52,7 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         con.execute(f"""CREATE OR REPLACE TEMP VIEW {STAGING} AS SELECT {cols},
             CAST(file_row_number + 1 AS BIGINT) AS _dt_line,
             NULL::VARCHAR AS _dt_fault_field, NULL::VARCHAR AS _dt_fault_reason,
-            NULL::VARCHAR AS _dt_raw
+            NULL::VARCHAR AS _dt_raw, file_row_number AS {ROW_IN_FILE}
             FROM read_parquet({literal(str(path))}, file_row_number = true)""")
     except duckdb.Error as exc:
         raise InputError(f"cannot read the Parquet file ({exc})", file=path) from exc

@@ -1,0 +1,104 @@
+"""Warehouse schema 2: rows keep their file through ingest_runs; a version-1 warehouse is
+migrated when opened, writable or read-only, and ingest goes on judging clashes against it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dentrace.ingest import ingest
+from dentrace.store import SCHEMA_VERSION, open_warehouse, read_meta
+from tests.unit.ingest.ingest_rows import good_row
+
+Query = Callable[[str], list[tuple[object, ...]]]
+
+_V1_TRANSACTIONS = """CREATE TABLE transactions (
+    txn_id VARCHAR NOT NULL, ts_utc TIMESTAMP NOT NULL, ts_local TIMESTAMP NOT NULL,
+    utc_offset_min INTEGER NOT NULL, sender_id VARCHAR NOT NULL,
+    beneficiary_id VARCHAR NOT NULL, amount DOUBLE NOT NULL, currency VARCHAR NOT NULL,
+    amount_ref DOUBLE NOT NULL, sender_name VARCHAR, sender_country VARCHAR,
+    beneficiary_name VARCHAR, beneficiary_country VARCHAR, channel VARCHAR, memo VARCHAR,
+    extra VARCHAR, content_hash UBIGINT NOT NULL, source_file VARCHAR NOT NULL,
+    source_line BIGINT NOT NULL, ingest_id INTEGER NOT NULL)"""
+
+
+def _version_1(workspace: Path) -> None:
+    """A warehouse as dentrace wrote it before schema 2, holding one transaction."""
+    workspace.mkdir(parents=True)
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"))
+    con.execute(_V1_TRANSACTIONS)
+    for table, columns in (("customers", "customer_id VARCHAR"), ("known", "party_id VARCHAR")):
+        con.execute(f"CREATE TABLE {table} ({columns}, extra VARCHAR, content_hash UBIGINT, "
+                    "source_file VARCHAR, source_line BIGINT, ingest_id INTEGER)")
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("""CREATE TABLE ingest_runs (ingest_id INTEGER, table_name VARCHAR,
+        file VARCHAR, file_sha256 VARCHAR, started_at TIMESTAMP, rows_read BIGINT,
+        rows_accepted BIGINT, rows_quarantined BIGINT, rows_duplicate BIGINT,
+        already_ingested BOOLEAN)""")
+    con.execute("INSERT INTO ingest_runs VALUES (1, 'transactions', 'old.csv', 'f00', "
+                "'2025-04-01', 1, 1, 0, 0, false)")
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1'), ('reporting_currency', 'USD')")
+    con.execute("""INSERT INTO transactions VALUES ('a', '2025-03-04 11:15', '2025-03-04 21:15',
+        600, 's1', 'b1', 10.0, 'USD', 10.0, NULL, NULL, NULL, NULL, 'wallet', 'hi', NULL,
+        42, 'old.csv', 2, 1)""")
+    con.close()
+
+
+def _columns(workspace: Path, table: str) -> list[str]:
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    try:
+        return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    finally:
+        con.close()
+
+
+def test_read_only_open_migrates_version_1(tmp_path: Path) -> None:
+    _version_1(tmp_path / "ws")
+    con = open_warehouse(tmp_path / "ws", read_only=True)
+    try:
+        assert read_meta(con)["schema_version"] == str(SCHEMA_VERSION) == "2"
+        assert con.execute("SELECT txn_id, source_line FROM transactions").fetchall() == [
+            ("a", 2)]
+    finally:
+        con.close()
+    for table in ("transactions", "customers", "known"):
+        assert not {"content_hash", "source_file"} & set(_columns(tmp_path / "ws", table))
+
+
+def test_ingest_into_version_1_judges_against_its_rows(
+        write_csv: Callable[..., Path], tmp_path: Path, query: Query) -> None:
+    _version_1(tmp_path / "ws")
+    rows = [good_row("a"), good_row("b"), good_row("a", amount="11")]
+    report = ingest(tmp_path / "ws", transactions=write_csv("new.csv", rows), quiet=True)
+    # 'a' is stored with the same content (line 2); line 4 gives it other content.
+    assert (report.rows_accepted, report.rows_duplicate, report.rows_quarantined) == (1, 1, 1)
+    assert query("SELECT line, reason FROM quarantine") == [
+        (4, "same txn_id as a row already in the workspace, with different content")]
+
+
+def test_a_row_file_is_its_ingest_run(write_csv: Callable[..., Path], tmp_path: Path,
+                                      query: Query) -> None:
+    path = write_csv("x.csv", [good_row("a"), good_row("b")])
+    ingest(tmp_path / "ws", transactions=path, quiet=True)
+    assert query("SELECT t.txn_id, r.file, t.source_line FROM transactions t "
+                 "JOIN ingest_runs r USING (ingest_id) ORDER BY 1") == [
+        ("a", str(path), 2), ("b", str(path), 3)]
+
+
+def test_a_small_parquet_file_keeps_its_order(tmp_path: Path, query: Query) -> None:
+    ids = [f"t{n}" for n in range(6, 0, -1)]
+    path = tmp_path / "few.parquet"
+    pq.write_table(pa.table({
+        "txn_id": ids, "ts": ["2025-03-04T21:15:00Z"] * 6, "sender_id": ["s"] * 6,
+        "beneficiary_id": ["b"] * 6, "amount": [1.5] * 6,
+        "currency": ["usd", "EUR", "XXX", "USD", "php", "USD"]}), path)
+    report = ingest(tmp_path / "ws", transactions=path, quiet=True)
+    assert report.rows_quarantined == 1
+    assert query("SELECT txn_id, source_line FROM transactions") == [
+        ("t6", 1), ("t5", 2), ("t3", 4), ("t2", 5), ("t1", 6)]
+    assert query("SELECT line, reason FROM quarantine") == [
+        (3, "unknown currency 'XXX' (not in the rates table)")]
