@@ -125,6 +125,7 @@ def _fold(con: Any, cfg: DetectConfig, store: PartyStateStore, work: Workset, si
     senders, receivers = {s for s, _ in pairs}, {b for _, b in pairs}
     store.load_payers(work, senders)
     store.load_beneficiaries(work, receivers)
+    store.load_pairs(work, pairs)
     # a new payment changes its payer's profile, counted in each of its corridor beneficiaries
     store.load_beneficiaries(work, _corridor_partners(_payers_pairs(work, senders)))
     before = {(s, b): copy(pair) for s, b in pairs

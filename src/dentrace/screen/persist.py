@@ -10,9 +10,10 @@ corridor flag, indexed by beneficiary for the corridor pairs only), ``graph`` (p
 party, the whole-graph results of the last full scan: den size, shared-payer facilitators,
 known risk) and ``meta`` (the last ingest run folded in, the clock, the state's settings).
 
-A payer is loaded with all its pairs (they are few); a beneficiary with its corridor pairs
-only, never with every customer a merchant ever had. A pair is changed only by a payment of
-its payer or by its payer's profile, so pairs are written with their payer. Blobs are read with
+A payer or a beneficiary is loaded with its corridor pairs only (2% of the pairs at 10M: a
+merchant's customers paid at home stay on disk), since only they enter the feature rows; a
+fold loads the pairs its payments change. A pair is changed only by a payment of its payer or
+by its payer's profile, so the pairs in memory are written with their payer. Blobs are read with
 an unpickler that admits the state classes and builtin containers only.
 """
 
@@ -102,10 +103,10 @@ def _dumps(value: Any) -> bytes:
 
 @dataclass
 class Workset:
-    """The part of the party state in memory: fully loaded payers (with all their pairs),
-    loaded beneficiaries (with their corridor pairs and the totals over all their pairs in
-    ``totals``), and beneficiaries two hops away of which only the unrelated-small payer count
-    is known (never folded into, never saved)."""
+    """The part of the party state in memory: loaded payers (with their corridor pairs and the
+    pairs being folded into), loaded beneficiaries (with their corridor pairs and the totals
+    over all their pairs in ``totals``), and beneficiaries two hops away of which only the
+    unrelated-small payer count is known (never folded into, never saved)."""
 
     state: PartyState
     payers: set[str] = field(default_factory=set)
@@ -230,28 +231,37 @@ class PartyStateStore:
                                        (*before, *chunk))
 
     def load_payers(self, work: Workset, ids: Iterable[str]) -> None:
-        """Load the payers of ``ids`` not yet in memory with all their pairs, sharing each pair
-        record with a loaded beneficiary that holds it (a party absent from the store starts
-        empty when it is folded into)."""
+        """Load the payers of ``ids`` not yet in memory with their corridor pairs, sharing each
+        with a loaded beneficiary that holds it (a party absent from the store starts empty
+        when it is folded into)."""
         state = work.state
         missing = set(ids) - work.payers
         loaded: dict[str, PayerState] = {}
         for party, blob in self._select(
                 "SELECT party_id, state FROM payer WHERE party_id IN ({})", missing):
             loaded[party] = _loads(blob)
-        for sender_id, beneficiary_id, corridor, blob in self._select(
-                "SELECT sender_id, beneficiary_id, corridor, state FROM pair "
-                "WHERE sender_id IN ({})", loaded):
-            theirs = (state.beneficiaries[beneficiary_id].pairs
-                      if beneficiary_id in work.beneficiaries else None)
-            pair = theirs.get(sender_id) if theirs is not None else None
-            if pair is None:  # else the copy in memory wins: it may have changed since
-                pair = _loads(blob)
-                if corridor and theirs is not None:
-                    theirs[sender_id] = pair
-            loaded[sender_id].pairs[beneficiary_id] = pair
+        for sender_id, beneficiary_id, blob in self._select(
+                "SELECT sender_id, beneficiary_id, state FROM pair "
+                "WHERE corridor = 1 AND sender_id IN ({})", loaded):
+            loaded[sender_id].pairs[beneficiary_id] = _shared(work, sender_id, beneficiary_id,
+                                                              blob)
         state.payers.update(loaded)
         work.payers |= set(loaded)
+
+    def load_pairs(self, work: Workset, pairs: Iterable[tuple[str, str]]) -> None:
+        """Load the (payer, beneficiary) ``pairs`` of loaded payers that are not in memory (a
+        payer is loaded with its corridor pairs only): the pairs a fold is about to change."""
+        payers = work.state.payers
+        wanted = sorted({(s, b) for s, b in pairs
+                         if s in work.payers and b not in payers[s].pairs})
+        for start in range(0, len(wanted), CHUNK // 2):
+            chunk = wanted[start:start + CHUNK // 2]
+            for sender_id, beneficiary_id, blob in self.db.execute(
+                    "SELECT sender_id, beneficiary_id, state FROM pair WHERE "
+                    f"(sender_id, beneficiary_id) IN (VALUES {', '.join(['(?, ?)'] * len(chunk))})",
+                    [v for pair in chunk for v in pair]):
+                payers[sender_id].pairs[beneficiary_id] = _shared(work, sender_id,
+                                                                  beneficiary_id, blob)
 
     def load_beneficiaries(self, work: Workset, ids: Iterable[str]) -> None:
         """Load the beneficiaries of ``ids`` not yet fully in memory, with their corridor pairs
@@ -272,6 +282,7 @@ class PartyStateStore:
                 "WHERE corridor = 1 AND beneficiary_id IN ({})", loaded):
             payer = state.payers.get(sender_id) if sender_id in work.payers else None
             mine = payer.pairs.get(beneficiary_id) if payer is not None else None
+            # a corridor pair is in memory with its payer: that copy wins (it may have changed)
             loaded[beneficiary_id].pairs[sender_id] = mine if mine is not None else _loads(blob)
         state.beneficiaries.update(loaded)
         work.beneficiaries |= set(loaded)
@@ -287,7 +298,7 @@ class PartyStateStore:
 
     def save(self, work: Workset, payers: Iterable[str], beneficiaries: Iterable[str],
              through_ingest_id: int) -> None:
-        """Write back the given payers (with all their pairs), beneficiaries (with their
+        """Write back the given payers (with their pairs in memory), beneficiaries (with their
         totals) and the clock, in one transaction."""
         state = work.state
         chosen = [b for b in beneficiaries if b in state.beneficiaries]
@@ -321,6 +332,20 @@ class PartyStateStore:
                   for b, beneficiary in state.beneficiaries.items()}
         work = Workset(state, set(state.payers), set(state.beneficiaries), totals=totals)
         self.save(work, state.payers, state.beneficiaries, through_ingest_id)
+
+
+def _shared(work: Workset, sender_id: str, beneficiary_id: str, blob: bytes) -> PairState:
+    """The pair record of a payer being loaded: the loaded beneficiary's copy when it holds
+    one (it may have changed since it was read), else the stored one, given to a loaded
+    beneficiary too when it is a corridor pair."""
+    theirs = (work.state.beneficiaries[beneficiary_id].pairs
+              if beneficiary_id in work.beneficiaries else None)
+    pair = theirs.get(sender_id) if theirs is not None else None
+    if pair is None:
+        pair = _loads(blob)
+        if theirs is not None and pair.corridor:
+            theirs[sender_id] = pair
+    return pair
 
 
 def state_settings(state: PartyState) -> dict[str, Any]:

@@ -213,21 +213,25 @@ def test_stored_totals_equal_those_of_every_pair(day_appended: Path) -> None:
             expected.foreign, expected.fixed, expected.family, expected.spans), party
 
 
-def test_a_beneficiary_is_loaded_with_its_corridor_pairs_only(day_appended: Path) -> None:
+def test_parties_are_loaded_with_their_corridor_pairs_only(day_appended: Path) -> None:
+    """Payers and beneficiaries hold their corridor pairs; other pairs stay on disk until a
+    fold asks for them (``load_pairs``), one record per pair on both sides."""
     scan_incremental(day_appended)
     with PartyStateStore(day_appended) as store:
-        everyone = Workset(store.new_state())
-        payers = [str(r[0]) for r in store.db.execute("SELECT party_id FROM payer")]
-        store.load_payers(everyone, payers)
-        alone = Workset(store.new_state())
-        store.load_beneficiaries(alone, {b for p in payers for b in everyone.state.payers[p].pairs})
-    home = 0
-    for payer in payers:
-        for beneficiary, pair in everyone.state.payers[payer].pairs.items():
-            held = alone.state.beneficiaries[beneficiary].pairs.get(payer)
-            assert (held is not None) == pair.corridor
-            home += not pair.corridor
-    assert home > 0  # the toy world has payments at home: their pairs stay with the payer
+        stored = {(s, b): bool(c) for s, b, c in store.db.execute(
+            "SELECT sender_id, beneficiary_id, corridor FROM pair")}
+        work = Workset(store.new_state())
+        store.load_beneficiaries(work, {b for _, b in stored})
+        store.load_payers(work, {s for s, _ in stored})
+        held = {(s, b) for s, payer in work.state.payers.items() for b in payer.pairs}
+        home = [pair for pair, corridor in stored.items() if not corridor]
+        store.load_pairs(work, home)
+    assert home and any(stored.values())  # the toy world pays at home and abroad
+    assert held == {pair for pair, corridor in stored.items() if corridor}
+    for (s, b), corridor in stored.items():
+        pair = work.state.payers[s].pairs[b]
+        assert pair.corridor == corridor
+        assert (work.state.beneficiaries[b].pairs.get(s) is pair) == corridor
 
 
 def test_a_store_of_the_older_format_is_built_again(day_appended: Path) -> None:
