@@ -101,8 +101,7 @@ def with_co_payer_suspicion(payers: pd.DataFrame, pairs: pd.DataFrame,
                             payer_scores: pd.Series) -> pd.DataFrame:
     """``payers`` (indexed by party id) with the co-payer columns from the first-stage
     ``payer_scores``; 0 for a payer without corridor beneficiaries."""
-    found = co_payer_suspicion(pairs, payer_scores)
-    out = payers.drop(columns=[c for c in CO_PAYER_COLUMNS if c in payers.columns])
-    joined = out.join(found, how="left")
-    joined[list(CO_PAYER_COLUMNS)] = joined[list(CO_PAYER_COLUMNS)].fillna(0.0)
-    return joined.astype({c: np.float64 for c in CO_PAYER_COLUMNS})
+    found = co_payer_suspicion(pairs, payer_scores).reindex(payers.index.astype(str))
+    # new columns on a (copy-on-write) shallow copy: the payer table can hold millions of rows
+    return payers.assign(**{c: found[c].fillna(0.0).to_numpy(dtype=np.float64)
+                            for c in CO_PAYER_COLUMNS})
