@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -173,41 +174,65 @@ def _fingerprint(file: Path) -> str:
 def _load_file(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,
                progress: IngestProgress | None) -> FileCounts:
     """Stage the file (outside the transaction: a reader may try and fall back), then judge
-    and load it in one transaction; a file already ingested is counted, not read."""
+    and load it in one transaction; a file already ingested is counted, not loaded.
+
+    The file's SHA-256 is computed in a thread while it loads (hashlib, file reads and
+    DuckDB all release the GIL), as the same bytes come back mostly under the same path:
+    only then is it awaited before reading. The same bytes under another name are found
+    after the load, which is rolled back.
+    """
     table, file = item.rules.table.name, item.file
-    sha = _fingerprint(file)
-    rows = con.execute("SELECT rows_read FROM ingest_runs WHERE table_name = ? AND "
-                       "file_sha256 = ? AND NOT already_ingested LIMIT 1", [table, sha]).fetchall()
-    seen = rows[0] if rows else None
     ingest_id = next_ingest_id(con)
-    try:
-        if seen is None:
-            projection = _stage(con, item, mapping, progress)
-        con.begin()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sha = pool.submit(_fingerprint, file)
         try:
-            if seen is not None:
-                counts = FileCounts(table, str(file), int(seen[0]), 0, 0, int(seen[0]), True)
-            else:
-                counts = judge_and_load(
-                    con, item.rules, projection, file, ingest_id,
-                    (lambda k: progress(str(file), 500 + 150 * k, 1000)) if progress else None)
-            con.execute("INSERT INTO ingest_runs VALUES (?, ?, ?, ?, now()::TIMESTAMP, "
-                        "?, ?, ?, ?, ?)", [ingest_id, table, str(file), sha, counts.rows_read,
-                                          counts.rows_accepted, counts.rows_quarantined,
-                                          counts.rows_duplicate, counts.already_ingested])
-            con.commit()
-        except duckdb.Error as exc:
-            con.rollback()
-            raise InputError(f"cannot load ({exc})", file=file) from exc
-        except BaseException:
-            con.rollback()
-            raise
-    finally:
-        con.execute(f"DROP VIEW IF EXISTS {STAGING}")
-        con.execute(f"DROP TABLE IF EXISTS {ROWS}")
+            seen = _seen(con, table, sha.result()) if _path_seen(con, table, file) else None
+            if seen is None:
+                projection = _stage(con, item, mapping, progress)
+            con.begin()
+            try:
+                if seen is None:
+                    counts = judge_and_load(
+                        con, item.rules, projection, file, ingest_id,
+                        (lambda k: progress(str(file), 500 + 150 * k, 1000)) if progress
+                        else None)
+                    seen = _seen(con, table, sha.result())
+                    if seen is not None:
+                        con.rollback()
+                        con.begin()
+                if seen is not None:
+                    counts = FileCounts(table, str(file), seen, 0, 0, seen, True)
+                con.execute("INSERT INTO ingest_runs VALUES (?, ?, ?, ?, now()::TIMESTAMP, "
+                            "?, ?, ?, ?, ?)", [ingest_id, table, str(file), sha.result(),
+                                              counts.rows_read, counts.rows_accepted,
+                                              counts.rows_quarantined, counts.rows_duplicate,
+                                              counts.already_ingested])
+                con.commit()
+            except duckdb.Error as exc:
+                con.rollback()
+                raise InputError(f"cannot load ({exc})", file=file) from exc
+            except BaseException:
+                con.rollback()
+                raise
+        finally:
+            con.execute(f"DROP VIEW IF EXISTS {STAGING}")
+            con.execute(f"DROP TABLE IF EXISTS {ROWS}")
     if progress:
         progress(str(file), 1000, 1000)
     return counts
+
+
+def _path_seen(con: duckdb.DuckDBPyConnection, table: str, file: Path) -> bool:
+    """Whether a file of this path was loaded into ``table`` before."""
+    return bool(con.execute("SELECT count(*) FROM ingest_runs WHERE table_name = ? AND "
+                            "file = ?", [table, str(file)]).fetchall()[0][0])
+
+
+def _seen(con: duckdb.DuckDBPyConnection, table: str, sha: str) -> int | None:
+    """The rows read from the file of this SHA-256 when first loaded, None if never."""
+    rows = con.execute("SELECT rows_read FROM ingest_runs WHERE table_name = ? AND "
+                       "file_sha256 = ? AND NOT already_ingested LIMIT 1", [table, sha]).fetchall()
+    return int(rows[0][0]) if rows else None
 
 
 def _stage(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,

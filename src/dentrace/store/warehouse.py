@@ -7,6 +7,7 @@ and ``_MIGRATIONS`` brings an older warehouse up to it when it is opened for wri
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import duckdb
@@ -166,3 +167,35 @@ def next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
     """The id the next ingested file gets (one per file, counting from 1)."""
     rows = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_runs").fetchall()
     return int(rows[0][0])
+
+
+def flush_in_background(con: duckdb.DuckDBPyConnection) -> threading.Thread:
+    """Start writing the warehouse file's cached pages to disk in a thread; join it before
+    the commit.
+
+    A bulk insert leaves its blocks in the OS cache and the commit waits while they reach
+    the disk (its fsync: 0.1 s per 2M transactions, idle CPU). Flushed while the checks
+    after the insert run, that wait overlaps them instead of following them. DuckDB's own
+    fsync at commit still guarantees durability, so a failure here changes nothing.
+    """
+    rows = con.execute("SELECT path FROM duckdb_databases() "
+                       "WHERE database_name = current_database()").fetchall()
+    path = rows[0][0] if rows else None
+    thread = threading.Thread(target=_fsync, args=(path,), daemon=True)
+    thread.start()
+    return thread
+
+
+def _fsync(path: str | None) -> None:
+    if not path:
+        return
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)

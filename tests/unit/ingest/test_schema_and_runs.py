@@ -1,5 +1,5 @@
 """Warehouse schema 2: rows keep their file through ingest_runs; a version-1 warehouse is
-migrated when opened, writable or read-only, and ingest goes on judging clashes against it."""
+migrated when opened; small files keep their order; renamed copies are found after loading."""
 
 from __future__ import annotations
 
@@ -102,3 +102,18 @@ def test_a_small_parquet_file_keeps_its_order(tmp_path: Path, query: Query) -> N
         ("t6", 1), ("t5", 2), ("t3", 4), ("t2", 5), ("t1", 6)]
     assert query("SELECT line, reason FROM quarantine") == [
         (3, "unknown currency 'XXX' (not in the rates table)")]
+
+
+def test_same_bytes_under_another_name_are_rolled_back(
+        write_csv: Callable[..., Path], tmp_path: Path, query: Query) -> None:
+    rows = [good_row("t1"), good_row("t2"), "bad,nope,s,b,1,USD,,"]
+    first = write_csv("a.csv", rows)
+    ingest(tmp_path / "ws", transactions=first, quiet=True)
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(first.read_bytes())
+    report = ingest(tmp_path / "ws", transactions=copy, quiet=True)
+    assert (report.rows_read, report.rows_duplicate, report.rows_accepted) == (3, 3, 0)
+    assert query("SELECT count(*) FROM transactions") == [(2,)]
+    assert query("SELECT count(*) FROM quarantine") == [(1,)]
+    assert query("SELECT ingest_id, file = ?, already_ingested FROM ingest_runs "
+                 "ORDER BY 1".replace("?", f"'{copy}'")) == [(1, False, False), (2, True, True)]
