@@ -254,14 +254,12 @@ class PartyStateStore:
         payers = work.state.payers
         wanted = sorted({(s, b) for s, b in pairs
                          if s in work.payers and b not in payers[s].pairs})
-        for start in range(0, len(wanted), CHUNK // 2):
-            chunk = wanted[start:start + CHUNK // 2]
-            for sender_id, beneficiary_id, blob in self.db.execute(
-                    "SELECT sender_id, beneficiary_id, state FROM pair WHERE "
-                    f"(sender_id, beneficiary_id) IN (VALUES {', '.join(['(?, ?)'] * len(chunk))})",
-                    [v for pair in chunk for v in pair]):
+        for sender_id, beneficiary_id in wanted:  # by primary key (a row-value IN scans)
+            found = self.db.execute("SELECT state FROM pair WHERE sender_id = ? AND "
+                                    "beneficiary_id = ?", (sender_id, beneficiary_id)).fetchone()
+            if found is not None:
                 payers[sender_id].pairs[beneficiary_id] = _shared(work, sender_id,
-                                                                  beneficiary_id, blob)
+                                                                  beneficiary_id, found[0])
 
     def load_beneficiaries(self, work: Workset, ids: Iterable[str]) -> None:
         """Load the beneficiaries of ``ids`` not yet fully in memory, with their corridor pairs
