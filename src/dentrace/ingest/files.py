@@ -61,6 +61,12 @@ def numeric_columns(path: Path) -> frozenset[str]:
     return parquet_reader.numeric_columns(path) if _kind(path) == "parquet" else frozenset()
 
 
+def unpadded_starts(path: Path) -> frozenset[str]:
+    """Columns of ``path`` known to hold no empty value and none starting with a space
+    (Parquet, from its statistics; nothing is known of other files)."""
+    return parquet_reader.unpadded_starts(path) if _kind(path) == "parquet" else frozenset()
+
+
 def stage_file(
     con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, progress: Progress | None
 ) -> list[str]:

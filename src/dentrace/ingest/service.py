@@ -134,7 +134,7 @@ def _plan(mapping: Mapping, zone: str | None, transactions: Path | None,
             header = readers.read_header(file, mapping)
             projection = None if header is None else project(
                 rules.table, header, mapping.for_table(rules.table.name), file,
-                readers.numeric_columns(file))
+                readers.numeric_columns(file), readers.unpadded_starts(file))
             plan.append(_Planned(rules, file, projection))
     return plan
 
