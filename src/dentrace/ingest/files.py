@@ -61,10 +61,12 @@ def numeric_columns(path: Path) -> frozenset[str]:
     return parquet_reader.numeric_columns(path) if _kind(path) == "parquet" else frozenset()
 
 
-def unpadded_starts(path: Path) -> frozenset[str]:
+def unpadded_starts(con: duckdb.DuckDBPyConnection, path: Path) -> frozenset[str]:
     """Columns of ``path`` known to hold no empty value and none starting with a space
     (Parquet, from its statistics; nothing is known of other files)."""
-    return parquet_reader.unpadded_starts(path) if _kind(path) == "parquet" else frozenset()
+    if _kind(path) != "parquet":
+        return frozenset()
+    return parquet_reader.unpadded_starts(con, path)
 
 
 def stage_file(

@@ -134,7 +134,7 @@ def _plan(mapping: Mapping, zone: str | None, transactions: Path | None,
             header = readers.read_header(file, mapping)
             projection = None if header is None else project(
                 rules.table, header, mapping.for_table(rules.table.name), file,
-                readers.numeric_columns(file), readers.unpadded_starts(file))
+                readers.numeric_columns(file))
             plan.append(_Planned(rules, file, projection))
     return plan
 
@@ -237,13 +237,18 @@ def _seen(con: duckdb.DuckDBPyConnection, table: str, sha: str) -> int | None:
 
 def _stage(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,
            progress: IngestProgress | None) -> Projection:
-    label = str(item.file)
+    """Stage the file; its projection is the planned one unless the reader learns more (the
+    columns of an XML file, the text columns of a Parquet file that need no full trim)."""
+    label, table = str(item.file), item.rules.table
     names = readers.stage_file(
         con, item.file, mapping,
         (lambda done, total: progress(label, 500 * done // max(total, 1), 1000))
         if progress else None)
-    return item.projection or project(
-        item.rules.table, names, mapping.for_table(item.rules.table.name), item.file)
+    unpadded = readers.unpadded_starts(con, item.file)
+    if item.projection is not None and not unpadded:
+        return item.projection
+    return project(table, names, mapping.for_table(table.name), item.file,
+                   readers.numeric_columns(item.file), unpadded)
 
 
 def _write_summary(workspace: Path, report: IngestReport) -> None:
