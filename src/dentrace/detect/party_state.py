@@ -216,15 +216,19 @@ def _touch_and_load(store: PartyStateStore, work: Workset, senders: set[str],
     """Load and name the parties to rescore, and load everything their rows read.
 
     Payers: the new payments' senders, the corridor co-payers of their beneficiaries (fan-in,
-    co-payer profiles) and newly labelled parties. Facilitators: the new payments'
+    co-payer profiles) and of the senders' other corridor beneficiaries (co-payer scores), and
+    newly labelled parties. Facilitators: the new payments'
     beneficiaries, the corridor beneficiaries of every payer rescored (their payers' profiles
     and scores move) and newly labelled parties. A payer's row reads its corridor
     beneficiaries (and their payers); a facilitator's reads its corridor payers and, two hops
     out, their other beneficiaries' fan-in.
     """
-    store.load_payers(work, labelled)
-    store.load_beneficiaries(work, receivers | labelled)
-    payers = (senders | _corridor_partners(_beneficiaries_pairs(work, receivers))
+    store.load_payers(work, senders | labelled)
+    # the corridor beneficiaries of the senders, whose other payers' co-payer columns (the
+    # second payer stage reads the co-payers' scores) move with the senders' scores
+    paid = receivers | _corridor_partners(_payers_pairs(work, senders))
+    store.load_beneficiaries(work, paid | labelled)
+    payers = (senders | _corridor_partners(_beneficiaries_pairs(work, paid))
               | (labelled & work.payers))
     store.load_payers(work, payers)
     partners = _corridor_partners(_payers_pairs(work, payers))
