@@ -10,7 +10,7 @@ corridor flag, indexed by beneficiary for the corridor pairs only), ``graph`` (p
 party, the whole-graph results of the last full scan: den size, shared-payer facilitators,
 known risk) and ``meta`` (the last ingest run folded in, the clock, the state's settings).
 
-A payer or a beneficiary is loaded with its corridor pairs only (2% of the pairs at 10M: a
+A payer or a beneficiary is loaded with its corridor pairs only (1.6% of the pairs at 10M: a
 merchant's customers paid at home stay on disk), since only they enter the feature rows; a
 fold loads the pairs its payments change. A pair is changed only by a payment of its payer or
 by its payer's profile, so the pairs in memory are written with their payer. Blobs are read with
