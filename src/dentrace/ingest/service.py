@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -187,21 +187,12 @@ def _load_file(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,
         sha = pool.submit(_fingerprint, file)
         try:
             seen = _seen(con, table, sha.result()) if _path_seen(con, table, file) else None
-            if seen is None:
-                projection = _stage(con, item, mapping, progress)
+            projection = None if seen is not None else _stage(con, item, mapping, progress)
             con.begin()
             try:
-                if seen is None:
-                    counts = judge_and_load(
-                        con, item.rules, projection, file, ingest_id,
-                        (lambda k: progress(str(file), 500 + 150 * k, 1000)) if progress
-                        else None)
-                    seen = _seen(con, table, sha.result())
-                    if seen is not None:
-                        con.rollback()
-                        con.begin()
-                if seen is not None:
-                    counts = FileCounts(table, str(file), seen, 0, 0, seen, True)
+                counts = (_judge_new(con, item, projection, ingest_id, sha, progress)
+                          if projection is not None else
+                          FileCounts(table, str(file), seen or 0, 0, 0, seen or 0, True))
                 con.execute("INSERT INTO ingest_runs VALUES (?, ?, ?, ?, now()::TIMESTAMP, "
                             "?, ?, ?, ?, ?)", [ingest_id, table, str(file), sha.result(),
                                               counts.rows_read, counts.rows_accepted,
@@ -220,6 +211,22 @@ def _load_file(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,
     if progress:
         progress(str(file), 1000, 1000)
     return counts
+
+
+def _judge_new(con: duckdb.DuckDBPyConnection, item: _Planned, projection: Projection,
+               ingest_id: int, sha: Future[str], progress: IngestProgress | None) -> FileCounts:
+    """Judge and load a file not known by its path; should its bytes prove to be ingested
+    already under another name, roll the load back and count its rows as duplicates."""
+    table, file = item.rules.table.name, item.file
+    counts = judge_and_load(con, item.rules, projection, file, ingest_id,
+                            (lambda k: progress(str(file), 500 + 150 * k, 1000)) if progress
+                            else None)
+    seen = _seen(con, table, sha.result())
+    if seen is None:
+        return counts
+    con.rollback()
+    con.begin()
+    return FileCounts(table, str(file), seen, 0, 0, seen, True)
 
 
 def _path_seen(con: duckdb.DuckDBPyConnection, table: str, file: Path) -> bool:
