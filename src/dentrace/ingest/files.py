@@ -61,12 +61,13 @@ def numeric_columns(path: Path) -> frozenset[str]:
     return parquet_reader.numeric_columns(path) if _kind(path) == "parquet" else frozenset()
 
 
-def unpadded_starts(con: duckdb.DuckDBPyConnection, path: Path) -> frozenset[str]:
-    """Columns of ``path`` known to hold no empty value and none starting with a space
+def unpadded_starts(con: duckdb.DuckDBPyConnection, path: Path,
+                    among: frozenset[str]) -> frozenset[str]:
+    """The columns of ``among`` known to hold no empty value and none starting with a space
     (Parquet, from its statistics; nothing is known of other files)."""
-    if _kind(path) != "parquet":
+    if _kind(path) != "parquet" or not among:
         return frozenset()
-    return parquet_reader.unpadded_starts(con, path)
+    return parquet_reader.unpadded_starts(con, path, among)
 
 
 def stage_file(

@@ -24,6 +24,7 @@ class Projection:
     extras: list[str]
     numbers: frozenset[str] = frozenset()
     numeric_extras: frozenset[str] = frozenset()
+    sources: frozenset[str] = frozenset()  # the header columns that feed contract columns
 
     def select_list(self) -> str:
         """Select list over the staging relation."""
@@ -94,7 +95,8 @@ def project(table: Table, header: list[str], mapping: TableMapping, file: Path,
         columns[col.name] = expr
     extras = [h for h in header if h not in used]
     return Projection(columns=columns, extras=extras, numbers=frozenset(numbers),
-                      numeric_extras=frozenset(h for h in extras if h in numeric))
+                      numeric_extras=frozenset(h for h in extras if h in numeric),
+                      sources=frozenset(used))
 
 
 def _trimmed(column: str, unpadded_start: bool = False) -> str:

@@ -251,9 +251,10 @@ def _stage(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,
         con, item.file, mapping,
         (lambda done, total: progress(label, 500 * done // max(total, 1), 1000))
         if progress else None)
-    unpadded = readers.unpadded_starts(con, item.file)
-    if item.projection is not None and not unpadded:
-        return item.projection
+    planned = item.projection
+    unpadded = readers.unpadded_starts(con, item.file, planned.sources if planned else frozenset())
+    if planned is not None and not unpadded:
+        return planned
     return project(table, names, mapping.for_table(table.name), item.file,
                    readers.numeric_columns(item.file), unpadded)
 

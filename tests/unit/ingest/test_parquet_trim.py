@@ -35,9 +35,13 @@ def _file(path: Path, statistics: bool = True) -> Path:
 def test_statistics_prove_which_columns_start_unpadded(tmp_path: Path) -> None:
     con = duckdb.connect()
     path = _file(tmp_path / "t.parquet")
-    assert unpadded_starts(con, path) == {"txn_id", "ts", "beneficiary_id", "currency",
-                                          "sender_name"}
-    assert unpadded_starts(con, _file(tmp_path / "bare.parquet", statistics=False)) == set()
+    texts = frozenset({"txn_id", "ts", "sender_id", "beneficiary_id", "currency",
+                       "sender_name", "memo", "channel"})
+    assert unpadded_starts(con, path, texts) == {"txn_id", "ts", "beneficiary_id", "currency",
+                                                 "sender_name"}
+    assert unpadded_starts(con, path, frozenset({"memo", "txn_id"})) == {"txn_id"}
+    bare = _file(tmp_path / "bare.parquet", statistics=False)
+    assert unpadded_starts(con, bare, texts) == set()
     con.close()
 
 
