@@ -50,6 +50,7 @@ class LastScan:
 
     ingest_id_through: int
     thresholds: dict[str, Threshold]
+    model: str = ""  # the models the last full scan scored with (``model_fingerprint``)
 
 
 def last_scan(workspace: Path) -> LastScan:
@@ -66,7 +67,23 @@ def last_scan(workspace: Path) -> LastScan:
                              "full `dentrace scan` before an incremental one")
     thresholds = {role: Threshold(float(t["value"]), str(t["rule"]), str(t["detail"]))
                   for role, t in entry["thresholds"].items()}
-    return LastScan(int(entry["ingest_id_through"]), thresholds)
+    return LastScan(int(entry["ingest_id_through"]), thresholds, str(entry.get("model", "")))
+
+
+def check_same_models(workspace: Path, last: LastScan, scorer: str,
+                      model_dir: Path | None) -> str:
+    """The fingerprint of the models this scan would use; WorkspaceError when they are not
+    those of the last full scan (the parties not rescored keep that scan's scores, so mixing
+    models would mix two scales: run a full scan after retraining or upgrading)."""
+    from dentrace.model.shipped import model_fingerprint
+
+    current = model_fingerprint(scorer, model_dir)
+    if last.model != current:
+        recorded = last.model or "not recorded (an older version)"
+        raise WorkspaceError(
+            f"{Path(workspace) / 'summary.json'}: field 'scan.model' is {recorded}, but this "
+            f"scan would score with {current}; run a full `dentrace scan` first")
+    return current
 
 
 def _corridor_links(con: Any, config: DetectConfig) -> str:
@@ -189,6 +206,7 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     started, workspace = time.perf_counter(), Path(workspace)
     cfg = config if isinstance(config, DetectConfig) else load_config(config)
     last = last_scan(workspace)
+    model = check_same_models(workspace, last, scorer, model_dir)
     before = pd.read_parquet(workspace / "parties.parquet")
     con = open_warehouse(workspace)
     store = usable_store(workspace) if use_state else None
@@ -213,7 +231,7 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     alert_table = alert_table.sort_values("score", ascending=False, kind="stable")
     result = ScanResult(workspace, parties[PARTY_COLUMNS].reset_index(drop=True),
                         alert_table[ALERT_COLUMNS].reset_index(drop=True), last.thresholds,
-                        scorers, customers, timings, through, stage1)
+                        scorers, customers, timings, through, stage1, model)
     record = {**rows.record, "from_ingest_id": last.ingest_id_through + 1,
               "to_ingest_id": through, **{f"{r}s": len(recomputed[r]) for r in ROLES},
               "thresholds": "kept from the last full scan"}

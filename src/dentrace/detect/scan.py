@@ -34,6 +34,7 @@ from dentrace.engine.base import Engine
 from dentrace.features.build import FLAGS_TABLE, PAIRS_TABLE, build_party_features, read_known
 from dentrace.features.settings import reporting_currency
 from dentrace.graph.network import den_ids
+from dentrace.model.shipped import model_fingerprint
 
 PARTY_COLUMNS = ["party_id", "role", "score", "alert", "reasons"]
 ALERT_COLUMNS = [*PARTY_COLUMNS, "explanation", "txn_ids"]
@@ -56,6 +57,8 @@ class ScanResult:
     ingest_id_through: int = 0  # the last ingest run this scan saw (incremental scans go on)
     # payer id -> first-stage score (equal to the payer's score without a second stage)
     payer_stage1: pd.Series | None = None
+    # the models scored with (``model_fingerprint``): an incremental scan must use the same
+    model: str = ""
 
     def summary(self) -> dict[str, Any]:
         """The ``scan`` entry of summary.json."""
@@ -73,6 +76,7 @@ class ScanResult:
             "scorers": self.scorers,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
             "ingest_id_through": self.ingest_id_through,
+            "model": self.model,
         }
 
 
@@ -299,7 +303,8 @@ def scan(workspace: Path, *, config: DetectConfig | Path | str | None = None,
     alert_table = pd.concat(alerts, ignore_index=True).sort_values("score", ascending=False)
     timings["total"] = time.perf_counter() - started
     result = ScanResult(workspace, parties, alert_table.reset_index(drop=True), thresholds,
-                        scorers, customers, timings, through, stage1)
+                        scorers, customers, timings, through, stage1,
+                        model_fingerprint(scorer, model_dir))
     if write:
         _write(workspace, result)
         from dentrace.screen.persist import keep_graph_context  # for incremental scans

@@ -6,6 +6,7 @@ name is the role, or ``payer_stage2`` for the second payer stage (``STAGE2``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from importlib import resources
 from pathlib import Path
@@ -85,3 +86,17 @@ def load_shipped_scorer(role: str, directory: Path | None = None,
     if not shipped_model_exists(role, base, name):
         return None
     return load_scorer(base, role, name)
+
+
+def model_fingerprint(kind: str = "auto", directory: Path | None = None) -> str:
+    """What a scan scores with: 'rules', or 'model:' and the first 16 hex digits of the
+    SHA-256 of the model folder's ``.lgb`` and ``.json`` files (an incremental scan must score
+    with the models of the full scan it goes on from)."""
+    base = directory or SHIPPED_DIR
+    if kind == "rules" or not shipped_model_exists("payer", base):
+        return "rules"
+    digest = hashlib.sha256()
+    for path in sorted([*base.glob("*.lgb"), *base.glob("*.json")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return f"model:{digest.hexdigest()[:16]}"

@@ -4,6 +4,7 @@ equal a full rescan's (graph features within a stated tolerance); the rest is ke
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -108,3 +109,23 @@ def test_incremental_needs_a_full_scan_first(tmp_path: Path) -> None:
     workspace = make_workspace(tmp_path, mixed_world())
     with pytest.raises(WorkspaceError, match="full `dentrace scan`"):
         scan_incremental(workspace)
+
+
+def test_incremental_refuses_models_other_than_the_last_full_scans(appended: Path,
+                                                                   tmp_path: Path) -> None:
+    from dentrace.model.shipped import SHIPPED_DIR
+
+    other = tmp_path / "retrained"
+    shutil.copytree(SHIPPED_DIR, other)
+    (other / "payer.json").write_text((other / "payer.json").read_text() + "\n")
+    with pytest.raises(WorkspaceError, match="scan.model"):
+        scan_incremental(appended, model_dir=other)
+    summary = json.loads((appended / "summary.json").read_text())
+    del summary["scan"]["model"]  # a workspace scanned by an older version
+    (appended / "summary.json").write_text(json.dumps(summary))
+    with pytest.raises(WorkspaceError, match="older version"):
+        scan_incremental(appended)
+    scan(appended)  # a full scan records the models: incremental scans go on from it
+    assert json.loads((appended / "summary.json").read_text())["scan"]["model"].startswith(
+        "model:")
+    scan_incremental(appended)
