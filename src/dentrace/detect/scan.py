@@ -120,23 +120,32 @@ def _default_threshold(scorer: Any, config: DetectConfig) -> float:
     return float(found) if found is not None else 0.5
 
 
+def indicator_reasons(role: str, features: pd.DataFrame,
+                      config: DetectConfig) -> list[list[str]]:
+    """Per row of ``features``, the codes of the indicators that fire, strongest first."""
+    rules = IndicatorScorer(role, config).fit(features)
+    return reason_lists(rules.strengths(features), config.weights[role],
+                        float(config.scoring.get("reason_min_strength", 0.2)))
+
+
 def score_role(con: Any, role: str, features: pd.DataFrame, known: pd.DataFrame,
                config: DetectConfig, options: dict[str, Any],
                customers: int, threshold: Threshold | None = None,
-               scorer: Scorer | None = None) -> tuple[pd.DataFrame, Threshold, str]:
+               scorer: Scorer | None = None,
+               reasons: list[list[str]] | None = None) -> tuple[pd.DataFrame, Threshold, str]:
     """parties rows of one role, its threshold and the scorer's name.
 
     ``threshold``, when given (an incremental scan keeps the last full scan's), is used as is;
-    ``scorer``, when given (a second stage), replaces the role's scorer.
+    ``scorer``, when given (a second stage), replaces the role's scorer; ``reasons`` (of
+    ``indicator_reasons``), when given, saves computing them again.
     """
     if scorer is None:
         scorer = load_scorer(role, config, options.get("scorer", "auto"),
                              options.get("model_dir"))
     scorer.fit(features, labels_for(features, known, role))
     scores = check_scores(scorer.score(features), len(features), scorer)
-    rules = IndicatorScorer(role, config).fit(features)
-    reasons = reason_lists(rules.strengths(features), config.weights[role],
-                           float(config.scoring.get("reason_min_strength", 0.2)))
+    if reasons is None:
+        reasons = indicator_reasons(role, features, config)
     ids = features.index.astype(str)
     positive = ids.isin(set(known.loc[known["label"] == role_label(role), "party_id"]))
     if threshold is None:
@@ -178,8 +187,9 @@ def score_payers(con: Any, features: pd.DataFrame, known: pd.DataFrame, config: 
     (beneficiary_id, sender_id)) — this scan's, else ``earlier`` ones (an incremental scan's
     stored scores) — and the second stage gives the scores, alerts and threshold.
     """
+    reasons = indicator_reasons("payer", features, config)  # the two stages' indicators
     frame, chosen, name = score_role(con, "payer", features, known, config, options,
-                                     customers, threshold)
+                                     customers, threshold, reasons=reasons)
     stage1 = pd.Series(frame["score"].to_numpy(), index=frame["party_id"].astype(str))
     second = load_second_stage("payer", options.get("scorer", "auto"), options.get("model_dir"))
     if second is None:
@@ -189,7 +199,7 @@ def score_payers(con: Any, features: pd.DataFrame, known: pd.DataFrame, config: 
         everyone = pd.concat([earlier.loc[~earlier.index.isin(stage1.index)], stage1])
     features = with_co_payer_suspicion(features, pairs, everyone)
     frame, chosen, name = score_role(con, "payer", features, known, config, options,
-                                     customers, threshold, scorer=second)
+                                     customers, threshold, scorer=second, reasons=reasons)
     return PayerScores(frame, chosen, f"{name} (second stage: co-payers)", features, stage1)
 
 
