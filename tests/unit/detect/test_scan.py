@@ -68,3 +68,28 @@ def test_cli_scan_ingests_and_scans(tmp_path: Path) -> None:
     assert (out / "alerts.parquet").is_file() and "Scan of" in run.output
     bad = CliRunner().invoke(app, ["scan", "--workspace", str(out), "--out", str(out)])
     assert bad.exit_code == 2
+
+
+def test_payers_are_scored_in_two_stages_when_the_second_model_is_there(
+        toy_workspace: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from dentrace.detect.scan import STAGE1_FILE
+    from dentrace.model.shipped import SHIPPED_DIR
+
+    two = scan(toy_workspace, scorer="model")
+    assert "second stage" in two.scorers["payer"]
+    stage1 = pd.read_parquet(toy_workspace / STAGE1_FILE).set_index("party_id")["score"]
+    payers = two.parties.loc[two.parties["role"] == "payer"].set_index("party_id")["score"]
+    assert set(stage1.index) == set(payers.index)
+    assert (stage1 - payers.reindex(stage1.index)).abs().max() > 0  # the second stage moved them
+    one_stage = tmp_path / "one-stage-models"  # a model folder trained before the second stage
+    shutil.copytree(SHIPPED_DIR, one_stage, ignore=shutil.ignore_patterns("payer_stage2.*"))
+    one = scan(toy_workspace, scorer="model", model_dir=one_stage)
+    assert "second stage" not in one.scorers["payer"]
+    first = one.parties.loc[one.parties["role"] == "payer"].set_index("party_id")["score"]
+    pd.testing.assert_series_equal(first.sort_index(), stage1.sort_index(), check_names=False)
+    # the facilitator stage reads the first-stage payer scores either way
+    facilitators = {r: x.parties.loc[x.parties["role"] == "facilitator"].set_index(
+        "party_id")["score"].sort_index() for r, x in (("one", one), ("two", two))}
+    pd.testing.assert_series_equal(facilitators["one"], facilitators["two"])
