@@ -108,8 +108,11 @@ def _print_incremental(console: Console, target: Path, config: Path | None, scor
     result = scan_incremental(target, config=config, scorer=scorer)
     record = json.loads((target / "summary.json").read_text(encoding="utf-8"))["scan"]
     done = record["incremental"]
+    how = ("thresholds of the last full scan" if "full_scan_share" not in done else
+           f"a full scan instead: the new payments' senders are "
+           f"{done['new_sender_share']:.0%} of the payers, above {done['full_scan_share']:.0%}")
     console.print(f"Incremental scan of {target}: ingest runs {done['from_ingest_id']}-"
                   f"{done['to_ingest_id']}; recomputed {done['payers']:,} payers and "
-                  f"{done['facilitators']:,} facilitators (thresholds of the last full scan); "
+                  f"{done['facilitators']:,} facilitators ({how}); "
                   f"{len(result.alerts):,} alerts in all; took {result.timings['total']:.1f} s.",
                   highlight=False)

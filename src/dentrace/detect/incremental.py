@@ -42,6 +42,10 @@ HISTORY_TABLE = "_dentrace_incremental_payments"
 TOUCHED_TABLE = {"payer": "_dentrace_touched_payers",
                  "facilitator": "_dentrace_touched_facilitators"}
 RECOMPUTE_MODE = "recompute from history (no party state store)"
+FULL_MODE = "full scan (too many parties touched for an incremental one)"
+# beyond this share of the payers sending in the appended runs a full scan is cheaper: measured
+# crossovers 0.27 (1M) and 0.32 (10M) of the payers (docs/performance.md, "Incremental scans")
+FULL_SCAN_SHARE = 0.3
 
 
 @dataclass
@@ -187,9 +191,37 @@ def _old_rows(con: Any, cfg: DetectConfig, last: LastScan) -> TouchedRows:
                        payer_pairs=pairs)
 
 
+def new_sender_share(con: Any, since: int, payers: int) -> float:
+    """The distinct senders of the ingest runs after ``since``, as a share of ``payers``."""
+    senders = con.execute("SELECT count(DISTINCT sender_id) FROM transactions "
+                          "WHERE ingest_id > ?", [int(since)]).fetchall()[0][0]
+    return int(senders) / max(payers, 1)
+
+
+def _full_scan_instead(workspace: Path, cfg: DetectConfig, last: LastScan, share: float,
+                       options: dict[str, Any], write: bool) -> ScanResult:
+    """A full scan where the appended runs touch so many parties that it costs less; its
+    ``scan.incremental`` record says why. The party state catches up at the next incremental
+    scan (it folds every run it has not seen)."""
+    from dentrace.detect.scan import scan
+
+    result = scan(workspace, config=cfg, scorer=options["scorer"],
+                  model_dir=options["model_dir"], write=write)
+    if write:
+        record = {"mode": FULL_MODE, "new_sender_share": round(share, 4),
+                  "full_scan_share": FULL_SCAN_SHARE,
+                  "from_ingest_id": last.ingest_id_through + 1,
+                  "to_ingest_id": result.ingest_id_through,
+                  **{f"{r}s": int((result.parties["role"] == r).sum()) for r in ROLES},
+                  "thresholds": "set by this full scan"}
+        _write(workspace, result, record)
+    return result
+
+
 def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | None = None,
                      scorer: str = "auto", model_dir: Path | None = None,
-                     write: bool = True, use_state: bool = True) -> ScanResult:
+                     write: bool = True, use_state: bool = True,
+                     full_scan_share: float | None = FULL_SCAN_SHARE) -> ScanResult:
     """Rescore the parties touched since the last scan; merge into parties/alerts.parquet.
 
     With the workspace's party state store (``party_state.sqlite``, whose graph part every full
@@ -199,6 +231,8 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     scanned by an older version), or with ``use_state=False``, the touched parties' features
     are recomputed from their history. Thresholds are the last full scan's; ``summary.json`` →
     ``scan.incremental`` records the mode, the ingest runs covered and the parties recomputed.
+    When the appended runs' senders are more than ``full_scan_share`` of the payers (None:
+    never), a full scan runs instead, being the cheaper (mode ``FULL_MODE``).
     """
     from dentrace.detect.party_state import state_rows, usable_store
     from dentrace.store.warehouse import open_warehouse
@@ -209,6 +243,11 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     model = check_same_models(workspace, last, scorer, model_dir)
     before = pd.read_parquet(workspace / "parties.parquet")
     con = open_warehouse(workspace)
+    share = new_sender_share(con, last.ingest_id_through, int((before["role"] == "payer").sum()))
+    if full_scan_share is not None and share > full_scan_share:
+        con.close()
+        return _full_scan_instead(workspace, cfg, last, share,
+                                  {"scorer": scorer, "model_dir": model_dir}, write)
     store = usable_store(workspace) if use_state else None
     try:
         through = ingested_through(con)

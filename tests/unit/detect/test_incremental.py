@@ -3,6 +3,7 @@ equal a full rescan's (graph features within a stated tolerance); the rest is ke
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from pathlib import Path
@@ -10,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dentrace.detect import scan
+from dentrace.detect import incremental, scan
 from dentrace.detect.config import load_config
-from dentrace.detect.incremental import scan_incremental, touched_features
+from dentrace.detect.incremental import touched_features
 from dentrace.errors import WorkspaceError
 from dentrace.features.build import build_party_features
 from dentrace.graph.network import FACILITATOR_NETWORK_COLUMNS, PAYER_NETWORK_COLUMNS
@@ -21,6 +22,9 @@ from dentrace.ingest import ingest
 from dentrace.store.warehouse import open_warehouse
 from tests.unit.detect.conftest import make_workspace, write_contract_csv
 from tests.unit.features.toy_payments import mixed_world
+
+# these tests exercise the incremental path itself: never let it switch to a full scan
+scan_incremental = functools.partial(incremental.scan_incremental, full_scan_share=None)
 
 # graph columns may look beyond one hop: they are allowed to drift (docs/performance.md)
 GRAPH = {*PAYER_NETWORK_COLUMNS, *FACILITATOR_NETWORK_COLUMNS, *PAYER_PROFILE_COLUMNS,
@@ -118,7 +122,7 @@ def test_incremental_refuses_models_other_than_the_last_full_scans(appended: Pat
     other = tmp_path / "retrained"
     shutil.copytree(SHIPPED_DIR, other)
     (other / "payer.json").write_text((other / "payer.json").read_text() + "\n")
-    with pytest.raises(WorkspaceError, match="scan.model"):
+    with pytest.raises(WorkspaceError, match=r"scan\.model"):
         scan_incremental(appended, model_dir=other)
     summary = json.loads((appended / "summary.json").read_text())
     del summary["scan"]["model"]  # a workspace scanned by an older version
@@ -129,3 +133,20 @@ def test_incremental_refuses_models_other_than_the_last_full_scans(appended: Pat
     assert json.loads((appended / "summary.json").read_text())["scan"]["model"].startswith(
         "model:")
     scan_incremental(appended)
+
+
+def test_too_many_touched_parties_run_a_full_scan_instead(appended: Path,
+                                                          tmp_path: Path) -> None:
+    from dentrace.detect.incremental import FULL_MODE
+
+    copy = tmp_path / "copy"
+    shutil.copytree(appended, copy)
+    share = incremental.scan_incremental(appended, full_scan_share=0.0)  # always: a full scan
+    record = json.loads((appended / "summary.json").read_text())["scan"]["incremental"]
+    assert record["mode"] == FULL_MODE and record["new_sender_share"] > 0
+    assert record["payers"] == int((share.parties["role"] == "payer").sum())
+    full = scan(copy)
+    pd.testing.assert_frame_equal(share.parties, full.parties)
+    incremental.scan_incremental(appended, full_scan_share=1.0)  # never: the state path
+    record = json.loads((appended / "summary.json").read_text())["scan"]["incremental"]
+    assert record["mode"] != FULL_MODE and record["payers"] == 0  # nothing new since

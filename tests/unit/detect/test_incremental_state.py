@@ -4,6 +4,7 @@ touched parties' state; the store round-trips the state; without it the scan say
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from pathlib import Path
@@ -12,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dentrace.detect import scan
+from dentrace.detect import incremental, scan
 from dentrace.detect.config import load_config
-from dentrace.detect.incremental import RECOMPUTE_MODE, scan_incremental
+from dentrace.detect.incremental import RECOMPUTE_MODE
 from dentrace.detect.party_state import BUILT_MODE, STATE_MODE
 from dentrace.features.build import build_party_features
 from dentrace.ingest import ingest
@@ -22,6 +23,9 @@ from dentrace.screen.persist import STATE_FILE, PartyStateStore, Workset
 from dentrace.store.warehouse import open_warehouse
 from tests.unit.detect.conftest import make_workspace, write_contract_csv
 from tests.unit.features.toy_payments import mixed_world
+
+# these tests exercise the incremental path itself: never let it switch to a full scan
+scan_incremental = functools.partial(incremental.scan_incremental, full_scan_share=None)
 
 # the screening agreement level (docs/screening.md), reused for incremental scans
 MAX_ABS_DIFFERENCE = 0.05
