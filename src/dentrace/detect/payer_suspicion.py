@@ -59,12 +59,7 @@ def with_payer_suspicion(facilitators: pd.DataFrame, pairs: pd.DataFrame,
                          payer_scores: pd.Series) -> pd.DataFrame:
     """``facilitators`` (indexed by party id) with the payer-suspicion columns; 0 for a
     beneficiary without corridor payers (nothing suspicious pays it through a corridor)."""
-    found = payer_suspicion(pairs, payer_scores)
-    out = facilitators.drop(columns=[c for c in PAYER_SUSPICION_COLUMNS
-                                     if c in facilitators.columns])
-    joined = out.join(found, how="left")
-    joined[list(PAYER_SUSPICION_COLUMNS)] = joined[list(PAYER_SUSPICION_COLUMNS)].fillna(0.0)
-    return joined.astype({c: np.float64 for c in PAYER_SUSPICION_COLUMNS})
+    return _with_columns(facilitators, payer_suspicion(pairs, payer_scores))
 
 
 def co_payer_suspicion(pairs: pd.DataFrame, payer_scores: pd.Series) -> pd.DataFrame:
@@ -101,7 +96,12 @@ def with_co_payer_suspicion(payers: pd.DataFrame, pairs: pd.DataFrame,
                             payer_scores: pd.Series) -> pd.DataFrame:
     """``payers`` (indexed by party id) with the co-payer columns from the first-stage
     ``payer_scores``; 0 for a payer without corridor beneficiaries."""
-    found = co_payer_suspicion(pairs, payer_scores).reindex(payers.index.astype(str))
-    # new columns on a (copy-on-write) shallow copy: the payer table can hold millions of rows
-    return payers.assign(**{c: found[c].fillna(0.0).to_numpy(dtype=np.float64)
-                            for c in CO_PAYER_COLUMNS})
+    return _with_columns(payers, co_payer_suspicion(pairs, payer_scores))
+
+
+def _with_columns(table: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the columns of ``found`` (by party id; 0 where absent), replacing any
+    of the same name, added to a copy-on-write shallow copy (tables of millions of rows)."""
+    aligned = found.reindex(table.index.astype(str))
+    return table.assign(**{c: aligned[c].fillna(0.0).to_numpy(dtype=np.float64)
+                           for c in found.columns})
