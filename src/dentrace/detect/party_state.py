@@ -24,7 +24,7 @@ from dentrace.detect.explain import corridor_countries
 from dentrace.detect.incremental import TouchedRows
 from dentrace.detect.indicators import Context
 from dentrace.detect.scan import _context
-from dentrace.engine.duckdb import DuckDBEngine
+from dentrace.engine.duckdb import DuckDBEngine, drop_relation
 from dentrace.features.build import FLAGS_TABLE
 from dentrace.features.payments import flag_payments
 from dentrace.features.settings import reporting_currency
@@ -69,7 +69,8 @@ def flag_payments_where(con: Any, cfg: DetectConfig, where: str) -> None:
         engine = DuckDBEngine(con, SOURCE_TABLE)
         expr = flag_payments(engine.transactions(), cfg.features, currency)
         _FLAG_SQL[key] = ibis.to_sql(expr, dialect="duckdb")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {FLAGS_TABLE} AS {_FLAG_SQL[key]}")
+    drop_relation(con, FLAGS_TABLE)  # a full build's view of the same name
+    con.execute(f"CREATE TEMP TABLE {FLAGS_TABLE} AS {_FLAG_SQL[key]}")
 
 
 def flag_history(con: Any, cfg: DetectConfig, role: str, parties: set[str]) -> None:

@@ -40,3 +40,15 @@ class DuckDBEngine:
 
     def close(self) -> None:
         """Nothing to release: temp tables end with the connection."""
+
+
+def drop_relation(con: Any, name: str) -> None:
+    """Drop the table or view ``name`` of ``con``, whichever it is (nothing if neither): a
+    scan table may be a view in one build (features.build) and a table in another
+    (detect.party_state), and DuckDB replaces neither with the other."""
+    for (kind,) in con.execute(
+        """SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND NOT internal
+           UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ?""",
+        [name, name],
+    ).fetchall():
+        con.execute(f"DROP {kind} IF EXISTS {name}")

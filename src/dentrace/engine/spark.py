@@ -15,6 +15,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from dentrace.engine.duckdb import drop_relation
 from dentrace.engine.lake import PARTITION_COLUMN, transactions_path
 from dentrace.errors import ConfigError, WorkspaceError
 
@@ -130,7 +131,7 @@ class SparkEngine:
     def share(self, con: Any, name: str) -> None:
         """A DuckDB view over the Parquet files Spark wrote for ``name``."""
         files = str(self._stored(name) / "*.parquet").replace("'", "''")
-        con.execute(f"DROP TABLE IF EXISTS {name}")  # a DuckDB engine's table of an earlier build
+        drop_relation(con, name)  # a DuckDB engine's table of an earlier build
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet('{files}')")
 
     def close(self) -> None:

@@ -15,16 +15,17 @@ import numpy as np
 import pandas as pd
 
 from dentrace.engine.base import Engine
-from dentrace.engine.duckdb import DuckDBEngine
+from dentrace.engine.duckdb import DuckDBEngine, drop_relation
 from dentrace.features.facilitator import incoming_features, payer_pairs
 from dentrace.features.lookups import lookup_tables
 from dentrace.features.payer import beneficiary_features, rhythm_features, totals
-from dentrace.features.payments import family_pairs, flag_payments
+from dentrace.features.payments import family_pairs, flag_payments, pack_flags, unpack_flags
 from dentrace.features.settings import FeatureSettings, reporting_currency
 from dentrace.graph.network import GraphSettings, network_features
 from dentrace.graph.profile import payer_profiles
 
-FLAGS_TABLE = "_dentrace_flagged_payments"
+FLAGS_TABLE = "_dentrace_flagged_payments"  # a view of FLAGS_STORED with every flag column
+FLAGS_STORED = "_dentrace_flagged_packed"
 PAIRS_TABLE = "_dentrace_payer_pairs"
 FAMILY_TABLE = "_dentrace_family_pairs"
 LOOKUP_PREFIX = "_dentrace_lookup_"
@@ -119,6 +120,14 @@ def _flagged(engine: Engine, settings: FeatureSettings, currency: str) -> ir.Tab
     return flag_payments(t, settings, currency, tables, family)
 
 
+def _expose_flags(con: Any) -> None:
+    """FLAGS_TABLE := a DuckDB view reading FLAGS_STORED with the columns of
+    ``flag_payments``, for the SQL readers (explanations, clearance test, screening replay)."""
+    view = unpack_flags(ibis.duckdb.from_connection(con).table(FLAGS_STORED))
+    drop_relation(con, FLAGS_TABLE)
+    con.execute(f"CREATE TEMP VIEW {FLAGS_TABLE} AS {ibis.to_sql(view, dialect='duckdb')}")
+
+
 def _payer_table(engine: Engine, p: ir.Table, settings: FeatureSettings,
                  end: Any) -> pd.DataFrame:
     """The payer aggregates (totals, rhythm, beneficiaries) as one frame by sender_id."""
@@ -161,25 +170,28 @@ def build_party_features(con: Any, config: Any = None, *, transactions: str = "t
     ``config`` is a ``DetectConfig``, a ``FeatureSettings`` or None for the defaults. Every
     column is numeric; NaN means "does not apply" (e.g. no corridor payments). Columns are
     documented in docs/indicators.md ("Feature table"); ``engine`` runs the Ibis expressions
-    (default DuckDB on ``con``; Spark: docs/spark.md) and leaves FLAGS_TABLE and PAIRS_TABLE
-    queryable on ``con`` for the explanations. ``transactions`` names the table to
-    read (an incremental scan passes the history of the parties it recomputes) and ``end`` the
-    last instant of the data (default: the latest ``ts_utc`` of that table).
+    (default DuckDB on ``con``; Spark: docs/spark.md) and leaves FLAGS_TABLE (a view of the
+    packed FLAGS_STORED) and PAIRS_TABLE queryable on ``con`` for the explanations.
+    ``transactions`` names the table to read (an incremental scan passes the history of the
+    parties it recomputes) and ``end`` the last instant of the data (default: the latest
+    ``ts_utc`` of that table).
     """
     settings, graph_settings = _settings(config)
     engine = DuckDBEngine(con, transactions) if engine is None else engine
     currency = reporting_currency(con)
     flagged = _flagged(engine, settings, currency)
     with _stage("flagged payments"):
-        p = engine.materialise(FLAGS_TABLE, flagged)
+        # stored packed (pack_flags); every reader sees the unpacked columns
+        p = unpack_flags(engine.materialise(FLAGS_STORED, pack_flags(flagged)))
         end = engine.scalar(p.ts_utc.max()) if end is None else end
     with _stage("payer aggregates"):
         payer = _payer_table(engine, p, settings, end)
     with _stage("payer pairs"):
         lo, hi = settings.small_band(currency)
         pairs_table = engine.materialise(PAIRS_TABLE, payer_pairs(p, lo, hi))
-        for name in (FLAGS_TABLE, PAIRS_TABLE):
+        for name in (FLAGS_STORED, PAIRS_TABLE):
             engine.share(con, name)
+        _expose_flags(con)
     with _stage("facilitator aggregates"):
         facilitator = engine.to_pandas(
             incoming_features(p, pairs_table)).set_index("beneficiary_id")
