@@ -128,6 +128,19 @@ def _expose_flags(con: Any) -> None:
     con.execute(f"CREATE TEMP VIEW {FLAGS_TABLE} AS {ibis.to_sql(view, dialect='duckdb')}")
 
 
+def _keep_corridor_pairs(con: Any) -> None:
+    """Cut PAIRS_TABLE down to its corridor pairs once the facilitator aggregates are built:
+    every later reader (scoring, dens, screening set-up) reads only those (at 10M, 48k of 3.1M
+    pairs), and at 100M the rest would hold ~2.7 GB of DuckDB's memory through the scoring
+    and the explanations. A Spark build's table is a view over files: left as it is."""
+    temp_table = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary", [PAIRS_TABLE]
+    ).fetchone()
+    if temp_table and temp_table[0]:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {PAIRS_TABLE} AS "
+                    f"SELECT * FROM {PAIRS_TABLE} WHERE pair_corridor")
+
+
 def _payer_table(engine: Engine, p: ir.Table, settings: FeatureSettings,
                  end: Any) -> pd.DataFrame:
     """The payer aggregates (totals, rhythm, beneficiaries) as one frame by sender_id."""
@@ -171,7 +184,8 @@ def build_party_features(con: Any, config: Any = None, *, transactions: str = "t
     column is numeric; NaN means "does not apply" (e.g. no corridor payments). Columns are
     documented in docs/indicators.md ("Feature table"); ``engine`` runs the Ibis expressions
     (default DuckDB on ``con``; Spark: docs/spark.md) and leaves FLAGS_TABLE (a view of the
-    packed FLAGS_STORED) and PAIRS_TABLE queryable on ``con`` for the explanations.
+    packed FLAGS_STORED) and PAIRS_TABLE (its corridor pairs) queryable on ``con`` for the
+    explanations.
     ``transactions`` names the table to read (an incremental scan passes the history of the
     parties it recomputes) and ``end`` the last instant of the data (default: the latest
     ``ts_utc`` of that table).
@@ -200,5 +214,6 @@ def build_party_features(con: Any, config: Any = None, *, transactions: str = "t
         pairs = engine.to_pandas(pairs_table.filter(pairs_table.pair_corridor).select(
             "beneficiary_id", "sender_id", "pair_payments", "pair_corridor",
             "pair_unrelated_small"))
+        _keep_corridor_pairs(con)
     with _stage("graph, KYC and payer profiles"):
         return _with_graph(con, payer, facilitator, pairs, graph_settings, end)

@@ -1,6 +1,7 @@
 """The flagged payments are stored packed (one integer of flags, no day or month columns) and
 read back unpacked: the feature stages and the SQL readers of FLAGS_TABLE see exactly the
-table ``flag_payments`` computes, and the build leaves a view that later builds replace."""
+table ``flag_payments`` computes, and the build leaves a view that later builds replace, and
+a pair table cut down to the corridor pairs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ import pandas as pd
 from dentrace.detect.config import load_config
 from dentrace.detect.party_state import flag_payments_where
 from dentrace.engine.duckdb import DuckDBEngine
-from dentrace.features.build import FLAGS_STORED, FLAGS_TABLE, build_party_features
+from dentrace.features.build import (
+    FLAGS_STORED,
+    FLAGS_TABLE,
+    PAIRS_TABLE,
+    build_party_features,
+)
 from dentrace.features.payments import (
     FLAGGED_COLUMNS,
     PACKED_FLAGS,
@@ -52,6 +58,13 @@ def test_build_leaves_a_view_of_the_packed_table_and_party_state_replaces_it() -
         """SELECT view_name, 'view' FROM duckdb_views() WHERE NOT internal
            UNION ALL SELECT table_name, 'table' FROM duckdb_tables()""").fetchall())
     assert kinds[FLAGS_TABLE] == "view" and kinds[FLAGS_STORED] == "table"
+    # the pair table keeps its corridor pairs only (all that is read after the build)
+    corridor, pairs = con.execute(
+        f"SELECT bool_and(pair_corridor), count(*) FROM {PAIRS_TABLE}").fetchone()
+    expected_pairs = con.execute(
+        f"SELECT count(DISTINCT (sender_id, beneficiary_id)) FROM {FLAGS_TABLE} WHERE is_corridor"
+    ).fetchone()
+    assert corridor and (pairs,) == expected_pairs and pairs > 0
     engine = DuckDBEngine(con)
     expected = _sorted(engine.to_pandas(
         flag_payments(engine.transactions(), FeatureSettings(), "USD")))
