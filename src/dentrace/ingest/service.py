@@ -25,7 +25,13 @@ from dentrace.ingest.projection import Projection, project
 from dentrace.ingest.rates import DEFAULT_REPORTING_CURRENCY, Rates, load_rates
 from dentrace.ingest.readers.common import ROWS, STAGING
 from dentrace.ingest.rules import TableRules, customer_rules, known_rules, transaction_rules
-from dentrace.store.warehouse import next_ingest_id, open_warehouse, read_meta, write_meta
+from dentrace.store.warehouse import (
+    bound_memory,
+    next_ingest_id,
+    open_warehouse,
+    read_meta,
+    write_meta,
+)
 
 SUMMARY_FILE = "summary.json"
 COUNT_KEYS = ("rows_read", "rows_accepted", "rows_quarantined", "rows_duplicate")
@@ -112,6 +118,7 @@ def ingest(
     plan = _plan(the_mapping, zone, transactions, customers, known)
     con = open_warehouse(Path(workspace), create=True)
     try:
+        bound_memory(con, ingest_memory(plan))
         _check_zone(con, zone)
         report = _prepare(con, the_rates, reporting_currency)
         for item in plan:
@@ -120,6 +127,22 @@ def ingest(
         con.close()
     _write_summary(Path(workspace), report)
     return report
+
+
+# DuckDB memory for an ingest: what one file needs, not what the warehouse holds (see below)
+INGEST_MEMORY_FLOOR = 4 * 2**30
+INGEST_MEMORY_PER_FILE_BYTE = 3
+
+
+def ingest_memory(plan: list[_Planned]) -> int:
+    """The DuckDB memory cap of an ingest: 4 GiB, or three times the largest input file.
+
+    An ingest loads one file at a time, so its working memory follows the file. Left at the
+    scan's cap, DuckDB keeps the warehouse blocks it writes cached up to that cap (12 GB
+    into a 100M-payment year, against 1.8 GB at 10M), which crowds the warehouse file out of
+    the operating system's cache that the next scan reads it from (docs/performance.md)."""
+    largest = max((item.file.stat().st_size for item in plan), default=0)
+    return max(INGEST_MEMORY_FLOOR, INGEST_MEMORY_PER_FILE_BYTE * largest)
 
 
 def _plan(mapping: Mapping, zone: str | None, transactions: Path | None,

@@ -125,6 +125,26 @@ def _limit_memory(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("SET temp_directory = ?", [spill])
 
 
+_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
+          "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+
+
+def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int:
+    """DuckDB's current memory cap in bytes (it reports e.g. '11.1 GiB')."""
+    found = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    number, _, unit = str(found[0] if found else "").strip().partition(" ")
+    try:
+        return int(float(number) * _UNITS[unit or "bytes"])
+    except (ValueError, KeyError) as exc:
+        raise WorkspaceError(f"DuckDB reports an unreadable memory_limit {found}") from exc
+
+
+def bound_memory(con: duckdb.DuckDBPyConnection, at_most: int) -> None:
+    """Lower DuckDB's memory cap to ``at_most`` bytes when it is higher (never raises it)."""
+    if memory_limit_bytes(con) > at_most:
+        con.execute(f"SET memory_limit = '{int(at_most)}B'")
+
+
 def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     found = read_meta(con).get("schema_version")
     if found is None:

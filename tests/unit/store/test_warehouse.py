@@ -8,6 +8,7 @@ import pytest
 
 from dentrace.errors import WorkspaceError
 from dentrace.store import SCHEMA_VERSION, open_warehouse, read_meta, write_meta
+from dentrace.store.warehouse import bound_memory, memory_limit_bytes
 
 
 def test_create_then_reopen_keeps_meta(tmp_path: Path) -> None:
@@ -33,3 +34,14 @@ def test_other_schema_version_is_refused(tmp_path: Path) -> None:
     con.close()
     with pytest.raises(WorkspaceError, match="999"):
         open_warehouse(tmp_path / "ws")
+
+
+def test_bound_memory_lowers_the_cap_and_never_raises_it(tmp_path: Path) -> None:
+    con = open_warehouse(tmp_path / "ws", create=True)
+    con.execute("SET memory_limit = '2GB'")
+    assert abs(memory_limit_bytes(con) - 2 * 10**9) < 0.05 * 2 * 10**9  # read back '1.8 GiB'
+    bound_memory(con, 500 * 2**20)
+    assert memory_limit_bytes(con) == 500 * 2**20
+    bound_memory(con, 8 * 2**30)  # higher than the cap: left as it is
+    assert memory_limit_bytes(con) == 500 * 2**20
+    con.close()
