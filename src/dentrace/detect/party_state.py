@@ -9,6 +9,7 @@ which equal the batch features except where docs/screening.md says they are appr
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import replace
@@ -288,13 +289,46 @@ def _rows(work: Workset, touched: dict[str, set[str]], graph: dict[str, GraphCon
     return out
 
 
+# memory the built state holds per payment of the history (7.3 GiB for the 9.7M payments of
+# the 10M benchmark's history, docs/performance.md), and the share of the machine's memory
+# the first build may take
+STATE_BYTES_PER_PAYMENT = 800
+STATE_MEMORY_SHARE = 0.5
+
+
+def machine_memory() -> int:
+    """This machine's physical memory in bytes."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def _has_state(con: Any, cfg: DetectConfig, store: PartyStateStore, through: int) -> bool:
+    """Whether ``store`` holds a state to fold into (else the scan builds it first)."""
+    settings = state_settings(_fresh_state(cfg, con))
+    return store.has_state(settings) and int(store.meta()["through_ingest_id"]) <= through
+
+
+def state_build_too_big(con: Any, cfg: DetectConfig, store: PartyStateStore,
+                        through: int) -> dict[str, Any] | None:
+    """None when the state is stored or building it fits in memory; else the figures that
+    say why not (``scan.incremental`` records them). The build holds every party's state at
+    once: a 100M-payment year would need ~75 GiB, so such a workspace's incremental scans
+    recompute the touched parties from their history instead."""
+    if _has_state(con, cfg, store, through):
+        return None
+    payments = int(con.execute("SELECT count(*) FROM transactions").fetchall()[0][0])
+    need, budget = payments * STATE_BYTES_PER_PAYMENT, STATE_MEMORY_SHARE * machine_memory()
+    if need <= budget:
+        return None
+    return {"payments": payments, "estimated_gib": round(need / 2**30, 1),
+            "budget_gib": round(budget / 2**30, 1)}
+
+
 def state_rows(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, through: int,
                known: pd.DataFrame) -> TouchedRows:
     """Feature rows of the parties touched after ingest run ``since`` (the last scan's), their
     corridor pairs, the ``scan.incremental`` record and how to write the updated state back."""
-    settings = state_settings(_fresh_state(cfg, con))
     meta = store.meta()
-    stored = store.has_state(settings) and int(meta["through_ingest_id"]) <= through
+    stored = _has_state(con, cfg, store, through)
     if stored:
         work = Workset(store.new_state())
         folded = (_fold(con, cfg, store, work, int(meta["through_ingest_id"]))
