@@ -26,6 +26,7 @@ from dentrace.features.build import (
     build_party_features,
     read_known,
 )
+from dentrace.features.payments import PACKED_FLAGS
 from dentrace.features.settings import reporting_currency
 from dentrace.ingest.rates import load_rates
 from dentrace.screen.features import GraphContext, payer_vector
@@ -34,9 +35,8 @@ from dentrace.screen.scoring import RoleScorer
 from dentrace.screen.service import Screener, Thresholds
 from dentrace.screen.state import PartyState
 
-FLAG_COLUMNS = ("is_corridor", "is_foreign", "is_small", "is_session", "is_round", "is_night",
-                "is_cover", "is_platform", "is_kin", "is_wallet", "is_crypto", "is_remittance",
-                "is_card", "is_webcam", "is_travel", "is_travel_high_risk")
+# the payment flags a replayed row carries (is_family is read apart, after them)
+FLAG_COLUMNS = tuple(flag for flag in PACKED_FLAGS if flag != "is_family")
 REPLAY_BATCH = 100_000
 
 
@@ -104,11 +104,11 @@ def replay_flagged(state: PartyState, con: Any) -> None:
             FROM {FLAGS_TABLE} ORDER BY ts_utc, txn_id""")
     while rows := cursor.fetchmany(REPLAY_BATCH):
         for r in rows:
-            flags = dict(zip(FLAG_COLUMNS, (bool(v) for v in r[8:24]), strict=True))
+            flags = dict(zip(FLAG_COLUMNS, (bool(v) for v in r[8:-1]), strict=True))
             state.add(FlaggedPayment(
                 txn_id=str(r[0]), day=float(r[1]), month=int(r[2]), sender_id=str(r[3]),
                 beneficiary_id=str(r[4]), amount_ref=float(r[5] or 0.0), sender_country=r[6],
-                beneficiary_country=r[7], is_family=bool(r[24]), **flags))
+                beneficiary_country=r[7], is_family=bool(r[-1]), **flags))
 
 
 def refresh_profiles(state: PartyState, graph: GraphContext) -> None:
