@@ -311,7 +311,7 @@ def state_build_too_big(con: Any, cfg: DetectConfig, store: PartyStateStore,
                         through: int) -> dict[str, Any] | None:
     """None when the state is stored or building it fits in memory; else the figures that
     say why not (``scan.incremental`` records them). The build holds every party's state at
-    once: a 100M-payment year would need ~75 GiB, so such a workspace's incremental scans
+    once: a 100M-payment year would need ~71 GiB, so such a workspace's incremental scans
     recompute the touched parties from their history instead."""
     if _has_state(con, cfg, store, through):
         return None

@@ -145,9 +145,7 @@ def flag_payments(t: ir.Table, settings: FeatureSettings, currency: str,
 
 
 # the boolean flags of ``flag_payments`` (all NULL-free), in the bit order of ``pack_flags``
-PACKED_FLAGS = ("is_corridor", "is_foreign", "is_small", "is_session", "is_round", "is_night",
-                "is_cover", "is_platform", "is_kin", "is_wallet", "is_crypto", "is_remittance",
-                "is_card", "is_webcam", "is_travel", "is_travel_high_risk", "is_family")
+PACKED_FLAGS = tuple(column for column in FLAGGED_COLUMNS if column.startswith("is_"))
 
 
 def pack_flags(flagged: ir.Table) -> ir.Table:
