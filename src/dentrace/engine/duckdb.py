@@ -42,13 +42,20 @@ class DuckDBEngine:
         """Nothing to release: temp tables end with the connection."""
 
 
+def relation_kind(con: Any, name: str) -> str | None:
+    """'VIEW' or 'TABLE' for the relation ``name`` of ``con`` (user-made), None if neither."""
+    found = con.execute(
+        """SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND NOT internal
+           UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ?""",
+        [name, name],
+    ).fetchall()
+    return str(found[0][0]) if found else None
+
+
 def drop_relation(con: Any, name: str) -> None:
     """Drop the table or view ``name`` of ``con``, whichever it is (nothing if neither): a
     scan table may be a view in one build (features.build) and a table in another
     (detect.party_state), and DuckDB replaces neither with the other."""
-    for (kind,) in con.execute(
-        """SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND NOT internal
-           UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ?""",
-        [name, name],
-    ).fetchall():
+    kind = relation_kind(con, name)
+    if kind is not None:
         con.execute(f"DROP {kind} IF EXISTS {name}")

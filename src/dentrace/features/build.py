@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dentrace.engine.base import Engine
-from dentrace.engine.duckdb import DuckDBEngine, drop_relation
+from dentrace.engine.duckdb import DuckDBEngine, drop_relation, relation_kind
 from dentrace.features.facilitator import incoming_features, payer_pairs
 from dentrace.features.lookups import lookup_tables
 from dentrace.features.payer import beneficiary_features, rhythm_features, totals
@@ -133,10 +133,7 @@ def _keep_corridor_pairs(con: Any) -> None:
     every later reader (scoring, dens, screening set-up) reads only those (at 10M, 48k of 3.1M
     pairs), and at 100M the rest would hold ~2.7 GB of DuckDB's memory through the scoring
     and the explanations. A Spark build's table is a view over files: left as it is."""
-    temp_table = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary", [PAIRS_TABLE]
-    ).fetchone()
-    if temp_table and temp_table[0]:
+    if relation_kind(con, PAIRS_TABLE) == "TABLE":
         con.execute(f"CREATE OR REPLACE TEMP TABLE {PAIRS_TABLE} AS "
                     f"SELECT * FROM {PAIRS_TABLE} WHERE pair_corridor")
 
