@@ -227,16 +227,15 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     With the workspace's party state store (``party_state.sqlite``, whose graph part every full
     scan writes) the new payments are folded into the touched parties' stored state and their
     feature rows rebuilt from it (``dentrace.detect.party_state``); the first such scan builds
-    the state from the whole history, once. Without the store's graph part (a workspace last
+    the state from the whole history, once, in shards that fit in memory
+    (``dentrace.detect.state_build``). Without the store's graph part (a workspace last
     scanned by an older version), or with ``use_state=False``, the touched parties' features
-    are recomputed from their history; so are they when the state is not built yet and building
-    it would not fit in memory (``party_state.state_build_too_big``: the record says so under
-    ``state_not_built``). Thresholds are the last full scan's; ``summary.json`` →
+    are recomputed from their history. Thresholds are the last full scan's; ``summary.json`` →
     ``scan.incremental`` records the mode, the ingest runs covered and the parties recomputed.
     When the appended runs' senders are more than ``full_scan_share`` of the payers (None:
     never), a full scan runs instead, being the cheaper (mode ``FULL_MODE``).
     """
-    from dentrace.detect.party_state import state_build_too_big, state_rows, usable_store
+    from dentrace.detect.party_state import state_rows, usable_store
     from dentrace.store.warehouse import open_warehouse
 
     started, workspace = time.perf_counter(), Path(workspace)
@@ -253,16 +252,10 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     store = usable_store(workspace) if use_state else None
     try:
         through = ingested_through(con)
-        too_big = None if store is None else state_build_too_big(con, cfg, store, through)
-        if too_big is not None and store is not None:
-            store.close()
-            store = None
         known = read_known(con)
         known["party_id"] = known["party_id"].astype(str)
         rows = (_old_rows(con, cfg, last) if store is None else
                 state_rows(con, cfg, store, last.ingest_id_through, through, known))
-        if too_big is not None:
-            rows.record["state_not_built"] = too_big
         timings = {"features": time.perf_counter() - started}
         customers = _customers(con)
         frames, alerts, scorers, stage1 = _score_and_explain(

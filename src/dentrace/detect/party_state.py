@@ -9,7 +9,6 @@ which equal the batch features except where docs/screening.md says they are appr
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import replace
@@ -17,17 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import ibis
 import pandas as pd
 
 from dentrace.detect.config import DetectConfig
 from dentrace.detect.explain import corridor_countries
+from dentrace.detect.flag_sql import flag_sql
 from dentrace.detect.incremental import TouchedRows
 from dentrace.detect.indicators import Context
 from dentrace.detect.scan import _context
-from dentrace.engine.duckdb import DuckDBEngine, drop_relation
+from dentrace.detect.state_build import build_state_store, kyc_days
+from dentrace.engine.duckdb import drop_relation
 from dentrace.features.build import FLAGS_TABLE
-from dentrace.features.payments import flag_payments
 from dentrace.features.settings import reporting_currency
 from dentrace.screen.features import (
     GraphContext,
@@ -57,21 +56,13 @@ def usable_store(workspace: Path) -> PartyStateStore | None:
     return None
 
 
-_FLAG_SQL: dict[tuple[str, str], str] = {}  # compiling the Ibis expression costs ~1 s: once
-
-
 def flag_payments_where(con: Any, cfg: DetectConfig, where: str) -> None:
     """FLAGS_TABLE := the flagged warehouse payments matching ``where`` (SQL on transactions)."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {SOURCE_TABLE} AS "
                 f"SELECT * FROM transactions WHERE {where}")
-    currency = reporting_currency(con)
-    key = (repr(cfg.features), currency)
-    if key not in _FLAG_SQL:
-        engine = DuckDBEngine(con, SOURCE_TABLE)
-        expr = flag_payments(engine.transactions(), cfg.features, currency)
-        _FLAG_SQL[key] = ibis.to_sql(expr, dialect="duckdb")
+    sql = flag_sql(con, cfg, SOURCE_TABLE)
     drop_relation(con, FLAGS_TABLE)  # a full build's view of the same name
-    con.execute(f"CREATE TEMP TABLE {FLAGS_TABLE} AS {_FLAG_SQL[key]}")
+    con.execute(f"CREATE TEMP TABLE {FLAGS_TABLE} AS {sql}")
 
 
 def flag_history(con: Any, cfg: DetectConfig, role: str, parties: set[str]) -> None:
@@ -158,14 +149,6 @@ def _count_folded_pairs(work: Workset, pairs: list[tuple[str, str]],
             state.beneficiaries[b].pairs[s] = pair
 
 
-def _build(con: Any, cfg: DetectConfig) -> Workset:
-    """The state of every party from the whole warehouse (the first incremental scan only)."""
-    state = _fresh_state(cfg, con)
-    flag_payments_where(con, cfg, "TRUE")
-    replay_flagged(state, con)
-    return Workset(state, set(state.payers), set(state.beneficiaries))
-
-
 def _kyc(con: Any, ids: set[str] | None) -> pd.DataFrame:
     """Birth dates and genders of ``ids`` (all customers when None)."""
     sql = """SELECT CAST(customer_id AS VARCHAR) AS party_id, CAST(birth_date AS VARCHAR)
@@ -184,13 +167,9 @@ def _kyc(con: Any, ids: set[str] | None) -> pd.DataFrame:
 
 
 def _graph(con: Any, store: PartyStateStore, work: Workset, cfg: DetectConfig,
-           known: pd.DataFrame, everyone: bool) -> dict[str, GraphContext]:
+           known: pd.DataFrame) -> dict[str, GraphContext]:
     """Per role, the graph context of the parties in memory (as screen.setup builds it)."""
-    kyc = _kyc(con, None if everyone else work.payers)
-    births = pd.to_datetime(kyc["birth_date"], errors="coerce")
-    days = (births - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400.0
-    gender = kyc["gender"].astype(str).str.lower()
-    male = gender.str.startswith("m").astype(float).where(gender.str.match(r"^(m|f|w)"))
+    kyc = kyc_days(_kyc(con, work.payers))
     facilitators = store.graph("facilitator", work.beneficiaries | work.fan_in_only)
     base = GraphContext(
         min_fan_in=cfg.graph.min_fan_in, den_size=facilitators["den_size"],
@@ -198,8 +177,8 @@ def _graph(con: Any, store: PartyStateStore, work: Workset, cfg: DetectConfig,
         known_risk=store.graph("payer", work.payers)["known_risk"],
         offenders=set(known.loc[known["label"] == "offender", "party_id"].astype(str)),
         facilitators=set(known.loc[known["label"] == "facilitator", "party_id"].astype(str)),
-        birth_day=dict(zip(kyc["party_id"].astype(str), days, strict=True)),
-        male={k: v for k, v in zip(kyc["party_id"].astype(str), male, strict=True) if v == v})
+        birth_day=dict(zip(kyc["party_id"], kyc["birth_day"], strict=True)),
+        male={k: v for k, v in zip(kyc["party_id"], kyc["male"], strict=True) if v == v})
     return {"payer": base, "facilitator": replace(base, known_risk=facilitators["known_risk"])}
 
 
@@ -271,14 +250,13 @@ def _payer_rows(state: PartyState, payers: set[str], graph: GraphContext
     return rows
 
 
-def _rows(work: Workset, touched: dict[str, set[str]], graph: dict[str, GraphContext],
-          stored: bool) -> dict[str, pd.DataFrame]:
-    """Feature rows of the touched parties (``stored``: beneficiaries loaded from the store,
-    with their totals over all pairs instead of all their pairs)."""
+def _rows(work: Workset, touched: dict[str, set[str]], graph: dict[str, GraphContext]
+          ) -> dict[str, pd.DataFrame]:
+    """Feature rows of the touched parties (beneficiaries loaded from the store, with their
+    totals over all pairs instead of all their pairs)."""
     state = work.state
     payers = _payer_rows(state, touched["payer"], graph["payer"])
-    cache = (_row_cache(work, touched["facilitator"], graph["facilitator"].min_fan_in)
-             if stored else None)
+    cache = _row_cache(work, touched["facilitator"], graph["facilitator"].min_fan_in)
     facilitators = {b: facilitator_vector(state, b, graph["facilitator"], cache=cache)
                     for b in sorted(touched["facilitator"]) if b in work.beneficiaries}
     out = {}
@@ -289,57 +267,28 @@ def _rows(work: Workset, touched: dict[str, set[str]], graph: dict[str, GraphCon
     return out
 
 
-# memory the built state holds per payment of the history (7.3 GiB for the 9.7M payments of
-# the 10M benchmark's history, docs/performance.md), and the share of the machine's memory
-# the first build may take
-STATE_BYTES_PER_PAYMENT = 800
-STATE_MEMORY_SHARE = 0.5
-
-
-def machine_memory() -> int:
-    """This machine's physical memory in bytes."""
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-
-
 def _has_state(con: Any, cfg: DetectConfig, store: PartyStateStore, through: int) -> bool:
     """Whether ``store`` holds a state to fold into (else the scan builds it first)."""
     settings = state_settings(_fresh_state(cfg, con))
     return store.has_state(settings) and int(store.meta()["through_ingest_id"]) <= through
 
 
-def state_build_too_big(con: Any, cfg: DetectConfig, store: PartyStateStore,
-                        through: int) -> dict[str, Any] | None:
-    """None when the state is stored or building it fits in memory; else the figures that
-    say why not (``scan.incremental`` records them). The build holds every party's state at
-    once: a 100M-payment year would need ~71 GiB, so such a workspace's incremental scans
-    recompute the touched parties from their history instead."""
-    if _has_state(con, cfg, store, through):
-        return None
-    payments = int(con.execute("SELECT count(*) FROM transactions").fetchall()[0][0])
-    need, budget = payments * STATE_BYTES_PER_PAYMENT, STATE_MEMORY_SHARE * machine_memory()
-    if need <= budget:
-        return None
-    return {"payments": payments, "estimated_gib": round(need / 2**30, 1),
-            "budget_gib": round(budget / 2**30, 1)}
-
-
 def state_rows(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, through: int,
                known: pd.DataFrame) -> TouchedRows:
     """Feature rows of the parties touched after ingest run ``since`` (the last scan's), their
     corridor pairs, the ``scan.incremental`` record and how to write the updated state back."""
+    built = None
+    if not _has_state(con, cfg, store, through):
+        built = build_state_store(con, cfg, store, through, _kyc(con, None),
+                                  _fresh_state(cfg, con))
     meta = store.meta()
-    stored = _has_state(con, cfg, store, through)
-    if stored:
-        work = Workset(store.new_state())
-        folded = (_fold(con, cfg, store, work, int(meta["through_ingest_id"]))
-                  if int(meta["through_ingest_id"]) < through else (set(), set()))
-    else:
-        work = _build(con, cfg)
-        folded = (set(), set())
+    work = Workset(store.new_state())
+    folded = (_fold(con, cfg, store, work, int(meta["through_ingest_id"]))
+              if int(meta["through_ingest_id"]) < through else (set(), set()))
     senders, receivers = _parties(con, f"ingest_id > {int(since)}")
     touched = _touch_and_load(store, work, senders, receivers, _labelled(con, since))
-    graph = _graph(con, store, work, cfg, known, everyone=not stored)
-    features = _rows(work, touched, graph, stored)
+    graph = _graph(con, store, work, cfg, known)
+    features = _rows(work, touched, graph)
     changed_payers = folded[0] | touched["payer"]
     changed_beneficiaries = folded[1] | _corridor_partners(_payers_pairs(work, changed_payers))
     pairs = [(b, s) for b in features["facilitator"].index
@@ -348,19 +297,18 @@ def state_rows(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, 
     partners = _corridor_partners(_payers_pairs(work, features["payer"].index))
     payer_pairs = [(b, s) for b in sorted(partners) if b in work.beneficiaries
                    for s, pair in work.state.beneficiaries[b].pairs.items() if pair.corridor]
-    record = {"mode": STATE_MODE if stored else BUILT_MODE,
-              "touched": {role: len(ids) for role, ids in touched.items()},
-              "state": {"folded_payments": work.state.payments - int(meta.get("payments", 0))
-                        if stored else work.state.payments,
-                        "loaded_payers": len(work.payers),
-                        "loaded_beneficiaries": len(work.beneficiaries),
-                        "fan_in_only": len(work.fan_in_only)}}
+    record: dict[str, Any] = {
+        "mode": STATE_MODE if built is None else BUILT_MODE,
+        "touched": {role: len(ids) for role, ids in touched.items()},
+        "state": {"folded_payments": work.state.payments - int(meta["payments"]),
+                  "loaded_payers": len(work.payers),
+                  "loaded_beneficiaries": len(work.beneficiaries),
+                  "fan_in_only": len(work.fan_in_only)}}
+    if built is not None:
+        record["build"] = built
 
     def save() -> None:
-        if stored:
-            store.save(work, changed_payers, changed_beneficiaries, through)
-        else:
-            store.replace_all(work.state, through)
+        store.save(work, changed_payers, changed_beneficiaries, through)
 
     columns = ["beneficiary_id", "sender_id"]
     return TouchedRows(features, pd.DataFrame(pairs, columns=columns), record, save,

@@ -42,6 +42,7 @@ FORMAT = 2  # 1: pair records inside the payer and beneficiary rows
 CHUNK = 900  # ids per IN (...) query: below SQLite's default parameter limit
 GRAPH_COLUMNS = ("den_size", "shared_payer_facilitators", "known_risk")
 PARTY_TABLES = ("payer", "beneficiary", "pair")
+_PAIR_INDEX = "pair_corridor"  # the corridor pairs of a beneficiary
 _ALLOWED = {("dentrace.screen.state", "PayerState"), ("dentrace.screen.state", "PairState"),
             ("dentrace.screen.state", "BeneficiaryState"), ("collections", "deque"),
             ("builtins", "set"), ("builtins", "frozenset"), ("copyreg", "_reconstructor"),
@@ -54,12 +55,14 @@ _SCHEMA = (
            family_payers INTEGER, spans BLOB, state BLOB) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS pair (sender_id TEXT, beneficiary_id TEXT, corridor INTEGER,
            state BLOB, PRIMARY KEY (sender_id, beneficiary_id)) WITHOUT ROWID""",
-    """CREATE INDEX IF NOT EXISTS pair_corridor ON pair (beneficiary_id, sender_id)
+    f"""CREATE INDEX IF NOT EXISTS {_PAIR_INDEX} ON pair (beneficiary_id, sender_id)
            WHERE corridor = 1""",
     """CREATE TABLE IF NOT EXISTS graph (role TEXT, party_id TEXT, den_size REAL,
            shared_payer_facilitators REAL, known_risk REAL, PRIMARY KEY (role, party_id))
            WITHOUT ROWID""",
 )
+
+_SCHEMA_INDEX = 4  # the statement of _SCHEMA that creates _PAIR_INDEX
 
 
 class _StateUnpickler(pickle.Unpickler):
@@ -320,16 +323,27 @@ class PartyStateStore:
                             "payments": state.payments,
                             **state_settings(state)})
 
-    def replace_all(self, state: PartyState, through_ingest_id: int) -> None:
-        """Empty the party tables and write every party and pair of a ``state`` that holds
-        them all (after a build)."""
+    def replace_from(self, shards: Iterable[Path], meta: dict[str, Any]) -> None:
+        """Empty the party tables, fill them from ``shards`` (stores of this format that hold
+        disjoint whole parties: payers with all their pairs, or beneficiaries) and set
+        ``meta`` (through_ingest_id last: a crash in between leaves no state claimed)."""
         with self.db:
+            self.db.execute("DELETE FROM meta WHERE key = 'through_ingest_id'")
             for table in PARTY_TABLES:
                 self.db.execute(f"DELETE FROM {table}")
-        totals = {b: PairTotals.of(beneficiary)
-                  for b, beneficiary in state.beneficiaries.items()}
-        work = Workset(state, set(state.payers), set(state.beneficiaries), totals=totals)
-        self.save(work, state.payers, state.beneficiaries, through_ingest_id)
+            self.db.execute(f"DROP INDEX IF EXISTS {_PAIR_INDEX}")  # built once, at the end
+        self.db.execute("PRAGMA cache_size = -262144")  # 256 MiB for the bulk inserts
+        for path in shards:
+            self.db.execute("ATTACH DATABASE ? AS shard", (str(path),))
+            try:
+                with self.db:
+                    for table in PARTY_TABLES:
+                        self.db.execute(f"INSERT INTO {table} SELECT * FROM shard.{table}")
+            finally:
+                self.db.execute("DETACH DATABASE shard")
+        with self.db:
+            self.db.execute(_SCHEMA[_SCHEMA_INDEX])
+            self._set_meta({"format": FORMAT, **meta})
 
 
 def _shared(work: Workset, sender_id: str, beneficiary_id: str, blob: bytes) -> PairState:

@@ -94,21 +94,26 @@ def _kyc(con: Any) -> pd.DataFrame:
         return pd.DataFrame(columns=["party_id", "birth_date", "gender"])
 
 
-def replay_flagged(state: PartyState, con: Any) -> None:
-    """Fold every payment of the scan's flagged table into ``state``, in time order."""
-    columns = ", ".join(FLAG_COLUMNS)
+def replay_flagged(state: PartyState, con: Any, source: str = FLAGS_TABLE) -> None:
+    """Fold every payment of ``source`` (the scan's flagged table, or a relation with its
+    columns) into ``state``, in time order."""
+    flags = ", ".join(f"coalesce({flag}, false)" for flag in FLAG_COLUMNS)
+    # the fields of FlaggedPayment in their order (shares_surname: not compared in batch)
     cursor = con.execute(
         f"""SELECT txn_id, epoch(ts_utc) / 86400.0, year(ts_utc) * 12 + month(ts_utc) - 1,
-                   sender_id, beneficiary_id, amount_ref, sender_country,
-                   beneficiary_country, {columns}, is_family
-            FROM {FLAGS_TABLE} ORDER BY ts_utc, txn_id""")
+                   sender_id, beneficiary_id, coalesce(amount_ref, 0.0)::DOUBLE,
+                   sender_country, beneficiary_country, {flags}, NULL,
+                   coalesce(is_family, false)
+            FROM {source} ORDER BY ts_utc, txn_id""")
+    add = state.add
     while rows := cursor.fetchmany(REPLAY_BATCH):
         for r in rows:
-            flags = dict(zip(FLAG_COLUMNS, (bool(v) for v in r[8:-1]), strict=True))
-            state.add(FlaggedPayment(
-                txn_id=str(r[0]), day=float(r[1]), month=int(r[2]), sender_id=str(r[3]),
-                beneficiary_id=str(r[4]), amount_ref=float(r[5] or 0.0), sender_country=r[6],
-                beneficiary_country=r[7], is_family=bool(r[-1]), **flags))
+            add(FlaggedPayment(*r))
+
+
+# the columns of a flagged payment that ``replay_flagged`` reads
+REPLAY_COLUMNS = ("txn_id", "ts_utc", "sender_id", "beneficiary_id", "amount_ref",
+                  "sender_country", "beneficiary_country", *FLAG_COLUMNS, "is_family")
 
 
 def refresh_profiles(state: PartyState, graph: GraphContext) -> None:
@@ -211,5 +216,5 @@ def empty_screener(*, config: DetectConfig | None = None, currency: str = "USD",
                     _rates(currency), second=second)
 
 
-__all__ = ["empty_screener", "refresh_profiles", "replay_flagged",
+__all__ = ["REPLAY_COLUMNS", "empty_screener", "refresh_profiles", "replay_flagged",
            "screener_from_workspace"]

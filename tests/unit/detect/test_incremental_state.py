@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dentrace.detect import incremental, party_state, scan
+from dentrace.detect import incremental, scan
 from dentrace.detect.config import load_config
 from dentrace.detect.incremental import RECOMPUTE_MODE
 from dentrace.detect.party_state import BUILT_MODE, STATE_MODE
@@ -199,13 +199,17 @@ def test_a_full_scan_keeps_the_graph_results(tmp_path: Path) -> None:
 
 def test_stored_totals_equal_those_of_every_pair(day_appended: Path) -> None:
     """After a day folded in from the store, each beneficiary's stored totals (foreign, fixed,
-    family payers, spans) equal those computed over all its pairs by a build from scratch."""
-    from dentrace.detect.party_state import _build
+    family payers, spans) equal those computed over all its pairs by a fold from scratch."""
+    from dentrace.detect.party_state import _fresh_state, flag_payments_where
+    from dentrace.screen.setup import replay_flagged
     from dentrace.screen.totals import PairTotals
 
     scan_incremental(day_appended)
     con = open_warehouse(day_appended, read_only=True)
-    built = _build(con, load_config(None)).state
+    config = load_config(None)
+    built = _fresh_state(config, con)
+    flag_payments_where(con, config, "TRUE")
+    replay_flagged(built, con)
     con.close()
     with PartyStateStore(day_appended) as store:
         work = Workset(store.new_state())
@@ -250,29 +254,3 @@ def test_a_store_of_the_older_format_is_built_again(day_appended: Path) -> None:
         assert store.db.execute("SELECT count(*) FROM payer").fetchone()[0] == 0
     scan_incremental(day_appended)
     assert _record(day_appended)["mode"] == BUILT_MODE
-
-
-def test_a_state_too_big_for_memory_is_not_built(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    rows = mixed_world()
-    workspace = make_workspace(tmp_path, [r for r in rows if r["ts_local"] < CUT])
-    scan(workspace)
-    later = write_contract_csv([r for r in rows if r["ts_local"] >= CUT], tmp_path / "later.csv")
-    ingest(workspace, transactions=later, quiet=True)
-    with open_warehouse(workspace, read_only=True) as con:
-        payments = con.execute("SELECT count(*) FROM transactions").fetchall()[0][0]
-    # a machine whose half holds the state of one payment fewer than the warehouse has
-    monkeypatch.setattr(party_state, "machine_memory",
-                        lambda: 2 * (payments - 1) * party_state.STATE_BYTES_PER_PAYMENT)
-    scan_incremental(workspace)
-    record = _record(workspace)
-    assert record["mode"] == RECOMPUTE_MODE and record["payers"] > 0
-    assert record["state_not_built"]["payments"] == payments
-    with PartyStateStore(workspace) as store:
-        assert store.has_graph() and not store.meta().get("through_ingest_id")
-    # with room for it, the next incremental scan builds the state
-    monkeypatch.setattr(party_state, "machine_memory",
-                        lambda: 2 * payments * party_state.STATE_BYTES_PER_PAYMENT)
-    scan_incremental(workspace)
-    assert _record(workspace)["mode"] == BUILT_MODE
-    assert "state_not_built" not in _record(workspace)
