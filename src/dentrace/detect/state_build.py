@@ -54,6 +54,7 @@ from dentrace.screen.state import (
     PayerState,
 )
 from dentrace.screen.totals import PairTotals
+from dentrace.store.warehouse import memory_lent
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ log = logging.getLogger(__name__)
 STATE_BYTES_PER_PAYMENT = 800
 STATE_MEMORY_SHARE = 0.5
 WORKER_DUCKDB_MEMORY = "1GB"  # a worker's DuckDB: it reads and sorts one shard's payments
+PARENT_DUCKDB_MEMORY = 2**30  # the warehouse's DuckDB cap while the workers fold
 PROFILE_COLUMNS = tuple(f"p{i}" for i in range(PROFILE_SIZE))
 
 
@@ -299,7 +301,8 @@ def build_state_store(con: Any, cfg: DetectConfig, store: PartyStateStore, throu
         settings = state_settings(state)
         jobs = {role: [_Job(role, k, plan.shards, str(folder), settings, clock, through)
                        for k in range(plan.shards)] for role in ("payer", "beneficiary")}
-        done = {role: _run(jobs[role], plan.workers) for role in ("payer", "beneficiary")}
+        with memory_lent(con, PARENT_DUCKDB_MEMORY):  # the workers need it, not the warehouse
+            done = {role: _run(jobs[role], plan.workers) for role in ("payer", "beneficiary")}
         folded = time.perf_counter()
         store.replace_from(
             [folder / f"{role}-{k}" / "party_state.sqlite"

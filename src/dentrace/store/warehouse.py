@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -143,6 +145,22 @@ def bound_memory(con: duckdb.DuckDBPyConnection, at_most: int) -> None:
     """Lower DuckDB's memory cap to ``at_most`` bytes when it is higher (never raises it)."""
     if memory_limit_bytes(con) > at_most:
         con.execute(f"SET memory_limit = '{int(at_most)}B'")
+
+
+@contextmanager
+def memory_lent(con: duckdb.DuckDBPyConnection, at_most: int) -> Iterator[None]:
+    """Within the block DuckDB's cap is at most ``at_most`` bytes: it evicts the blocks it
+    caches above that, so other processes can use the memory; after it, the cap it had (to the
+    precision DuckDB reports it in, e.g. '11.1 GiB')."""
+    before = memory_limit_bytes(con)
+    if before <= at_most:
+        yield
+        return
+    bound_memory(con, at_most)
+    try:
+        yield
+    finally:
+        con.execute(f"SET memory_limit = '{before}B'")
 
 
 def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:

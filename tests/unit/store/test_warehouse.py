@@ -8,7 +8,7 @@ import pytest
 
 from dentrace.errors import WorkspaceError
 from dentrace.store import SCHEMA_VERSION, open_warehouse, read_meta, write_meta
-from dentrace.store.warehouse import bound_memory, memory_limit_bytes
+from dentrace.store.warehouse import bound_memory, memory_lent, memory_limit_bytes
 
 
 def test_create_then_reopen_keeps_meta(tmp_path: Path) -> None:
@@ -44,4 +44,21 @@ def test_bound_memory_lowers_the_cap_and_never_raises_it(tmp_path: Path) -> None
     assert memory_limit_bytes(con) == 500 * 2**20
     bound_memory(con, 8 * 2**30)  # higher than the cap: left as it is
     assert memory_limit_bytes(con) == 500 * 2**20
+    con.close()
+
+
+def test_memory_lent_lowers_the_cap_for_a_block_only(tmp_path: Path) -> None:
+    con = open_warehouse(tmp_path / "ws", create=True)
+    con.execute("SET memory_limit = '3GB'")
+    before = memory_limit_bytes(con)
+    with memory_lent(con, 2**30):
+        assert memory_limit_bytes(con) == 2**30
+    # back to the cap it had, to the 0.1 GiB DuckDB reports it in
+    assert abs(memory_limit_bytes(con) - before) <= 0.1 * 2**30
+    try:
+        with memory_lent(con, 2**29):
+            raise RuntimeError("the block failed")
+    except RuntimeError:
+        pass
+    assert abs(memory_limit_bytes(con) - before) <= 0.2 * 2**30  # restored on an error too
     con.close()
