@@ -46,6 +46,8 @@ FULL_MODE = "full scan (too many parties touched for an incremental one)"
 # beyond this share of the payers sending in the appended runs a full scan is cheaper: measured
 # crossovers 0.27 (1M) and 0.32 (10M) of the payers (docs/performance.md, "Incremental scans")
 FULL_SCAN_SHARE = 0.3
+# DuckDB's cap once the rows are built (explanations and the clearance test read little)
+SCORING_DUCKDB_MEMORY = 4 * 2**30
 
 
 @dataclass
@@ -236,7 +238,7 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     never), a full scan runs instead, being the cheaper (mode ``FULL_MODE``).
     """
     from dentrace.detect.party_state import state_rows, usable_store
-    from dentrace.store.warehouse import open_warehouse
+    from dentrace.store.warehouse import bound_memory, open_warehouse
 
     started, workspace = time.perf_counter(), Path(workspace)
     cfg = config if isinstance(config, DetectConfig) else load_config(config)
@@ -256,6 +258,9 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
         known["party_id"] = known["party_id"].astype(str)
         rows = (_old_rows(con, cfg, last) if store is None else
                 state_rows(con, cfg, store, last.ingest_id_through, through, known))
+        # what is left reads the rescored parties' payments: DuckDB need not cache the
+        # warehouse beside the party state in memory (16.7 GiB peak at 100M without this)
+        bound_memory(con, SCORING_DUCKDB_MEMORY)
         timings = {"features": time.perf_counter() - started}
         customers = _customers(con)
         frames, alerts, scorers, stage1 = _score_and_explain(

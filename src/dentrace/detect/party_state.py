@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from dentrace.detect.config import DetectConfig
@@ -24,7 +25,7 @@ from dentrace.detect.flag_sql import flag_sql
 from dentrace.detect.incremental import TouchedRows
 from dentrace.detect.indicators import Context
 from dentrace.detect.scan import _context
-from dentrace.detect.state_build import build_state_store, kyc_days
+from dentrace.detect.state_build import build_state_store
 from dentrace.engine.duckdb import drop_relation
 from dentrace.features.build import FLAGS_TABLE
 from dentrace.features.settings import reporting_currency
@@ -32,6 +33,7 @@ from dentrace.screen.features import (
     GraphContext,
     _co_payers,
     facilitator_vector,
+    kyc_days,
     payer_vector,
 )
 from dentrace.screen.persist import STATE_FILE, PartyStateStore, Workset, state_settings
@@ -261,10 +263,20 @@ def _rows(work: Workset, touched: dict[str, set[str]], graph: dict[str, GraphCon
                     for b in sorted(touched["facilitator"]) if b in work.beneficiaries}
     out = {}
     for role, rows in (("payer", payers), ("facilitator", facilitators)):
-        frame = pd.DataFrame.from_dict(rows, orient="index", dtype="float64")
-        frame.index = pd.Index(frame.index.astype(str), name="party_id")
-        out[role] = frame
+        out[role] = _frame(rows)
     return out
+
+
+def _frame(rows: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """party id → row as a float frame indexed by party_id, columns in the rows' order (a
+    matrix of the values: pandas' ``from_dict(orient="index")`` takes 17 s for 219k rows)."""
+    columns = list(next(iter(rows.values()), {}))
+    if any(len(row) != len(columns) for row in rows.values()):  # rows of another shape
+        columns = list(dict.fromkeys(c for row in rows.values() for c in row))
+    values = np.array([[row.get(c, np.nan) for c in columns] for row in rows.values()],
+                      dtype="float64").reshape(len(rows), len(columns))
+    return pd.DataFrame(values, index=pd.Index([str(k) for k in rows], name="party_id"),
+                        columns=columns)
 
 
 def _has_state(con: Any, cfg: DetectConfig, store: PartyStateStore, through: int) -> bool:

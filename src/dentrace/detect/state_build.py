@@ -42,7 +42,7 @@ import pyarrow.parquet as pq
 from dentrace.detect.config import DetectConfig
 from dentrace.detect.flag_sql import flag_sql
 from dentrace.errors import WorkspaceError
-from dentrace.screen.features import GraphContext
+from dentrace.screen.features import GraphContext, kyc_days
 from dentrace.screen.flags import FlaggedPayment
 from dentrace.screen.persist import PartyStateStore, Workset, state_settings
 from dentrace.screen.setup import REPLAY_COLUMNS, refresh_profiles, replay_flagged
@@ -240,17 +240,6 @@ def _write_payments(con: Any, cfg: DetectConfig, folder: Path, shards: int) -> t
     return int(count), -math.inf if last is None else float(last)
 
 
-def kyc_days(kyc: pd.DataFrame) -> pd.DataFrame:
-    """party_id, birth_day (days since 1970) and male (1 male, 0 female, NaN unknown) from
-    the customers' party_id, birth_date and gender: what a payer's row reads of KYC."""
-    births = pd.to_datetime(kyc["birth_date"], errors="coerce")
-    gender = kyc["gender"].astype(str).str.lower()
-    return pd.DataFrame({
-        "party_id": kyc["party_id"].astype(str),
-        "birth_day": (births - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400.0,
-        "male": gender.str.startswith("m").astype(float).where(gender.str.match(r"^(m|f|w)"))})
-
-
 def _log(job: _Job) -> Path:
     return Path(job.folder) / f"{job.role}-{job.shard}.log"
 
@@ -322,7 +311,7 @@ def build_state_store(con: Any, cfg: DetectConfig, store: PartyStateStore, throu
 
 
 __all__ = ["STATE_BYTES_PER_PAYMENT", "STATE_MEMORY_SHARE", "BuildPlan", "build_state_store",
-           "kyc_days", "machine_memory"]
+           "machine_memory"]
 
 
 if __name__ == "__main__":  # a worker: one shard, its counts printed as JSON

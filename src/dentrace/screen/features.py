@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from dentrace.screen.state import (
     NAN,
@@ -34,6 +35,17 @@ class GraphContext:
     male: dict[str, float] = field(default_factory=dict)
     # payer -> its score: the scan's, then its latest screening (dentrace.detect.payer_suspicion)
     payer_scores: dict[str, float] = field(default_factory=dict)
+
+
+def kyc_days(kyc: pd.DataFrame) -> pd.DataFrame:
+    """party_id, birth_day (days since 1970) and male (1 male, 0 female, NaN unknown) from
+    the customers' party_id, birth_date and gender: what a payer's row reads of KYC."""
+    births = pd.to_datetime(kyc["birth_date"], errors="coerce")
+    gender = kyc["gender"].astype(str).str.lower()
+    return pd.DataFrame({
+        "party_id": kyc["party_id"].astype(str),
+        "birth_day": (births - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400.0,
+        "male": gender.str.startswith("m").astype(float).where(gender.str.match(r"^(m|f|w)"))})
 
 
 def _div(a: float, b: float) -> float:

@@ -29,7 +29,7 @@ from dentrace.features.build import (
 from dentrace.features.payments import PACKED_FLAGS
 from dentrace.features.settings import reporting_currency
 from dentrace.ingest.rates import load_rates
-from dentrace.screen.features import GraphContext, payer_vector
+from dentrace.screen.features import GraphContext, kyc_days, payer_vector
 from dentrace.screen.flags import FlaggedPayment, PaymentFlagger
 from dentrace.screen.scoring import RoleScorer
 from dentrace.screen.service import Screener, Thresholds
@@ -69,10 +69,7 @@ def _graph(features: dict[str, pd.DataFrame], known: pd.DataFrame, kyc: pd.DataF
            config: DetectConfig) -> GraphContext:
     fac, payer = features["facilitator"], features["payer"]
     risk = {**payer["known_risk"].to_dict(), **fac["known_risk"].to_dict()} if len(fac) else {}
-    births = pd.to_datetime(kyc["birth_date"], errors="coerce")
-    days = (births - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400.0
-    gender = kyc["gender"].astype(str).str.lower()
-    male = gender.str.startswith("m").astype(float).where(gender.str.match(r"^(m|f|w)"))
+    days = kyc_days(kyc)
     return GraphContext(
         min_fan_in=config.graph.min_fan_in,
         den_size=fac["den_size"].to_dict() if len(fac) else {},
@@ -80,8 +77,8 @@ def _graph(features: dict[str, pd.DataFrame], known: pd.DataFrame, kyc: pd.DataF
         known_risk=risk,
         offenders=set(known.loc[known["label"] == "offender", "party_id"].astype(str)),
         facilitators=set(known.loc[known["label"] == "facilitator", "party_id"].astype(str)),
-        birth_day=dict(zip(kyc["party_id"], days, strict=True)),
-        male={k: v for k, v in zip(kyc["party_id"], male, strict=True) if v == v},
+        birth_day=dict(zip(days["party_id"], days["birth_day"], strict=True)),
+        male={k: v for k, v in zip(days["party_id"], days["male"], strict=True) if v == v},
     )
 
 
