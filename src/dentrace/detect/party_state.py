@@ -9,9 +9,11 @@ which equal the batch features except where docs/screening.md says they are appr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,7 @@ from dentrace.screen.totals import PairTotals, RowCache
 
 SOURCE_TABLE = "_dentrace_incremental_source"
 KEY = {"payer": "sender_id", "facilitator": "beneficiary_id"}
+EPOCH = datetime(1970, 1, 1)  # day numbers count from it (UTC, as the warehouse's ts_utc)
 STATE_MODE = "party state"
 BUILT_MODE = "party state built from the whole history (first incremental scan)"
 
@@ -194,25 +197,52 @@ def _labelled(con: Any, since: int) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
+def _left_the_window(con: Any, cfg: DetectConfig, since: int, clock: float) -> set[str]:
+    """Payers with a corridor payment that left the recent window since the last scan: its
+    day at or after the last scan's end minus ``recent_days``, before ``clock``'s. Their
+    recent columns moved although they sent nothing; finding them reads one slice of the
+    history as long as the time appended (and the last scan's end: one column's maximum)."""
+    found = con.execute("SELECT epoch(max(ts_utc)) / 86400.0 FROM transactions "
+                        "WHERE ingest_id <= ?", [int(since)]).fetchall()
+    if not found or found[0][0] is None or not math.isfinite(clock):
+        return set()
+    recent = cfg.features.recent_days
+    start, stop = float(found[0][0]) - recent, clock - recent
+    if stop <= start:
+        return set()
+
+    def instant(day: float, pad: float) -> str:  # a timestamp bound for DuckDB's zone maps
+        return (EPOCH + timedelta(days=day, seconds=pad)).strftime("%Y-%m-%d %H:%M:%S")
+
+    flag_payments_where(con, cfg, f"ts_utc >= TIMESTAMP '{instant(start, -1)}' "
+                                  f"AND ts_utc < TIMESTAMP '{instant(stop, 1)}'")
+    rows = con.execute(f"SELECT DISTINCT sender_id FROM {FLAGS_TABLE} WHERE is_corridor AND "
+                       f"epoch(ts_utc) / 86400.0 >= {start!r} AND "
+                       f"epoch(ts_utc) / 86400.0 < {stop!r}").fetchall()
+    return {str(r[0]) for r in rows}
+
+
 def _touch_and_load(store: PartyStateStore, work: Workset, senders: set[str],
-                    receivers: set[str], labelled: set[str]) -> dict[str, set[str]]:
+                    receivers: set[str], labelled: set[str], clocked: set[str]
+                    ) -> dict[str, set[str]]:
     """Load and name the parties to rescore, and load everything their rows read.
 
     Payers: the new payments' senders, the corridor co-payers of their beneficiaries (fan-in,
-    co-payer profiles) and of the senders' other corridor beneficiaries (co-payer scores), and
-    newly labelled parties. Facilitators: the new payments'
-    beneficiaries, the corridor beneficiaries of every payer rescored (their payers' profiles
-    and scores move) and newly labelled parties. A payer's row reads its corridor
+    co-payer profiles) and of the senders' other corridor beneficiaries (co-payer scores),
+    newly labelled parties and the ``clocked`` payers, whose recent window lost payments.
+    Facilitators: the new payments' beneficiaries, the corridor beneficiaries of every payer
+    rescored (their payers' profiles and scores move) and newly labelled parties. A payer's
+    row reads its corridor
     beneficiaries (and their payers); a facilitator's reads its corridor payers and, two hops
     out, their other beneficiaries' fan-in.
     """
-    store.load_payers(work, senders | labelled)
+    store.load_payers(work, senders | labelled | clocked)
     # the corridor beneficiaries of the senders, whose other payers' co-payer columns (the
     # second payer stage reads the co-payers' scores) move with the senders' scores
     paid = receivers | _corridor_partners(_payers_pairs(work, senders))
     store.load_beneficiaries(work, paid | labelled)
     payers = (senders | _corridor_partners(_beneficiaries_pairs(work, paid))
-              | (labelled & work.payers))
+              | ((labelled | clocked) & work.payers))
     store.load_payers(work, payers)
     partners = _corridor_partners(_payers_pairs(work, payers))
     store.load_beneficiaries(work, partners)
@@ -298,7 +328,8 @@ def state_rows(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, 
     folded = (_fold(con, cfg, store, work, int(meta["through_ingest_id"]))
               if int(meta["through_ingest_id"]) < through else (set(), set()))
     senders, receivers = _parties(con, f"ingest_id > {int(since)}")
-    touched = _touch_and_load(store, work, senders, receivers, _labelled(con, since))
+    clocked = _left_the_window(con, cfg, since, work.state.clock)
+    touched = _touch_and_load(store, work, senders, receivers, _labelled(con, since), clocked)
     graph = _graph(con, store, work, cfg, known)
     features = _rows(work, touched, graph)
     changed_payers = folded[0] | touched["payer"]
@@ -312,6 +343,7 @@ def state_rows(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, 
     record: dict[str, Any] = {
         "mode": STATE_MODE if built is None else BUILT_MODE,
         "touched": {role: len(ids) for role, ids in touched.items()},
+        "left_recent_window": len(clocked),
         "state": {"folded_payments": work.state.payments - int(meta["payments"]),
                   "loaded_payers": len(work.payers),
                   "loaded_beneficiaries": len(work.beneficiaries),

@@ -254,3 +254,41 @@ def test_a_store_of_the_older_format_is_built_again(day_appended: Path) -> None:
         assert store.db.execute("SELECT count(*) FROM payer").fetchone()[0] == 0
     scan_incremental(day_appended)
     assert _record(day_appended)["mode"] == BUILT_MODE
+
+
+def test_payers_whose_recent_window_moved_are_rescored(tmp_path: Path) -> None:
+    """A payer that sends nothing new but whose corridor payment leaves the recent window as the
+    clock moves is rescored, with the batch's recent columns."""
+    from dentrace.detect.party_state import state_rows
+    from dentrace.features.build import read_known
+
+    config = load_config(None)
+    rows = mixed_world()
+    history = [r for r in rows if r["ts_local"] < CUT]
+    old_end = max(r["ts_utc"] for r in history)
+    recent = pd.Timedelta(days=config.features.recent_days).to_pytimedelta()
+    quiet = []  # corridor payments 120 days and just under 90 days before the history's end
+    for i, before in enumerate((recent + pd.Timedelta(days=30).to_pytimedelta(),
+                                recent - pd.Timedelta(hours=1).to_pytimedelta())):
+        ts_utc = old_end - before
+        quiet.append({**history[0], "txn_id": f"quiet-{i}", "sender_id": "quiet-payer",
+                      "ts_utc": ts_utc, "ts_local": ts_utc + pd.Timedelta(hours=10)})
+    workspace = make_workspace(tmp_path, history + quiet)
+    scan(workspace)
+    scan_incremental(workspace)  # builds the state
+    later = write_contract_csv([r for r in rows if r["ts_local"] >= CUT], tmp_path / "later.csv")
+    ingest(workspace, transactions=later, quiet=True)
+    con = open_warehouse(workspace)
+    known = read_known(con)
+    since = json.loads((workspace / "summary.json").read_text())["scan"]["ingest_id_through"]
+    with PartyStateStore(workspace) as store:
+        touched = state_rows(con, config, store, since, since + 1, known)
+    full = build_party_features(con, config)
+    con.close()
+    assert touched.record["left_recent_window"] >= 1
+    payers = touched.features["payer"]
+    assert "quiet-payer" in payers.index
+    columns = ["n_corridor_recent", "corridor_recent_per_30d"]
+    assert full["payer"].loc["quiet-payer", "n_corridor_recent"] == 0  # it left the window
+    pd.testing.assert_series_equal(payers.loc["quiet-payer", columns],
+                                   full["payer"].loc["quiet-payer", columns], check_names=False)
