@@ -8,6 +8,7 @@ import functools
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -108,20 +109,27 @@ def test_state_scan_agrees_on_a_generated_world(tmp_path: Path) -> None:
         assert worst <= MAX_ABS_DIFFERENCE and p99 <= P99_ABS_DIFFERENCE, role
 
 
-def test_state_rows_equal_the_batch_features(day_appended: Path) -> None:
-    """Touched parties' rows from the state equal the batch features of the whole warehouse,
-    except the whole-graph columns kept from the last full scan."""
+def _state_and_batch_rows(workspace: Path) -> tuple[Any, dict[str, pd.DataFrame]]:
+    """The state rows of the runs ingested after the last scan, and the batch features of the
+    whole warehouse."""
     from dentrace.detect.party_state import state_rows
     from dentrace.features.build import read_known
 
     config = load_config(None)
-    con = open_warehouse(day_appended)
+    con = open_warehouse(workspace)
     known = read_known(con)
-    since = json.loads((day_appended / "summary.json").read_text())["scan"]["ingest_id_through"]
-    with PartyStateStore(day_appended) as store:
+    since = json.loads((workspace / "summary.json").read_text())["scan"]["ingest_id_through"]
+    with PartyStateStore(workspace) as store:
         rows = state_rows(con, config, store, since, since + 1, known)
     full = build_party_features(con, config)
     con.close()
+    return rows, full
+
+
+def test_state_rows_equal_the_batch_features(day_appended: Path) -> None:
+    """Touched parties' rows from the state equal the batch features of the whole warehouse,
+    except the whole-graph columns kept from the last full scan."""
+    rows, full = _state_and_batch_rows(day_appended)
     for role, frame in rows.features.items():
         assert len(frame) > 0
         exact = [c for c in frame.columns if c not in DRIFTING and c in full[role].columns]
@@ -259,9 +267,6 @@ def test_a_store_of_the_older_format_is_built_again(day_appended: Path) -> None:
 def test_payers_whose_recent_window_moved_are_rescored(tmp_path: Path) -> None:
     """A payer that sends nothing new but whose corridor payment leaves the recent window as the
     clock moves is rescored, with the batch's recent columns."""
-    from dentrace.detect.party_state import state_rows
-    from dentrace.features.build import read_known
-
     config = load_config(None)
     rows = mixed_world()
     history = [r for r in rows if r["ts_local"] < CUT]
@@ -278,13 +283,7 @@ def test_payers_whose_recent_window_moved_are_rescored(tmp_path: Path) -> None:
     scan_incremental(workspace)  # builds the state
     later = write_contract_csv([r for r in rows if r["ts_local"] >= CUT], tmp_path / "later.csv")
     ingest(workspace, transactions=later, quiet=True)
-    con = open_warehouse(workspace)
-    known = read_known(con)
-    since = json.loads((workspace / "summary.json").read_text())["scan"]["ingest_id_through"]
-    with PartyStateStore(workspace) as store:
-        touched = state_rows(con, config, store, since, since + 1, known)
-    full = build_party_features(con, config)
-    con.close()
+    touched, full = _state_and_batch_rows(workspace)
     assert touched.record["left_recent_window"] >= 1
     payers = touched.features["payer"]
     assert "quiet-payer" in payers.index
