@@ -127,10 +127,12 @@ def _payments(folder: Path, key: str, shard: int) -> str | None:
     return f"read_parquet('{files}/*.parquet')" if files.is_dir() else None
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
+def _connect(job: _Job) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")  # day and month numbers as the scan's
     con.execute(f"SET memory_limit = '{WORKER_DUCKDB_MEMORY}'")
+    # a sort past the cap spills into the build's folder (else into ./.tmp of the caller)
+    con.execute(f"SET temp_directory = '{Path(job.folder) / 'spill'}'")
     con.execute("SET threads = 1")  # the workers run side by side
     con.execute("SET preserve_insertion_order = false")
     return con
@@ -161,7 +163,7 @@ def _profile_graph(con: duckdb.DuckDBPyConnection, job: _Job) -> GraphContext:
 def _payer_shard(job: _Job) -> dict[str, float]:
     """Fold the shard's payers, compute their profiles, write them with their pairs, and the
     profile each corridor pair counts in its beneficiary."""
-    con = _connect()
+    con = _connect(job)
     state = _state(job, _PayerFold)
     source = _payments(Path(job.folder), "sender", job.shard)
     if source is not None:
@@ -191,7 +193,7 @@ def _payer_shard(job: _Job) -> dict[str, float]:
 def _beneficiary_shard(job: _Job) -> dict[str, float]:
     """Fold the shard's beneficiaries, add their corridor payers' profiles, write them with
     the totals over all their pairs."""
-    con = _connect()
+    con = _connect(job)
     state = _state(job, _BeneficiaryFold)
     source = _payments(Path(job.folder), "beneficiary", job.shard)
     if source is not None:
