@@ -26,7 +26,7 @@ from dentrace.features.build import (
     build_party_features,
     read_known,
 )
-from dentrace.features.payments import PACKED_FLAGS
+from dentrace.features.payments import FLAGGED_COLUMNS, PACKED_FLAGS
 from dentrace.features.settings import reporting_currency
 from dentrace.ingest.rates import load_rates
 from dentrace.screen.features import GraphContext, kyc_days, payer_vector
@@ -108,9 +108,9 @@ def replay_flagged(state: PartyState, con: Any, source: str = FLAGS_TABLE) -> No
             add(FlaggedPayment(*r))
 
 
-# the columns of a flagged payment that ``replay_flagged`` reads
-REPLAY_COLUMNS = ("txn_id", "ts_utc", "sender_id", "beneficiary_id", "amount_ref",
-                  "sender_country", "beneficiary_country", *FLAG_COLUMNS, "is_family")
+# the columns of a flagged payment that ``replay_flagged`` reads: all but day and month,
+# which it computes from ts_utc
+REPLAY_COLUMNS = tuple(c for c in FLAGGED_COLUMNS if c not in ("day", "month"))
 
 
 def refresh_profiles(state: PartyState, graph: GraphContext) -> None:
