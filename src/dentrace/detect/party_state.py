@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from copy import copy
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,9 +38,16 @@ from dentrace.screen.features import (
     kyc_days,
     payer_vector,
 )
-from dentrace.screen.persist import STATE_FILE, PartyStateStore, Workset, state_settings
+from dentrace.screen.persist import (
+    STATE_FILE,
+    PartyStateStore,
+    Workset,
+    corridor_partners,
+    state_settings,
+)
 from dentrace.screen.setup import replay_flagged
 from dentrace.screen.state import PairState, PartyState, PayerState
+from dentrace.screen.stored import seed_totals
 from dentrace.screen.totals import PairTotals, RowCache
 
 SOURCE_TABLE = "_dentrace_incremental_source"
@@ -50,11 +57,12 @@ STATE_MODE = "party state"
 BUILT_MODE = "party state built from the whole history (first incremental scan)"
 
 
-def usable_store(workspace: Path) -> PartyStateStore | None:
-    """The workspace's state store when it holds the last full scan's graph results."""
+def usable_store(workspace: Path, shared: bool = False) -> PartyStateStore | None:
+    """The workspace's state store when it holds the last full scan's graph results
+    (``shared``: see ``PartyStateStore``)."""
     if not (Path(workspace) / STATE_FILE).is_file():
         return None
-    store = PartyStateStore(workspace)
+    store = PartyStateStore(workspace, shared)
     if store.has_graph():
         return store
     store.close()
@@ -97,10 +105,6 @@ def _parties(con: Any, where: str) -> tuple[set[str], set[str]]:
     return {str(r[0]) for r in rows}, {str(r[1]) for r in rows}
 
 
-def _corridor_partners(pairs_of: Iterable[dict[str, Any]]) -> set[str]:
-    return {other for pairs in pairs_of for other, pair in pairs.items() if pair.corridor}
-
-
 def _payers_pairs(work: Workset, ids: Iterable[str]) -> list[dict[str, Any]]:
     return [work.state.payers[p].pairs for p in ids if p in work.state.payers]
 
@@ -125,7 +129,7 @@ def _fold(con: Any, cfg: DetectConfig, store: PartyStateStore, work: Workset, si
     store.load_beneficiaries(work, receivers)
     store.load_pairs(work, pairs)
     # a new payment changes its payer's profile, counted in each of its corridor beneficiaries
-    store.load_beneficiaries(work, _corridor_partners(_payers_pairs(work, senders)))
+    store.load_beneficiaries(work, corridor_partners(_payers_pairs(work, senders)))
     before = {(s, b): copy(pair) for s, b in pairs
               if (pair := work.state.payers.get(s, _NO_PAYER).pairs.get(b)) is not None}
     replay_flagged(work.state, con)
@@ -239,16 +243,16 @@ def _touch_and_load(store: PartyStateStore, work: Workset, senders: set[str],
     store.load_payers(work, senders | labelled | clocked)
     # the corridor beneficiaries of the senders, whose other payers' co-payer columns (the
     # second payer stage reads the co-payers' scores) move with the senders' scores
-    paid = receivers | _corridor_partners(_payers_pairs(work, senders))
+    paid = receivers | corridor_partners(_payers_pairs(work, senders))
     store.load_beneficiaries(work, paid | labelled)
-    payers = (senders | _corridor_partners(_beneficiaries_pairs(work, paid))
+    payers = (senders | corridor_partners(_beneficiaries_pairs(work, paid))
               | ((labelled | clocked) & work.payers))
     store.load_payers(work, payers)
-    partners = _corridor_partners(_payers_pairs(work, payers))
+    partners = corridor_partners(_payers_pairs(work, payers))
     store.load_beneficiaries(work, partners)
     facilitators = receivers | partners | (labelled & work.beneficiaries)
-    store.load_payers(work, _corridor_partners(_beneficiaries_pairs(work, facilitators)))
-    store.load_fan_in(work, _corridor_partners(_payers_pairs(work, work.payers)))
+    store.load_payers(work, corridor_partners(_beneficiaries_pairs(work, facilitators)))
+    store.load_fan_in(work, corridor_partners(_payers_pairs(work, work.payers)))
     return {"payer": payers & set(work.state.payers), "facilitator": facilitators}
 
 
@@ -256,10 +260,7 @@ def _row_cache(work: Workset, facilitators: set[str], min_fan_in: int) -> RowCac
     """A row cache holding the stored totals over all pairs of the loaded ``facilitators``
     (their rows then never loop over every payer a merchant ever had)."""
     cache = RowCache(work.state, min_fan_in)
-    for b in facilitators & work.beneficiaries:
-        beneficiary, totals = work.state.beneficiaries[b], work.totals[b]
-        totals.n_incoming, totals.amounts = beneficiary.n_incoming, sorted(beneficiary.amounts)
-        cache.totals[b] = totals
+    seed_totals(work, cache, facilitators & work.beneficiaries)
     return cache
 
 
@@ -309,35 +310,58 @@ def _frame(rows: dict[str, dict[str, float]]) -> pd.DataFrame:
                         columns=columns)
 
 
-def _has_state(con: Any, cfg: DetectConfig, store: PartyStateStore, through: int) -> bool:
+def has_state_through(con: Any, cfg: DetectConfig, store: PartyStateStore, through: int
+                      ) -> bool:
     """Whether ``store`` holds a state to fold into (else the scan builds it first)."""
     settings = state_settings(_fresh_state(cfg, con))
     return store.has_state(settings) and int(store.meta()["through_ingest_id"]) <= through
 
 
-def state_rows(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, through: int,
-               known: pd.DataFrame) -> TouchedRows:
-    """Feature rows of the parties touched after ingest run ``since`` (the last scan's), their
-    corridor pairs, the ``scan.incremental`` record and how to write the updated state back."""
+@dataclass
+class CurrentState:
+    """The stored state brought up to an ingest run: ``work`` holds the parties of the payments
+    folded in since the store was written (``folded``: their senders and beneficiaries);
+    ``meta`` is the store's as read before, ``built`` the record of a build (None: none)."""
+
+    work: Workset
+    folded: tuple[set[str], set[str]]
+    meta: dict[str, Any]
+    built: dict[str, Any] | None
+
+
+def current_state(con: Any, cfg: DetectConfig, store: PartyStateStore, through: int
+                  ) -> CurrentState:
+    """The store's state with the warehouse's payments up to ingest run ``through`` folded in,
+    in memory (the store is written by ``PartyStateStore.save`` only). A store without a state
+    to fold into (``has_state_through``) is first built from the whole history, in shards."""
     built = None
-    if not _has_state(con, cfg, store, through):
+    if not has_state_through(con, cfg, store, through):
         built = build_state_store(con, cfg, store, through, _kyc(con, None),
                                   _fresh_state(cfg, con))
     meta = store.meta()
     work = Workset(store.new_state())
     folded = (_fold(con, cfg, store, work, int(meta["through_ingest_id"]))
               if int(meta["through_ingest_id"]) < through else (set(), set()))
+    return CurrentState(work, folded, meta, built)
+
+
+def state_rows(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, through: int,
+               known: pd.DataFrame) -> TouchedRows:
+    """Feature rows of the parties touched after ingest run ``since`` (the last scan's), their
+    corridor pairs, the ``scan.incremental`` record and how to write the updated state back."""
+    current = current_state(con, cfg, store, through)
+    work, folded, meta, built = current.work, current.folded, current.meta, current.built
     senders, receivers = _parties(con, f"ingest_id > {int(since)}")
     clocked = _left_the_window(con, cfg, since, work.state.clock)
     touched = _touch_and_load(store, work, senders, receivers, _labelled(con, since), clocked)
     graph = _graph(con, store, work, cfg, known)
     features = _rows(work, touched, graph)
     changed_payers = folded[0] | touched["payer"]
-    changed_beneficiaries = folded[1] | _corridor_partners(_payers_pairs(work, changed_payers))
+    changed_beneficiaries = folded[1] | corridor_partners(_payers_pairs(work, changed_payers))
     pairs = [(b, s) for b in features["facilitator"].index
              for s, pair in work.state.beneficiaries[b].pairs.items() if pair.corridor]
     # the co-payers of the rescored payers: every corridor payer of their corridor beneficiaries
-    partners = _corridor_partners(_payers_pairs(work, features["payer"].index))
+    partners = corridor_partners(_payers_pairs(work, features["payer"].index))
     payer_pairs = [(b, s) for b in sorted(partners) if b in work.beneficiaries
                    for s, pair in work.state.beneficiaries[b].pairs.items() if pair.corridor]
     record: dict[str, Any] = {

@@ -139,10 +139,12 @@ class PartyStateStore:
     """``party_state.sqlite`` of a workspace (created on first use; party tables of another
     format are dropped, so the next incremental scan builds them again)."""
 
-    def __init__(self, workspace: Path) -> None:
+    def __init__(self, workspace: Path, shared: bool = False) -> None:
+        """``shared``: the connection may be used from other threads (the caller serialises
+        its use, as the screener does under its lock)."""
         self.path = Path(workspace) / STATE_FILE
         try:
-            self.db = sqlite3.connect(self.path)
+            self.db = sqlite3.connect(self.path, check_same_thread=not shared)
             # write-ahead log: a crash loses at most the last scan's write, never the file
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -361,6 +363,11 @@ def _shared(work: Workset, sender_id: str, beneficiary_id: str, blob: bytes) -> 
         if theirs is not None and pair.corridor:
             theirs[sender_id] = pair
     return pair
+
+
+def corridor_partners(pairs_of: Iterable[dict[str, PairState]]) -> set[str]:
+    """The counterparts of the corridor pairs among ``pairs_of`` (parties' pair records)."""
+    return {other for pairs in pairs_of for other, pair in pairs.items() if pair.corridor}
 
 
 def state_settings(state: PartyState) -> dict[str, Any]:

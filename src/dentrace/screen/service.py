@@ -20,6 +20,7 @@ from dentrace.screen.features import (
 from dentrace.screen.flags import FlaggedPayment, PaymentFlagger
 from dentrace.screen.scoring import PartyRows, RoleScorer
 from dentrace.screen.state import PartyState
+from dentrace.screen.stored import StoredParties
 from dentrace.screen.totals import RowCache
 
 DECISIONS = ("allow", "review", "hold")
@@ -59,6 +60,9 @@ class Screener:
     cache: RowCache | None = None  # totals behind the facilitator rows, kept per payment
     # the payers' second stage (co-payers' first-stage scores), when the scan has one
     second: RoleScorer | None = None
+    # parties read from the workspace's party state store as payments need them (None: the
+    # state holds every party, replayed from the warehouse)
+    parties: StoredParties | None = None
 
     def amount_ref(self, payment: dict[str, Any], source: str = "request") -> float:
         factor = self.rates.get(payment["currency"])
@@ -71,18 +75,28 @@ class Screener:
         """Fold ``payment`` (contract fields, parsed) in; the two parties' feature rows."""
         flagged = self.flagger.flag(payment, payment["ts"], self.amount_ref(payment))
         with self.lock:
+            self._load([flagged])
             return self._fold(flagged)
+
+    def _row_cache(self) -> RowCache:
+        if self.cache is None or self.cache.state is not self.state:
+            self.cache = RowCache(self.state, self.graph.min_fan_in)
+        return self.cache
+
+    def _load(self, flagged: list[FlaggedPayment]) -> None:
+        """Read from the store what the rows of ``flagged`` need (nothing without a store)."""
+        if self.parties is not None:
+            self.parties.prepare(flagged, self._row_cache())
 
     def _fold(self, flagged: FlaggedPayment,
               payer_scores: bool = True) -> dict[str, dict[str, float]]:
-        if self.cache is None or self.cache.state is not self.state:
-            self.cache = RowCache(self.state, self.graph.min_fan_in)
-        before = self.cache.before_add(flagged)
+        cache = self._row_cache()
+        before = cache.before_add(flagged)
         self.state.add(flagged)
-        self.cache.after_add(flagged, before)
+        cache.after_add(flagged, before)
         return {"payer": payer_vector(self.state, flagged.sender_id, self.graph),
                 "facilitator": facilitator_vector(self.state, flagged.beneficiary_id,
-                                                  self.graph, payer_scores, self.cache)}
+                                                  self.graph, payer_scores, cache)}
 
     def _new_corridor_pair(self, flagged: FlaggedPayment) -> bool:
         """True when ``flagged`` (not yet folded) makes its pair a corridor pair."""
@@ -192,6 +206,7 @@ class Screener:
         if not flagged:
             return outcomes
         with self.lock:
+            self._load(flagged)
             new_pairs, rows = [], []
             for f in flagged:
                 new_pairs.append(self._new_corridor_pair(f))

@@ -34,6 +34,7 @@ from dentrace.screen.flags import FlaggedPayment, PaymentFlagger
 from dentrace.screen.scoring import RoleScorer
 from dentrace.screen.service import Screener, Thresholds
 from dentrace.screen.state import PartyState
+from dentrace.screen.stored import StoredParties
 
 # the payment flags a replayed row carries (is_family is read apart, after them)
 FLAG_COLUMNS = tuple(flag for flag in PACKED_FLAGS if flag != "is_family")
@@ -65,15 +66,21 @@ def _scan_thresholds(workspace: Path) -> dict[str, float]:
         return {}
 
 
+def _nonzero(values: pd.Series) -> dict[str, float]:
+    """party id → value, for the parties whose value is not 0 (readers default to 0: at 100M
+    the whole columns would be 3.4M entries each, nearly all 0)."""
+    return values.loc[values != 0].to_dict()
+
+
 def _graph(features: dict[str, pd.DataFrame], known: pd.DataFrame, kyc: pd.DataFrame,
            config: DetectConfig) -> GraphContext:
     fac, payer = features["facilitator"], features["payer"]
-    risk = {**payer["known_risk"].to_dict(), **fac["known_risk"].to_dict()} if len(fac) else {}
+    risk = {**_nonzero(payer["known_risk"]), **_nonzero(fac["known_risk"])} if len(fac) else {}
     days = kyc_days(kyc)
     return GraphContext(
         min_fan_in=config.graph.min_fan_in,
-        den_size=fac["den_size"].to_dict() if len(fac) else {},
-        shared_payer_facilitators=fac["shared_payer_facilitators"].to_dict() if len(fac) else {},
+        den_size=_nonzero(fac["den_size"]) if len(fac) else {},
+        shared_payer_facilitators=_nonzero(fac["shared_payer_facilitators"]) if len(fac) else {},
         known_risk=risk,
         offenders=set(known.loc[known["label"] == "offender", "party_id"].astype(str)),
         facilitators=set(known.loc[known["label"] == "facilitator", "party_id"].astype(str)),
@@ -160,7 +167,9 @@ def _hold(found: dict[str, float], scorers: dict[str, RoleScorer], second: RoleS
 def screener_from_workspace(workspace: Path, *, config: DetectConfig | None = None,
                             scorer: str = "auto", model_dir: Path | None = None,
                             review_ratio: float = 0.5) -> Screener:
-    """A Screener whose party state holds every payment of the workspace's warehouse."""
+    """A Screener whose party state holds every payment of the workspace's warehouse: read
+    from its party state store as payments need them when there is one (``_stored_parties``),
+    else replayed into memory."""
     from dentrace.store.warehouse import open_warehouse
 
     workspace = Path(workspace)
@@ -172,8 +181,12 @@ def screener_from_workspace(workspace: Path, *, config: DetectConfig | None = No
         known = read_known(con)
         known["party_id"] = known["party_id"].astype(str)
         graph = _graph(features, known, _kyc(con), cfg)
-        state = PartyState(cfg.features.small_band(currency), cfg.features.recent_days)
-        replay_flagged(state, con)
+        stored = _stored_parties(workspace, con, cfg)
+        if stored is None:
+            state = PartyState(cfg.features.small_band(currency), cfg.features.recent_days)
+            replay_flagged(state, con)
+        else:
+            state = stored.work.state
         pairs = corridor_pairs(con, PAIRS_TABLE)
     finally:
         con.close()
@@ -189,7 +202,28 @@ def screener_from_workspace(workspace: Path, *, config: DetectConfig | None = No
         scan_scores = {(r, str(p)): float(s) for p, r, s in parties.itertuples(index=False)}
     return Screener(state, PaymentFlagger(cfg.features, currency), scorers,
                     Thresholds(hold, review_ratio, "summary.json" if found else "config"),
-                    graph, _rates(currency), scan_scores, second=second)
+                    graph, _rates(currency), scan_scores, second=second, parties=stored)
+
+
+def _stored_parties(workspace: Path, con: Any, cfg: DetectConfig) -> StoredParties | None:
+    """The screener's parties read from the workspace's party state store, when it holds a
+    state (an incremental scan keeps it), or when the warehouse's payments would not fit in
+    memory replayed (more than half the machine's memory at ~800 bytes a payment: the store
+    is then built first, as the first incremental scan builds it). None: replay them all."""
+    from dentrace.detect.party_state import current_state, has_state_through, usable_store
+    from dentrace.detect.scan import ingested_through
+    from dentrace.detect.state_build import BuildPlan
+
+    store = usable_store(workspace, shared=True)  # None before a full scan kept its graph
+    if store is None:
+        return None
+    through = ingested_through(con)
+    payments = int(con.execute("SELECT count(*) FROM transactions").fetchall()[0][0])
+    if (not has_state_through(con, cfg, store, through)
+            and BuildPlan.for_payments(payments, cores=1).shards == 1):
+        store.close()
+        return None
+    return StoredParties(store, current_state(con, cfg, store, through).work)
 
 
 def empty_screener(*, config: DetectConfig | None = None, currency: str = "USD",

@@ -1,0 +1,93 @@
+"""The party state of a screener kept on disk: parties are read from the workspace's party state
+store (``party_state.sqlite``) when a payment first needs them, instead of replaying every
+payment of the warehouse into memory (which takes ~800 bytes a payment: 71 GiB at 100M).
+
+Before a batch of payments is folded, ``StoredParties.prepare`` loads what the two parties'
+rows read, as the incremental scan loads a touched party (``dentrace.detect.party_state``):
+the payer with its corridor pairs and the pair the payment changes; the beneficiary and the
+payer's corridor beneficiaries with their corridor pairs and the totals over all their pairs;
+the beneficiary's corridor payers, and the fan-in of every beneficiary those payers pay.
+Screened payments change the parties in memory only: the store is the scans' (an incremental
+scan folds the same payments in once they are ingested), so the screener never writes it.
+Memory grows with the parties screened since the screener was built, not with the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from dentrace.screen.flags import FlaggedPayment
+from dentrace.screen.persist import PartyStateStore, Workset, corridor_partners
+from dentrace.screen.totals import RowCache
+
+
+@dataclass
+class StoredParties:
+    """Loads from ``store`` into ``work.state`` (the screener's state) what a batch reads."""
+
+    store: PartyStateStore
+    work: Workset
+    loads: dict[str, int] = field(default_factory=lambda: {"payers": 0, "beneficiaries": 0})
+    _seeded: RowCache | None = None
+
+    def prepare(self, flagged: list[FlaggedPayment], cache: RowCache) -> None:
+        """Load the parties of ``flagged`` and what their rows read; seed ``cache`` with the
+        stored totals of every beneficiary loaded (their non-corridor pairs stay on disk)."""
+        work, store, state = self.work, self.store, self.work.state
+        if cache is not self._seeded:  # a new cache: the beneficiaries already in memory
+            seed_totals(work, cache, set(work.totals))
+            self._seeded = cache
+        pairs = {(f.sender_id, f.beneficiary_id) for f in flagged}
+        senders = {s for s, _ in pairs}
+        receivers = {b for _, b in pairs}
+        self._payers(senders)
+        store.load_pairs(work, pairs)
+        self._beneficiaries(receivers | corridor_partners(
+            state.payers[s].pairs for s in senders if s in state.payers), cache)
+        # a facilitator row reads, per corridor payer, the suspected collectors it pays
+        linked = corridor_partners(state.beneficiaries[b].pairs for b in receivers
+                                    if b in state.beneficiaries)
+        self._payers(linked)
+        store.load_fan_in(work, corridor_partners(
+            state.payers[p].pairs for p in senders | linked if p in state.payers))
+        # a pair the batch changes joins its beneficiary in memory (a beneficiary is loaded
+        # with its corridor pairs only), so the fold and the row cache see its old value
+        for s, b in pairs:
+            pair = state.payers[s].pairs.get(b) if s in state.payers else None
+            if pair is not None and b in state.beneficiaries:
+                state.beneficiaries[b].pairs.setdefault(s, pair)
+        # parties absent from the store start empty when folded into: never looked up again
+        work.payers |= senders
+        work.beneficiaries |= receivers
+
+    def _payers(self, ids: set[str]) -> None:
+        before = len(self.work.payers)
+        self.store.load_payers(self.work, ids)
+        self.loads["payers"] += len(self.work.payers) - before
+
+    def _beneficiaries(self, ids: set[str], cache: RowCache) -> None:
+        """Load ``ids`` fully (those read for their fan-in alone are read again, whole)."""
+        work, state = self.work, self.work.state
+        wanted = ids - work.beneficiaries
+        upgraded = wanted & work.fan_in_only
+        for b in upgraded:  # never folded into: a fold loads its beneficiary fully first
+            del state.beneficiaries[b]
+        work.fan_in_only -= upgraded
+        before = set(work.totals)
+        self.store.load_beneficiaries(work, wanted)
+        seed_totals(work, cache, set(work.totals) - before)
+        self.loads["beneficiaries"] += len(work.totals) - len(before)
+
+
+def seed_totals(work: Workset, cache: RowCache, ids: Iterable[str]) -> None:
+    """Give ``cache`` the totals over all pairs of the loaded beneficiaries ``ids`` (from the
+    store, with the payments folded since): their rows then never need their pairs on disk."""
+    state = work.state
+    for b in ids:
+        beneficiary, totals = state.beneficiaries[b], work.totals[b]
+        totals.n_incoming, totals.amounts = beneficiary.n_incoming, sorted(beneficiary.amounts)
+        cache.totals[b] = totals
+
+
+__all__ = ["StoredParties", "seed_totals"]
