@@ -238,10 +238,10 @@ class PartyStateStore:
             yield from self.db.execute(sql.format(", ".join("?" * len(chunk))),
                                        (*before, *chunk))
 
-    def load_payers(self, work: Workset, ids: Iterable[str]) -> None:
+    def load_payers(self, work: Workset, ids: Iterable[str]) -> set[str]:
         """Load the payers of ``ids`` not yet in memory with their corridor pairs, sharing each
         with a loaded beneficiary that holds it (a party absent from the store starts empty
-        when it is folded into)."""
+        when it is folded into); returns those loaded."""
         state = work.state
         missing = set(ids) - work.payers
         loaded: dict[str, PayerState] = {}
@@ -255,6 +255,7 @@ class PartyStateStore:
                                                               blob)
         state.payers.update(loaded)
         work.payers |= set(loaded)
+        return set(loaded)
 
     def load_pairs(self, work: Workset, pairs: Iterable[tuple[str, str]]) -> None:
         """Load the (payer, beneficiary) ``pairs`` of loaded payers that are not in memory (a
@@ -269,9 +270,9 @@ class PartyStateStore:
                 payers[sender_id].pairs[beneficiary_id] = _shared(work, sender_id,
                                                                   beneficiary_id, found[0])
 
-    def load_beneficiaries(self, work: Workset, ids: Iterable[str]) -> None:
+    def load_beneficiaries(self, work: Workset, ids: Iterable[str]) -> set[str]:
         """Load the beneficiaries of ``ids`` not yet fully in memory, with their corridor pairs
-        (shared with loaded payers) and the totals over all their pairs."""
+        (shared with loaded payers) and the totals over all their pairs; returns those loaded."""
         state = work.state
         missing = set(ids) - work.beneficiaries
         if missing & work.fan_in_only:
@@ -292,6 +293,7 @@ class PartyStateStore:
             loaded[beneficiary_id].pairs[sender_id] = mine if mine is not None else _loads(blob)
         state.beneficiaries.update(loaded)
         work.beneficiaries |= set(loaded)
+        return set(loaded)
 
     def load_fan_in(self, work: Workset, ids: Iterable[str]) -> None:
         """The unrelated-small payer count alone of beneficiaries not in memory."""

@@ -14,12 +14,17 @@ Memory grows with the parties screened since the screener was built, not with th
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dentrace.screen.flags import FlaggedPayment
 from dentrace.screen.persist import PartyStateStore, Workset, corridor_partners
 from dentrace.screen.totals import RowCache
+
+# the store is read ahead into the OS file cache when it takes at most this share of the memory
+READ_AHEAD_SHARE = 0.5
 
 
 @dataclass
@@ -30,6 +35,9 @@ class StoredParties:
     work: Workset
     loads: dict[str, int] = field(default_factory=lambda: {"payers": 0, "beneficiaries": 0})
     _seeded: RowCache | None = None
+
+    def __post_init__(self) -> None:
+        read_ahead(self.store.path)
 
     def prepare(self, flagged: list[FlaggedPayment], cache: RowCache) -> None:
         """Load the parties of ``flagged`` and what their rows read; seed ``cache`` with the
@@ -62,9 +70,7 @@ class StoredParties:
         work.beneficiaries |= receivers
 
     def _payers(self, ids: set[str]) -> None:
-        before = len(self.work.payers)
-        self.store.load_payers(self.work, ids)
-        self.loads["payers"] += len(self.work.payers) - before
+        self.loads["payers"] += len(self.store.load_payers(self.work, ids))
 
     def _beneficiaries(self, ids: set[str], cache: RowCache) -> None:
         """Load ``ids`` fully (those read for their fan-in alone are read again, whole)."""
@@ -74,10 +80,24 @@ class StoredParties:
         for b in upgraded:  # never folded into: a fold loads its beneficiary fully first
             del state.beneficiaries[b]
         work.fan_in_only -= upgraded
-        before = set(work.totals)
-        self.store.load_beneficiaries(work, wanted)
-        seed_totals(work, cache, set(work.totals) - before)
-        self.loads["beneficiaries"] += len(work.totals) - len(before)
+        loaded = self.store.load_beneficiaries(work, wanted)
+        seed_totals(work, cache, loaded)
+        self.loads["beneficiaries"] += len(loaded)
+
+
+def read_ahead(path: Path, memory: int | None = None) -> bool:
+    """Ask the OS to read ``path`` into its file cache, in the background, when it takes at most
+    ``READ_AHEAD_SHARE`` of the machine's memory; True when asked. A party is read from all
+    over the store: cold, each read waits for the disk (at 100M, 13,000 payments screened took
+    1.66 ms each from a cold store, 0.95 ms once the 7 GB store was in the cache)."""
+    from dentrace.detect.state_build import machine_memory
+
+    memory = machine_memory() if memory is None else memory
+    if not hasattr(os, "posix_fadvise") or path.stat().st_size > READ_AHEAD_SHARE * memory:
+        return False
+    with path.open("rb") as file:
+        os.posix_fadvise(file.fileno(), 0, 0, os.POSIX_FADV_WILLNEED)
+    return True
 
 
 def seed_totals(work: Workset, cache: RowCache, ids: Iterable[str]) -> None:
@@ -90,4 +110,4 @@ def seed_totals(work: Workset, cache: RowCache, ids: Iterable[str]) -> None:
         cache.totals[b] = totals
 
 
-__all__ = ["StoredParties", "seed_totals"]
+__all__ = ["READ_AHEAD_SHARE", "StoredParties", "read_ahead", "seed_totals"]

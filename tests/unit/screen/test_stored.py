@@ -18,6 +18,7 @@ from dentrace.ingest import ingest
 from dentrace.screen import contract_payment, screener_from_workspace
 from dentrace.screen.persist import STATE_FILE, PartyStateStore
 from dentrace.screen.service import Screener
+from dentrace.screen.stored import READ_AHEAD_SHARE, read_ahead
 from tests.unit.detect.conftest import make_workspace, write_contract_csv
 from tests.unit.features.toy_payments import mixed_world
 
@@ -182,3 +183,10 @@ def test_a_warehouse_too_big_to_replay_gets_its_store_built(tmp_path: Path,
         assert store.meta()["through_ingest_id"] >= 1
     payments = _payments(_later())
     assert max(_differences(_screen(stored, payments), _screen(replayed, payments))) <= 1e-9
+
+
+def test_the_store_is_read_ahead_only_when_it_fits_the_memory_share(history: Path) -> None:
+    path = history / STATE_FILE
+    size = path.stat().st_size
+    assert read_ahead(path, memory=int(size / READ_AHEAD_SHARE) + 1)
+    assert not read_ahead(path, memory=int(size / READ_AHEAD_SHARE) - 1)
