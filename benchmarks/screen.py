@@ -2,6 +2,7 @@
 open-loop load generator at a fixed rate, in its own process, measuring from the send time due.
 
 Usage: python benchmarks/screen.py [--scale 0.05] [--rate 1000] [--seconds 10] [--connections 16]
+       [--history WORKSPACE --next-day DAY.parquet]
 Builds a world, ingests and scans its first 80% (the state the server starts from), then screens
 the rest: in-process first (the scoring path alone, one payment at a time and in batches), then
 over HTTP: uvicorn (uvloop and httptools when installed) in one process, the generator (raw
@@ -329,12 +330,19 @@ def main() -> None:
     parser.add_argument("--workspace", type=Path,
                         help="reuse a prepared folder (made by an earlier run with --keep)")
     parser.add_argument("--keep", type=Path, help="prepare into this folder and keep it")
+    parser.add_argument("--history", type=Path,
+                        help="screen on this scanned workspace (e.g. a benchmarks/scale.py "
+                             "history with its party state store) instead of a new world")
+    parser.add_argument("--next-day", type=Path,
+                        help="with --history: payments (Parquet or CSV, contract columns) "
+                             "screened one day later, with new ids")
     args = parser.parse_args()
     print(f"cores {os.cpu_count()}, load average at start {_load()}")
     with tempfile.TemporaryDirectory(prefix="dentrace-screen-bench-") as tmp:
         folder = Path(tmp)
         workspace, payments = _prepared(folder, args)
-        print(f"world scale {args.scale}: {len(payments):,} payments left to screen")
+        where = args.history or f"world scale {args.scale}"
+        print(f"{where}: {len(payments):,} payments left to screen")
         token = _token(workspace)
         if args.in_process:
             _in_process(workspace, payments[:args.in_process], args.batch)
@@ -343,8 +351,31 @@ def main() -> None:
         print(f"screening log: {len(lines):,} records, last {json.loads(lines[-1])['decision']}")
 
 
+def _next_day(day_file: Path, count: int) -> list[dict[str, Any]]:
+    """The first ``count`` payments of ``day_file`` (contract columns, Parquet or CSV), one day
+    later and with new ids: the next day of the parties of a scanned history."""
+    day = (pd.read_parquet(day_file) if day_file.suffix == ".parquet"
+           else pd.read_csv(day_file, dtype=str, keep_default_na=False))
+    ts = pd.to_datetime(day["ts"], utc=True, format="ISO8601")
+    day = day.assign(_ts=ts).sort_values("_ts", kind="stable").head(count)
+    day["ts"] = (day["_ts"] + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    day["txn_id"] = "next-" + day["txn_id"].astype(str)
+    from dentrace.screen.payment import OPTIONAL, REQUIRED
+
+    columns = [c for c in (*REQUIRED, *OPTIONAL) if c in day.columns]
+    return [{k: None if v is None or v != v or v == "" else str(v) for k, v in row.items()}
+            for row in day[columns].to_dict("records")]
+
+
 def _prepared(folder: Path, args: argparse.Namespace) -> tuple[Path, list[dict[str, Any]]]:
-    """A fresh world and scan, or a kept one (--workspace: its screening log is reset)."""
+    """A fresh world and scan, a kept one (--workspace: its screening log is reset), or a
+    scanned history with the next day's payments (--history, --next-day)."""
+    if args.history is not None:
+        if args.next_day is None:
+            raise SystemExit("--history needs --next-day")
+        (args.history / "screening.jsonl").unlink(missing_ok=True)
+        needed = args.in_process + WARM_UP + int(args.rate * args.seconds)
+        return args.history, _next_day(args.next_day, needed)
     if args.workspace is not None:
         kept = Path(args.workspace)
         (kept / "ws" / "screening.jsonl").unlink(missing_ok=True)
