@@ -40,3 +40,28 @@ def make_workspace(tmp: Path, rows: list[dict], known: list[tuple[str, str, str]
 @pytest.fixture
 def toy_workspace(tmp_path: Path) -> Path:
     return make_workspace(tmp_path, mixed_world())
+
+
+def generated_history(tmp: Path) -> tuple[Path, pd.DataFrame]:
+    """A synthetic world (seed 7001, scale 0.01) but its last 7 UTC days ingested into tmp/ws,
+    scanned in full and its party state built by an incremental scan; returns the workspace
+    and those last days' payments (contract columns, also written to tmp/day.csv)."""
+    from dentrace.detect.incremental import scan_incremental
+    from dentrace.detect.scan import scan
+    from dentrace.ingest import ingest
+    from dentrace.synth import generate_world
+
+    world = tmp / "world"
+    generate_world(world, seed=7001, scale=0.01, fmt="csv")
+    payments = pd.read_csv(world / "transactions" / "part-00000.csv", dtype=str,
+                           keep_default_na=False)
+    day = pd.to_datetime(payments["ts"], utc=True, format="ISO8601").dt.floor("D")
+    last = day > day.max() - pd.Timedelta(days=7)
+    payments.loc[~last].to_csv(tmp / "history.csv", index=False)
+    payments.loc[last].to_csv(tmp / "day.csv", index=False)
+    workspace = tmp / "ws"
+    ingest(workspace, transactions=tmp / "history.csv", customers=world / "customers.csv",
+           quiet=True)
+    scan(workspace)
+    scan_incremental(workspace, full_scan_share=None)
+    return workspace, payments.loc[last]

@@ -22,7 +22,7 @@ from dentrace.features.build import build_party_features
 from dentrace.ingest import ingest
 from dentrace.screen.persist import STATE_FILE, PartyStateStore, Workset
 from dentrace.store.warehouse import open_warehouse
-from tests.unit.detect.conftest import make_workspace, write_contract_csv
+from tests.unit.detect.conftest import generated_history, make_workspace, write_contract_csv
 from tests.unit.features.toy_payments import mixed_world
 
 # these tests exercise the incremental path itself: never let it switch to a full scan
@@ -81,21 +81,7 @@ def test_state_scan_agrees_with_a_full_rescan(day_appended: Path, tmp_path: Path
 @pytest.mark.slow
 def test_state_scan_agrees_on_a_generated_world(tmp_path: Path) -> None:
     """A synthetic world's last 7 UTC days appended to the rest (as benchmarks/scale.py does)."""
-    from dentrace.synth import generate_world
-
-    world = tmp_path / "world"
-    generate_world(world, seed=7001, scale=0.01, fmt="csv")
-    payments = pd.read_csv(world / "transactions" / "part-00000.csv", dtype=str,
-                           keep_default_na=False)
-    day = pd.to_datetime(payments["ts"], utc=True, format="ISO8601").dt.floor("D")
-    last = day > day.max() - pd.Timedelta(days=7)
-    payments.loc[~last].to_csv(tmp_path / "history.csv", index=False)
-    payments.loc[last].to_csv(tmp_path / "day.csv", index=False)
-    workspace = tmp_path / "ws"
-    ingest(workspace, transactions=tmp_path / "history.csv",
-           customers=world / "customers.csv", quiet=True)
-    scan(workspace)
-    scan_incremental(workspace)
+    workspace, last = generated_history(tmp_path)
     ingest(workspace, transactions=tmp_path / "day.csv", quiet=True)
     rescan = tmp_path / "rescan"
     shutil.copytree(workspace, rescan)
@@ -104,7 +90,7 @@ def test_state_scan_agrees_on_a_generated_world(tmp_path: Path) -> None:
     scan(rescan)
     compared = _compare(pd.read_parquet(workspace / "parties.parquet"),
                         pd.read_parquet(rescan / "parties.parquet"))
-    print(f"{int(last.sum())} payments appended; max, p99 |difference| per role: {compared}")
+    print(f"{len(last)} payments appended; max, p99 |difference| per role: {compared}")
     for role, (worst, p99) in compared.items():
         assert worst <= MAX_ABS_DIFFERENCE and p99 <= P99_ABS_DIFFERENCE, role
 

@@ -19,7 +19,7 @@ from dentrace.screen import contract_payment, screener_from_workspace
 from dentrace.screen.persist import STATE_FILE, PartyStateStore
 from dentrace.screen.service import Screener
 from dentrace.screen.stored import READ_AHEAD_SHARE, read_ahead
-from tests.unit.detect.conftest import make_workspace, write_contract_csv
+from tests.unit.detect.conftest import generated_history, make_workspace, write_contract_csv
 from tests.unit.features.toy_payments import mixed_world
 
 scan_incremental = functools.partial(incremental.scan_incremental, full_scan_share=None)
@@ -108,23 +108,10 @@ def test_a_stored_screener_decides_as_the_replayed_one(history: Path, tmp_path: 
 def test_stored_feature_rows_equal_the_replayed_ones(tmp_path: Path) -> None:
     """A synthetic world (merchants paid at home beside corridor collectors, so beneficiaries
     with pairs left on disk) scanned up to its last 7 days; those days screened."""
-    from dentrace.synth import generate_world
-
-    world = tmp_path / "world"
-    generate_world(world, seed=7001, scale=0.01, fmt="csv")
-    payments = pd.read_csv(world / "transactions" / "part-00000.csv", dtype=str,
-                           keep_default_na=False)
-    day = pd.to_datetime(payments["ts"], utc=True, format="ISO8601").dt.floor("D")
-    last = day > day.max() - pd.Timedelta(days=7)
-    payments.loc[~last].to_csv(tmp_path / "history.csv", index=False)
-    workspace = tmp_path / "ws"
-    ingest(workspace, transactions=tmp_path / "history.csv",
-           customers=world / "customers.csv", quiet=True)
-    scan(workspace)
-    scan_incremental(workspace)  # builds the party state store
+    workspace, last = generated_history(tmp_path)
     replayed = screener_from_workspace(_without_store(workspace, tmp_path))
     stored = screener_from_workspace(workspace)
-    screened = [contract_payment(r) for r in payments.loc[last].sort_values("ts").replace(
+    screened = [contract_payment(r) for r in last.sort_values("ts").replace(
         {"": None}).to_dict("records")]
     compared = 0
     for payment in screened:
