@@ -134,8 +134,9 @@ class Screener:
                                                        opened_at, i))
 
     def rescore_payers(self, payer_ids: list[str] | None = None) -> None:
-        """Score payers again from the current state (all by default) and keep their scores
-        for the payer-suspicion columns, e.g. after replaying payments with ``rows``."""
+        """Score payers again from the current state (by default all in memory: with a store,
+        those read so far) and keep their scores for the payer-suspicion columns, e.g. after
+        replaying payments with ``rows``."""
         ids = list(self.state.payers) if payer_ids is None else payer_ids
         with self.lock:
             rows = [payer_vector(self.state, i, self.graph) for i in ids]

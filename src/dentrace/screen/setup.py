@@ -67,15 +67,17 @@ def _scan_thresholds(workspace: Path) -> dict[str, float]:
 
 
 def _nonzero(values: pd.Series) -> dict[str, float]:
-    """party id → value, for the parties whose value is not 0 (readers default to 0: at 100M
-    the whole columns would be 3.4M entries each, nearly all 0)."""
-    return values.loc[values != 0].to_dict()
+    """party id → value (the last one of an id given twice), for the parties whose value is not
+    0 (readers default to 0: at 100M the whole columns would be 3.4M entries each, nearly all
+    0)."""
+    last = values.loc[~values.index.duplicated(keep="last")]
+    return last.loc[last != 0].to_dict()
 
 
 def _graph(features: dict[str, pd.DataFrame], known: pd.DataFrame, kyc: pd.DataFrame,
            config: DetectConfig) -> GraphContext:
     fac, payer = features["facilitator"], features["payer"]
-    risk = {**_nonzero(payer["known_risk"]), **_nonzero(fac["known_risk"])} if len(fac) else {}
+    risk = _nonzero(pd.concat([payer["known_risk"], fac["known_risk"]])) if len(fac) else {}
     days = kyc_days(kyc)
     return GraphContext(
         min_fan_in=config.graph.min_fan_in,
