@@ -16,6 +16,7 @@ from dentrace.detect import incremental, state_build
 from dentrace.detect.scan import scan
 from dentrace.ingest import ingest
 from dentrace.screen import contract_payment, screener_from_workspace
+from dentrace.screen.payment import OPTIONAL, REQUIRED
 from dentrace.screen.persist import STATE_FILE, PartyStateStore
 from dentrace.screen.service import Screener
 from dentrace.screen.stored import READ_AHEAD_SHARE, read_ahead
@@ -33,9 +34,7 @@ def _payments(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     frame["ts"] = frame["ts_local"].dt.strftime("%Y-%m-%dT%H:%M:%S") + "+10:00"
     frame["txn_id"] = "screened-" + frame["txn_id"].astype(str)
     frame["amount"] = frame["amount"].astype(str)
-    columns = ["txn_id", "ts", "sender_id", "beneficiary_id", "amount", "currency",
-               "sender_name", "sender_country", "beneficiary_name", "beneficiary_country",
-               "channel", "memo"]
+    columns = [*REQUIRED, *OPTIONAL]
     records = frame[columns].astype(object).where(frame[columns].notna(), None)
     return [contract_payment(r) for r in records.to_dict("records")]
 
