@@ -354,14 +354,14 @@ def main() -> None:
 def _next_day(day_file: Path, count: int) -> list[dict[str, Any]]:
     """The first ``count`` payments of ``day_file`` (contract columns, Parquet or CSV), one day
     later and with new ids: the next day of the parties of a scanned history."""
+    from dentrace.screen.payment import OPTIONAL, REQUIRED
+
     day = (pd.read_parquet(day_file) if day_file.suffix == ".parquet"
            else pd.read_csv(day_file, dtype=str, keep_default_na=False))
     ts = pd.to_datetime(day["ts"], utc=True, format="ISO8601")
     day = day.assign(_ts=ts).sort_values("_ts", kind="stable").head(count)
     day["ts"] = (day["_ts"] + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
     day["txn_id"] = "next-" + day["txn_id"].astype(str)
-    from dentrace.screen.payment import OPTIONAL, REQUIRED
-
     columns = [c for c in (*REQUIRED, *OPTIONAL) if c in day.columns]
     return [{k: None if v is None or v != v or v == "" else str(v) for k, v in row.items()}
             for row in day[columns].to_dict("records")]
