@@ -176,3 +176,22 @@ def test_the_store_is_read_ahead_only_when_it_fits_the_memory_share(history: Pat
     size = path.stat().st_size
     assert read_ahead(path, memory=int(size / READ_AHEAD_SHARE) + 1)
     assert not read_ahead(path, memory=int(size / READ_AHEAD_SHARE) - 1)
+
+
+def test_an_incremental_scan_writes_the_store_while_a_screener_reads_it(history: Path,
+                                                                        tmp_path: Path) -> None:
+    """`dentrace serve` screening while `dentrace scan --incremental` folds a new file in: the
+    scan's write is not blocked by the screener's connection, and screening goes on."""
+    later = _later()
+    half = len(later) // 2
+    stored = screener_from_workspace(history)
+    _screen(stored, _payments(later[:10]))
+    ingest(history, transactions=write_contract_csv(later[:half], tmp_path / "later.csv"),
+           quiet=True)
+    with PartyStateStore(history) as store:
+        before = store.meta()["through_ingest_id"]
+    scan_incremental(history)
+    with PartyStateStore(history) as store:
+        assert store.meta()["through_ingest_id"] > before
+    outcomes = _screen(stored, _payments(later[half:]))
+    assert all("decision" in x for x in outcomes)
