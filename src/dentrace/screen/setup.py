@@ -39,6 +39,9 @@ from dentrace.screen.stored import StoredParties
 # the payment flags a replayed row carries (is_family is read apart, after them)
 FLAG_COLUMNS = tuple(flag for flag in PACKED_FLAGS if flag != "is_family")
 REPLAY_BATCH = 100_000
+# a screener over the party state store loads ahead the parties of the history's last day: the
+# next payments are mostly theirs (10M: per-batch p99 30.7 -> 5.2 ms, for 5 s and 0.6 GiB)
+WARM_HOURS = 24
 
 
 def _rates(currency: str) -> dict[str, float]:
@@ -225,7 +228,19 @@ def _stored_parties(workspace: Path, con: Any, cfg: DetectConfig) -> StoredParti
             and BuildPlan.for_payments(payments, cores=1).shards == 1):
         store.close()
         return None
-    return StoredParties(store, current_state(con, cfg, store, through).work)
+    parties = StoredParties(store, current_state(con, cfg, store, through).work)
+    parties.warm(_recent_pairs(con, WARM_HOURS))
+    return parties
+
+
+def _recent_pairs(con: Any, hours: int) -> list[tuple[str, str]]:
+    """The (payer, beneficiary) pairs paid in the warehouse's last ``hours``."""
+    rows = con.execute(f"""
+        SELECT DISTINCT CAST(sender_id AS VARCHAR), CAST(beneficiary_id AS VARCHAR)
+        FROM transactions
+        WHERE ts_utc >= (SELECT max(ts_utc) FROM transactions) - INTERVAL {int(hours)} HOUR
+    """).fetchall()
+    return [(str(s), str(b)) for s, b in rows]
 
 
 def empty_screener(*, config: DetectConfig | None = None, currency: str = "USD",

@@ -42,11 +42,23 @@ class StoredParties:
     def prepare(self, flagged: list[FlaggedPayment], cache: RowCache) -> None:
         """Load the parties of ``flagged`` and what their rows read; seed ``cache`` with the
         stored totals of every beneficiary loaded (their non-corridor pairs stay on disk)."""
-        work, store, state = self.work, self.store, self.work.state
         if cache is not self._seeded:  # a new cache: the beneficiaries already in memory
-            seed_totals(work, cache, set(work.totals))
+            seed_totals(self.work, cache, set(self.work.totals))
             self._seeded = cache
-        pairs = {(f.sender_id, f.beneficiary_id) for f in flagged}
+        self._load({(f.sender_id, f.beneficiary_id) for f in flagged}, cache)
+
+    def warm(self, pairs: Iterable[tuple[str, str]], batch: int = 10_000) -> None:
+        """Load ahead what payments between the (payer, beneficiary) ``pairs`` would read, e.g.
+        those of the history's last day: the first payments screened, mostly by the same
+        parties, then find them in memory instead of waiting for the store."""
+        wanted = sorted(set(pairs))
+        for start in range(0, len(wanted), batch):
+            self._load(set(wanted[start:start + batch]), self._seeded)
+
+    def _load(self, pairs: set[tuple[str, str]], cache: RowCache | None) -> None:
+        """``prepare`` for ``pairs``; loaded beneficiaries' totals go into ``cache`` (None: no
+        cache yet; the first ``prepare`` seeds its cache with every loaded beneficiary)."""
+        work, store, state = self.work, self.store, self.work.state
         senders = {s for s, _ in pairs}
         receivers = {b for _, b in pairs}
         self._payers(senders)
@@ -72,7 +84,7 @@ class StoredParties:
     def _payers(self, ids: set[str]) -> None:
         self.loads["payers"] += len(self.store.load_payers(self.work, ids))
 
-    def _beneficiaries(self, ids: set[str], cache: RowCache) -> None:
+    def _beneficiaries(self, ids: set[str], cache: RowCache | None) -> None:
         """Load ``ids`` fully (those read for their fan-in alone are read again, whole)."""
         work, state = self.work, self.work.state
         wanted = ids - work.beneficiaries
@@ -81,7 +93,8 @@ class StoredParties:
             del state.beneficiaries[b]
         work.fan_in_only -= upgraded
         loaded = self.store.load_beneficiaries(work, wanted)
-        seed_totals(work, cache, loaded)
+        if cache is not None:
+            seed_totals(work, cache, loaded)
         self.loads["beneficiaries"] += len(loaded)
 
 
