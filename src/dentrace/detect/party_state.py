@@ -45,7 +45,7 @@ from dentrace.screen.persist import (
     corridor_partners,
     state_settings,
 )
-from dentrace.screen.setup import replay_flagged
+from dentrace.screen.setup import read_kyc, replay_flagged
 from dentrace.screen.state import PairState, PartyState, PayerState
 from dentrace.screen.stored import seed_totals
 from dentrace.screen.totals import PairTotals, RowCache
@@ -158,27 +158,10 @@ def _count_folded_pairs(work: Workset, pairs: list[tuple[str, str]],
             state.beneficiaries[b].pairs[s] = pair
 
 
-def _kyc(con: Any, ids: set[str] | None) -> pd.DataFrame:
-    """Birth dates and genders of ``ids`` (all customers when None)."""
-    sql = """SELECT CAST(customer_id AS VARCHAR) AS party_id, CAST(birth_date AS VARCHAR)
-                    AS birth_date, CAST(gender AS VARCHAR) AS gender FROM customers"""
-    try:
-        if ids is None:
-            return con.execute(sql).df()
-        con.register("_dentrace_kyc_ids", pd.DataFrame({"party_id": sorted(ids)}, dtype="object"))
-        try:
-            return con.execute(f"{sql} WHERE CAST(customer_id AS VARCHAR) IN "
-                               "(SELECT party_id FROM _dentrace_kyc_ids)").df()
-        finally:
-            con.unregister("_dentrace_kyc_ids")
-    except Exception:  # a warehouse without customers: no KYC prior, as in the scan
-        return pd.DataFrame(columns=["party_id", "birth_date", "gender"])
-
-
 def _graph(con: Any, store: PartyStateStore, work: Workset, cfg: DetectConfig,
            known: pd.DataFrame) -> dict[str, GraphContext]:
     """Per role, the graph context of the parties in memory (as screen.setup builds it)."""
-    kyc = kyc_days(_kyc(con, work.payers))
+    kyc = kyc_days(read_kyc(con, work.payers))
     facilitators = store.graph("facilitator", work.beneficiaries | work.fan_in_only)
     base = GraphContext(
         min_fan_in=cfg.graph.min_fan_in, den_size=facilitators["den_size"],
@@ -336,7 +319,7 @@ def current_state(con: Any, cfg: DetectConfig, store: PartyStateStore, through: 
     to fold into (``has_state_through``) is first built from the whole history, in shards."""
     built = None
     if not has_state_through(con, cfg, store, through):
-        built = build_state_store(con, cfg, store, through, _kyc(con, None),
+        built = build_state_store(con, cfg, store, through, read_kyc(con),
                                   _fresh_state(cfg, con))
     meta = store.meta()
     work = Workset(store.new_state())

@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -94,12 +95,21 @@ def _graph(features: dict[str, pd.DataFrame], known: pd.DataFrame, kyc: pd.DataF
     )
 
 
-def _kyc(con: Any) -> pd.DataFrame:
+def read_kyc(con: Any, ids: set[str] | None = None) -> pd.DataFrame:
+    """party_id, birth_date and gender of the warehouse's customers (of ``ids`` only, when
+    given); empty for a warehouse without customers (no KYC prior, as in the scan)."""
+    sql = """SELECT CAST(customer_id AS VARCHAR) AS party_id, CAST(birth_date AS VARCHAR)
+                    AS birth_date, CAST(gender AS VARCHAR) AS gender FROM customers"""
     try:
-        return con.execute("""SELECT CAST(customer_id AS VARCHAR) AS party_id,
-                                     CAST(birth_date AS VARCHAR) AS birth_date,
-                                     CAST(gender AS VARCHAR) AS gender FROM customers""").df()
-    except Exception:  # a warehouse without customers: no KYC prior, as in the scan
+        if ids is None:
+            return con.execute(sql).df()
+        con.register("_dentrace_kyc_ids", pd.DataFrame({"party_id": sorted(ids)}, dtype="object"))
+        try:
+            return con.execute(f"{sql} WHERE CAST(customer_id AS VARCHAR) IN "
+                               "(SELECT party_id FROM _dentrace_kyc_ids)").df()
+        finally:
+            con.unregister("_dentrace_kyc_ids")
+    except duckdb.CatalogException:  # no customers table
         return pd.DataFrame(columns=["party_id", "birth_date", "gender"])
 
 
@@ -185,7 +195,7 @@ def screener_from_workspace(workspace: Path, *, config: DetectConfig | None = No
         features = build_party_features(con, cfg)
         known = read_known(con)
         known["party_id"] = known["party_id"].astype(str)
-        graph = _graph(features, known, _kyc(con), cfg)
+        graph = _graph(features, known, read_kyc(con), cfg)
         stored = _stored_parties(workspace, con, cfg)
         if stored is None:
             state = PartyState(cfg.features.small_band(currency), cfg.features.recent_days)
@@ -264,5 +274,5 @@ def empty_screener(*, config: DetectConfig | None = None, currency: str = "USD",
                     _rates(currency), second=second)
 
 
-__all__ = ["REPLAY_COLUMNS", "empty_screener", "refresh_profiles", "replay_flagged",
+__all__ = ["REPLAY_COLUMNS", "empty_screener", "read_kyc", "refresh_profiles", "replay_flagged",
            "screener_from_workspace"]

@@ -18,7 +18,7 @@ import pytest
 
 from dentrace.detect import incremental, scan, state_build
 from dentrace.detect.config import load_config
-from dentrace.detect.party_state import BUILT_MODE, STATE_MODE, _fresh_state, _kyc
+from dentrace.detect.party_state import BUILT_MODE, STATE_MODE, _fresh_state
 from dentrace.detect.scan import ingested_through
 from dentrace.detect.state_build import (
     STATE_BYTES_PER_PAYMENT,
@@ -30,7 +30,7 @@ from dentrace.errors import WorkspaceError
 from dentrace.ingest import ingest
 from dentrace.screen.flags import FlaggedPayment
 from dentrace.screen.persist import PartyStateStore, _loads
-from dentrace.screen.setup import FLAG_COLUMNS
+from dentrace.screen.setup import FLAG_COLUMNS, read_kyc
 from dentrace.store.warehouse import open_warehouse
 from tests.unit.detect.conftest import make_workspace, write_contract_csv
 from tests.unit.features.toy_payments import mixed_world
@@ -75,7 +75,7 @@ def _build(workspace: Path, plan: BuildPlan) -> dict[str, Any]:
     try:
         with PartyStateStore(workspace) as store:
             return build_state_store(con, config, store, ingested_through(con),
-                                     _kyc(con, None), _fresh_state(config, con), plan)
+                                     read_kyc(con), _fresh_state(config, con), plan)
     finally:
         con.close()
 
