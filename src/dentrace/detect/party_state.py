@@ -10,7 +10,6 @@ which equal the batch features except where docs/screening.md says they are appr
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -42,7 +41,6 @@ from dentrace.screen.persist import (
     STATE_FILE,
     PartyStateStore,
     Workset,
-    corridor_partners,
     state_settings,
 )
 from dentrace.screen.setup import read_kyc, replay_flagged
@@ -105,14 +103,6 @@ def _parties(con: Any, where: str) -> tuple[set[str], set[str]]:
     return {str(r[0]) for r in rows}, {str(r[1]) for r in rows}
 
 
-def _payers_pairs(work: Workset, ids: Iterable[str]) -> list[dict[str, Any]]:
-    return [work.state.payers[p].pairs for p in ids if p in work.state.payers]
-
-
-def _beneficiaries_pairs(work: Workset, ids: Iterable[str]) -> list[dict[str, Any]]:
-    return [work.state.beneficiaries[b].pairs for b in ids if b in work.beneficiaries]
-
-
 def _fresh_state(cfg: DetectConfig, con: Any) -> PartyState:
     return PartyState(cfg.features.small_band(reporting_currency(con)), cfg.features.recent_days)
 
@@ -129,7 +119,7 @@ def _fold(con: Any, cfg: DetectConfig, store: PartyStateStore, work: Workset, si
     store.load_beneficiaries(work, receivers)
     store.load_pairs(work, pairs)
     # a new payment changes its payer's profile, counted in each of its corridor beneficiaries
-    store.load_beneficiaries(work, corridor_partners(_payers_pairs(work, senders)))
+    store.load_beneficiaries(work, work.payer_partners(senders))
     before = {(s, b): copy(pair) for s, b in pairs
               if (pair := work.state.payers.get(s, _NO_PAYER).pairs.get(b)) is not None}
     replay_flagged(work.state, con)
@@ -226,16 +216,16 @@ def _touch_and_load(store: PartyStateStore, work: Workset, senders: set[str],
     store.load_payers(work, senders | labelled | clocked)
     # the corridor beneficiaries of the senders, whose other payers' co-payer columns (the
     # second payer stage reads the co-payers' scores) move with the senders' scores
-    paid = receivers | corridor_partners(_payers_pairs(work, senders))
+    paid = receivers | work.payer_partners(senders)
     store.load_beneficiaries(work, paid | labelled)
-    payers = (senders | corridor_partners(_beneficiaries_pairs(work, paid))
+    payers = (senders | work.beneficiary_partners(paid)
               | ((labelled | clocked) & work.payers))
     store.load_payers(work, payers)
-    partners = corridor_partners(_payers_pairs(work, payers))
+    partners = work.payer_partners(payers)
     store.load_beneficiaries(work, partners)
     facilitators = receivers | partners | (labelled & work.beneficiaries)
-    store.load_payers(work, corridor_partners(_beneficiaries_pairs(work, facilitators)))
-    store.load_fan_in(work, corridor_partners(_payers_pairs(work, work.payers)))
+    store.load_payers(work, work.beneficiary_partners(facilitators))
+    store.load_fan_in(work, work.payer_partners(work.payers))
     return {"payer": payers & set(work.state.payers), "facilitator": facilitators}
 
 
@@ -340,11 +330,11 @@ def state_rows(con: Any, cfg: DetectConfig, store: PartyStateStore, since: int, 
     graph = _graph(con, store, work, cfg, known)
     features = _rows(work, touched, graph)
     changed_payers = folded[0] | touched["payer"]
-    changed_beneficiaries = folded[1] | corridor_partners(_payers_pairs(work, changed_payers))
+    changed_beneficiaries = folded[1] | work.payer_partners(changed_payers)
     pairs = [(b, s) for b in features["facilitator"].index
              for s, pair in work.state.beneficiaries[b].pairs.items() if pair.corridor]
     # the co-payers of the rescored payers: every corridor payer of their corridor beneficiaries
-    partners = corridor_partners(_payers_pairs(work, features["payer"].index))
+    partners = work.payer_partners(features["payer"].index)
     payer_pairs = [(b, s) for b in sorted(partners) if b in work.beneficiaries
                    for s, pair in work.state.beneficiaries[b].pairs.items() if pair.corridor]
     record: dict[str, Any] = {

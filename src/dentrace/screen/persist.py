@@ -118,6 +118,16 @@ class Workset:
     fan_in_only: set[str] = field(default_factory=set)
     totals: dict[str, PairTotals] = field(default_factory=dict)
 
+    def payer_partners(self, ids: Iterable[str]) -> set[str]:
+        """The corridor beneficiaries of the payers ``ids`` in memory."""
+        payers = self.state.payers
+        return corridor_partners(payers[p].pairs for p in ids if p in payers)
+
+    def beneficiary_partners(self, ids: Iterable[str]) -> set[str]:
+        """The corridor payers (in memory) of the fully loaded beneficiaries ``ids``."""
+        return corridor_partners(self.state.beneficiaries[b].pairs for b in ids
+                                 if b in self.beneficiaries)
+
     def adopt_folded(self) -> None:
         """Count every party the state now holds, e.g. those created by the payments folded in,
         as fully loaded."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dentrace.screen.flags import FlaggedPayment
-from dentrace.screen.persist import PartyStateStore, Workset, corridor_partners
+from dentrace.screen.persist import PartyStateStore, Workset
 from dentrace.screen.totals import RowCache
 
 # the store is read ahead into the OS file cache when it takes at most this share of the memory
@@ -63,14 +63,11 @@ class StoredParties:
         receivers = {b for _, b in pairs}
         self._payers(senders)
         store.load_pairs(work, pairs)
-        self._beneficiaries(receivers | corridor_partners(
-            state.payers[s].pairs for s in senders if s in state.payers), cache)
+        self._beneficiaries(receivers | work.payer_partners(senders), cache)
         # a facilitator row reads, per corridor payer, the suspected collectors it pays
-        linked = corridor_partners(state.beneficiaries[b].pairs for b in receivers
-                                    if b in state.beneficiaries)
+        linked = work.beneficiary_partners(receivers)
         self._payers(linked)
-        store.load_fan_in(work, corridor_partners(
-            state.payers[p].pairs for p in senders | linked if p in state.payers))
+        store.load_fan_in(work, work.payer_partners(senders | linked))
         # a pair the batch changes joins its beneficiary in memory (a beneficiary is loaded
         # with its corridor pairs only), so the fold and the row cache see its old value
         for s, b in pairs:
