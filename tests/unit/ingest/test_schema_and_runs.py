@@ -1,5 +1,6 @@
-"""Warehouse schema 2: rows keep their file through ingest_runs; a version-1 warehouse is
-migrated when opened; small files keep their order; renamed copies are found after loading."""
+"""Warehouse schema 3: rows keep their file through ingest_runs; repeated text is stored
+compressed and ids plain; an older warehouse is migrated when opened; small files keep their
+order; renamed copies are found after loading."""
 
 from __future__ import annotations
 
@@ -60,13 +61,52 @@ def test_read_only_open_migrates_version_1(tmp_path: Path) -> None:
     _version_1(tmp_path / "ws")
     con = open_warehouse(tmp_path / "ws", read_only=True)
     try:
-        assert read_meta(con)["schema_version"] == str(SCHEMA_VERSION) == "2"
+        assert read_meta(con)["schema_version"] == str(SCHEMA_VERSION) == "3"
         assert con.execute("SELECT txn_id, source_line FROM transactions").fetchall() == [
             ("a", 2)]
     finally:
         con.close()
     for table in ("transactions", "customers", "known"):
         assert not {"content_hash", "source_file"} & set(_columns(tmp_path / "ws", table))
+    assert _plain(tmp_path / "ws", "transactions") == {"txn_id", "sender_id", "beneficiary_id",
+                                                        "extra"}
+    assert _plain(tmp_path / "ws", "customers") == {"customer_id", "extra"}
+
+
+def _plain(workspace: Path, table: str) -> set[str]:
+    """The columns of ``table`` declared to be stored uncompressed."""
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    try:
+        sql = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = ?",
+                          [table]).fetchall()[0][0]
+    finally:
+        con.close()
+    declared = sql[sql.index("(") + 1:].split(", ")
+    return {column.split()[0] for column in declared if "UNCOMPRESSED" in column.upper()}
+
+
+def test_ids_are_stored_plain_and_repeated_text_compressed(tmp_path: Path) -> None:
+    path = tmp_path / "many.parquet"
+    n = 20_000
+    pq.write_table(pa.table({
+        "txn_id": [f"t{i:08d}" for i in range(n)], "ts": ["2025-03-04T21:15:00Z"] * n,
+        "sender_id": [f"sender-{i % 997:06d}" for i in range(n)],
+        "beneficiary_id": [f"beneficiary-{i % 991:06d}" for i in range(n)],
+        "amount": [1.5] * n, "currency": ["USD"] * n, "sender_country": ["AU"] * n,
+        "beneficiary_country": ["PH"] * n, "sender_name": ["Jo Bloggs"] * n}), path)
+    ingest(tmp_path / "ws", transactions=path, quiet=True)
+    con = duckdb.connect(str(tmp_path / "ws" / "warehouse.duckdb"), read_only=True)
+    try:
+        stored = dict(con.execute(
+            "SELECT column_name, string_agg(DISTINCT compression) FROM "
+            "pragma_storage_info('transactions') WHERE segment_type = 'VARCHAR' "
+            "GROUP BY column_name").fetchall())
+    finally:
+        con.close()
+    for column in ("txn_id", "sender_id", "beneficiary_id"):
+        assert stored[column] == "Uncompressed", column
+    for column in ("currency", "sender_country", "beneficiary_country", "sender_name"):
+        assert stored[column] != "Uncompressed", column
 
 
 def test_ingest_into_version_1_judges_against_its_rows(
