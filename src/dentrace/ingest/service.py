@@ -119,6 +119,7 @@ def ingest(
     con = open_warehouse(Path(workspace), create=True)
     try:
         bound_memory(con, ingest_memory(plan))
+        keep_row_groups(con)
         _check_zone(con, zone)
         report = _prepare(con, the_rates, reporting_currency)
         for item in plan:
@@ -127,6 +128,21 @@ def ingest(
         con.close()
     _write_summary(Path(workspace), report)
     return report
+
+
+def keep_row_groups(con: duckdb.DuckDBPyConnection) -> None:
+    """Checkpoints of this connection leave the stored row groups as they are (DuckDB's
+    ``max_vacuum_tasks`` 0).
+
+    A file's insert leaves partial row groups at its end (a Parquet row group of 1,048,576
+    rows goes in as eight full ones and a 65,536-row tail); where two tails fit into one row
+    group, DuckDB's checkpoint merges and rewrites them, one core at a time: 4.5-9.5 s at the
+    end of an ingest of 30 files of 1.32M rows, 0.1 s for files whose tails do not fit
+    together, so an ingest's cost followed how its files' row groups fall. Kept apart, the
+    tails cost a scan nothing measurable, and the few rows an ingest deletes (clashing keys)
+    stay marked deleted until a later checkpoint outside an ingest.
+    """
+    con.execute("SET max_vacuum_tasks = 0")
 
 
 # DuckDB memory for an ingest: what one file needs, not what the warehouse holds (see below)

@@ -157,3 +157,25 @@ def test_same_bytes_under_another_name_are_rolled_back(
     assert query("SELECT count(*) FROM quarantine") == [(1,)]
     assert query("SELECT ingest_id, file = ?, already_ingested FROM ingest_runs "
                  "ORDER BY 1".replace("?", f"'{copy}'")) == [(1, False, False), (2, True, True)]
+
+
+def test_ingests_leave_each_files_row_groups_unmerged(tmp_path: Path) -> None:
+    # merging the small row groups files leave behind cost seconds at every checkpoint of a
+    # big ingest (docs/performance.md); each file's rows stay in their own row groups
+    for k in range(3):
+        path = tmp_path / f"day{k}.parquet"
+        n = 1000
+        pq.write_table(pa.table({
+            "txn_id": [f"t{k}-{i}" for i in range(n)], "ts": ["2025-03-04T21:15:00Z"] * n,
+            "sender_id": ["s"] * n, "beneficiary_id": ["b"] * n, "amount": [1.5] * n,
+            "currency": ["USD"] * n}), path)
+        ingest(tmp_path / "ws", transactions=path, quiet=True)
+    con = duckdb.connect(str(tmp_path / "ws" / "warehouse.duckdb"), read_only=True)
+    try:
+        groups = con.execute(
+            "SELECT row_group_id, sum(count) FROM pragma_storage_info('transactions') "
+            "WHERE column_name = 'txn_id' AND segment_type = 'VARCHAR' GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [int(rows) for _, rows in groups] == [1000, 1000, 1000]
