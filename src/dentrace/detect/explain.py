@@ -31,7 +31,9 @@ def reason_lists(strengths: pd.DataFrame, weights: Mapping[str, float],
 
 
 def corridor_countries(con: Any, role: str, parties: list[str]) -> dict[str, str]:
-    """The main corridor country of each payer (or the beneficiary's own country)."""
+    """The main corridor country of each payer (or the beneficiary's own country): the one
+    of most corridor payments, the first in alphabetical order among equals (so the same
+    payments give the same explanation whatever order the engine reads them in)."""
     if not parties:
         return {}
     key = "sender_id" if role == "payer" else "beneficiary_id"
@@ -39,9 +41,11 @@ def corridor_countries(con: Any, role: str, parties: list[str]) -> dict[str, str
     con.register("_dentrace_parties", frame)
     try:
         rows = con.execute(
-            f"""SELECT f.{key}, mode(f.beneficiary_country)
-                FROM {FLAGS_TABLE} f JOIN _dentrace_parties p ON f.{key} = p.party_id
-                WHERE f.is_corridor GROUP BY f.{key}"""
+            f"""SELECT party, first(country ORDER BY n DESC, country) FROM (
+                    SELECT f.{key} AS party, f.beneficiary_country AS country, count(*) AS n
+                    FROM {FLAGS_TABLE} f JOIN _dentrace_parties p ON f.{key} = p.party_id
+                    WHERE f.is_corridor AND f.beneficiary_country IS NOT NULL
+                    GROUP BY ALL) GROUP BY party"""
         ).fetchall()
     finally:
         con.unregister("_dentrace_parties")
