@@ -17,15 +17,9 @@ import pandas as pd
 from dentrace.engine.base import Engine
 from dentrace.engine.duckdb import DuckDBEngine, drop_relation, relation_kind
 from dentrace.features.facilitator import incoming_features, payer_pairs
-from dentrace.features.lookups import country_codes, lookup_tables
+from dentrace.features.lookups import lookup_tables
 from dentrace.features.payer import beneficiary_features, rhythm_features, totals
-from dentrace.features.payments import (
-    decode_countries,
-    family_pairs,
-    flag_payments,
-    pack_flags,
-    unpack_flags,
-)
+from dentrace.features.payments import family_pairs, flag_payments, pack_flags, unpack_flags
 from dentrace.features.settings import FeatureSettings, reporting_currency
 from dentrace.graph.network import GraphSettings, network_features
 from dentrace.graph.profile import payer_profiles
@@ -34,7 +28,6 @@ FLAGS_TABLE = "_dentrace_flagged_payments"  # a view of FLAGS_STORED with every 
 FLAGS_STORED = "_dentrace_flagged_packed"
 PAIRS_TABLE = "_dentrace_payer_pairs"
 FAMILY_TABLE = "_dentrace_family_pairs"
-COUNTRIES_TABLE = "_dentrace_country_codes"  # the codes FLAGS_STORED holds countries as
 LOOKUP_PREFIX = "_dentrace_lookup_"
 log = logging.getLogger(__name__)
 
@@ -116,27 +109,21 @@ def _stage(name: str) -> Iterator[None]:
              extra={"feature_stage": (name, round(wall, 3), round(cpu, 3))})
 
 
-def _flagged(engine: Engine, settings: FeatureSettings, currency: str
-             ) -> tuple[ir.Table, ir.Table]:
-    """The flagged payments expression and the country codes table, the flags' small inputs
-    (lookups, family pairs) materialised first so the flags are one streaming pass over the
-    transactions."""
+def _flagged(engine: Engine, settings: FeatureSettings, currency: str) -> ir.Table:
+    """The flagged payments expression, its small inputs (lookups, family pairs) materialised
+    first so the flags are one streaming pass over the transactions."""
     t = engine.transactions()
     with _stage("lookups and family pairs"):
         tables = {name: engine.materialise(f"{LOOKUP_PREFIX}{name}", expr)
                   for name, expr in lookup_tables(t, settings).items()}
-        countries = engine.materialise(COUNTRIES_TABLE, country_codes(tables))
         family = engine.materialise(FAMILY_TABLE, family_pairs(t, settings, tables))
-    return flag_payments(t, settings, currency, tables, family), countries
+    return flag_payments(t, settings, currency, tables, family)
 
 
 def _expose_flags(con: Any) -> None:
     """FLAGS_TABLE := a DuckDB view reading FLAGS_STORED with the columns of
-    ``flag_payments`` (countries as text), for the SQL readers (explanations, clearance test,
-    screening replay)."""
-    backend = ibis.duckdb.from_connection(con)
-    view = decode_countries(unpack_flags(backend.table(FLAGS_STORED)),
-                            backend.table(COUNTRIES_TABLE))
+    ``flag_payments``, for the SQL readers (explanations, clearance test, screening replay)."""
+    view = unpack_flags(ibis.duckdb.from_connection(con).table(FLAGS_STORED))
     drop_relation(con, FLAGS_TABLE)
     con.execute(f"CREATE TEMP VIEW {FLAGS_TABLE} AS {ibis.to_sql(view, dialect='duckdb')}")
 
@@ -210,18 +197,17 @@ def build_party_features(con: Any, config: Any = None, *, transactions: str = "t
     settings, graph_settings = _settings(config)
     engine = DuckDBEngine(con, transactions) if engine is None else engine
     currency = reporting_currency(con)
-    flagged, countries = _flagged(engine, settings, currency)
+    flagged = _flagged(engine, settings, currency)
     with _stage("flagged payments"):
-        # stored packed (pack_flags); the feature stages read the flags unpacked and the
-        # countries as codes, the SQL readers the view of _expose_flags
-        p = unpack_flags(engine.materialise(FLAGS_STORED, pack_flags(flagged, countries)))
+        # stored packed (pack_flags); every reader sees the unpacked columns
+        p = unpack_flags(engine.materialise(FLAGS_STORED, pack_flags(flagged)))
         end = engine.scalar(p.ts_utc.max()) if end is None else end
     with _stage("payer aggregates"):
         payer = _payer_table(engine, p, settings, end)
     with _stage("payer pairs"):
         lo, hi = settings.small_band(currency)
         pairs_table = engine.materialise(PAIRS_TABLE, payer_pairs(p, lo, hi))
-        for name in (FLAGS_STORED, COUNTRIES_TABLE, PAIRS_TABLE):
+        for name in (FLAGS_STORED, PAIRS_TABLE):
             engine.share(con, name)
         _expose_flags(con)
     with _stage("facilitator aggregates"):

@@ -106,24 +106,6 @@ def lookup_tables(t: ir.Table, settings: FeatureSettings) -> dict[str, ir.Table]
             "offsets": sender_offsets(t)}
 
 
-def country_codes(tables: dict[str, ir.Table]) -> ir.Table:
-    """(country_text, country_code): one row per country text a flagged payment can hold (a
-    sender's country as stored, a beneficiary's as read: stated or proven by its id) and a
-    small integer for it, from the lookup tables ``stated``, ``ids`` and ``offsets``.
-
-    The packed flagged payments store the codes (payments.pack_flags): two 2-letter strings
-    take ~40% of that table's memory as DuckDB holds it, two integers a fraction of it, and
-    the feature stages only count distinct countries, which the codes count alike."""
-    stated, ids, offsets = tables["stated"], tables["ids"], tables["offsets"]
-    texts = ibis.union(offsets.select(country_text=offsets.country_key),
-                       stated.select(country_text=stated.stated_country),
-                       ids.select(country_text=ids.id_country), distinct=True)
-    texts = texts.filter(texts.country_text.notnull())
-    return texts.select(
-        "country_text",
-        country_code=ibis.row_number().over(order_by=texts.country_text).cast("int32"))
-
-
 def with_lookups(t: ir.Table, settings: FeatureSettings, columns: tuple[str, ...],
                  tables: dict[str, ir.Table] | None = None) -> ir.Table:
     """``columns`` of ``t`` with the lookup values joined: channel flags, beneficiary name

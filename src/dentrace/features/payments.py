@@ -148,47 +148,22 @@ def flag_payments(t: ir.Table, settings: FeatureSettings, currency: str,
 PACKED_FLAGS = tuple(column for column in FLAGGED_COLUMNS if column.startswith("is_"))
 
 
-def pack_flags(flagged: ir.Table, countries: ir.Table) -> ir.Table:
+def pack_flags(flagged: ir.Table) -> ir.Table:
     """The flagged payments as stored for the feature stages: the kept transaction columns
     and one integer holding every flag (bit i = ``PACKED_FLAGS[i]``); ``day`` and ``month``
-    are left out, being read from ``ts_utc``, and the two countries are stored as their
-    ``countries`` codes (lookups.country_codes). A stored row is about half as wide, which
-    keeps a 100M-payment year's table inside DuckDB's memory cap with room for the
-    aggregations that read it."""
-    sender = countries.select(sender_text=countries.country_text,
-                              sender_code=countries.country_code)
-    beneficiary = countries.select(beneficiary_text=countries.country_text,
-                                   beneficiary_code=countries.country_code)
-    j = flagged.left_join(sender, flagged.sender_country == sender.sender_text)
-    j = j.left_join(beneficiary, j.beneficiary_country == beneficiary.beneficiary_text)
-    bits = [ibis.ifelse(j[name], 1 << i, 0) for i, name in enumerate(PACKED_FLAGS)]
+    are left out, being read from ``ts_utc``. A stored row is ~35% narrower, which keeps a
+    100M-payment year's table inside DuckDB's memory cap instead of its spill files."""
+    bits = [ibis.ifelse(flagged[name], 1 << i, 0) for i, name in enumerate(PACKED_FLAGS)]
     packed = bits[0]
     for bit in bits[1:]:
         packed = packed + bit
-    coded = {"sender_country": j.sender_code, "beneficiary_country": j.beneficiary_code}
-    return j.select(*[coded[c].name(c) if c in coded else j[c] for c in KEPT],
-                    flags=packed.cast("int32"))
+    return flagged.select(*KEPT, flags=packed.cast("int32"))
 
 
 def unpack_flags(stored: ir.Table) -> ir.Table:
-    """``pack_flags``'s table read back with the columns (and order) of ``flag_payments``,
-    the countries still as codes: what the feature stages read (they count distinct
-    countries only); ``decode_countries`` gives the texts back."""
+    """``pack_flags``'s table read back with the columns (and order) of ``flag_payments``."""
     flag = {name: (stored.flags & (1 << i)) != 0 for i, name in enumerate(PACKED_FLAGS)}
     derived = {"day": _day(stored.ts_utc), "month": stored.ts_utc.truncate("M")}
     return stored.select(*KEPT, *[
         (flag[name] if name in flag else derived[name]).name(name) for name in FLAGGED_COLUMNS
         if name not in KEPT])
-
-
-def decode_countries(unpacked: ir.Table, countries: ir.Table) -> ir.Table:
-    """``unpack_flags``'s table with the countries' texts in place of their codes: the table
-    ``flag_payments`` computed, column for column."""
-    sender = countries.select(sender_code=countries.country_code,
-                              sender_text=countries.country_text)
-    beneficiary = countries.select(beneficiary_code=countries.country_code,
-                                   beneficiary_text=countries.country_text)
-    j = unpacked.left_join(sender, unpacked.sender_country == sender.sender_code)
-    j = j.left_join(beneficiary, j.beneficiary_country == beneficiary.beneficiary_code)
-    texts = {"sender_country": j.sender_text, "beneficiary_country": j.beneficiary_text}
-    return j.select(*[texts[c].name(c) if c in texts else j[c] for c in FLAGGED_COLUMNS])

@@ -44,7 +44,7 @@ def _flags(con: Any, inline: bool) -> pd.DataFrame:
     if inline:
         expr = flag_payments(engine.transactions(), settings, "USD")
     else:
-        expr, _ = _flagged(engine, settings, "USD")
+        expr = _flagged(engine, settings, "USD")
     return engine.to_pandas(expr).set_index("txn_id").sort_index()
 
 
