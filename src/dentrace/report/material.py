@@ -90,7 +90,7 @@ def _warehouse_rows(workspace: Path, txn_ids: list[str]) -> tuple[pd.DataFrame, 
     con = open_warehouse(workspace, read_only=True)
     try:
         con.register("_report_ids", pd.DataFrame({"txn_id": sorted(set(txn_ids))}))
-        # A row's file is its ingest run's (warehouse schema 2 keeps it there only).
+        # A row's file is its ingest run's (since warehouse schema 2 it is kept there only).
         txns = con.execute(
             "SELECT t.*, r.file AS source_file FROM transactions t "
             "JOIN _report_ids USING (txn_id) LEFT JOIN ingest_runs r USING (ingest_id) "
