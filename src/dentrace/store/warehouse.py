@@ -22,8 +22,9 @@ WAREHOUSE_FILE = "warehouse.duckdb"
 # Text that repeats (countries, currency, channel, names, memos) is stored compressed
 # (DuckDB's dict_fsst); ids and the free-form ``extra`` are stored plain: compressing them
 # costs 3x the CPU of the rest of a bulk load (4.9 s against 1.4 s for 2M transactions)
-# and they shrink least. The compressed columns cost no measurable CPU and make the 100M
-# warehouse ~40% smaller, which keeps more of it in the operating system's cache.
+# and they shrink least. The compressed columns cost no measurable CPU and make the
+# warehouse ~40% smaller (10M: 1.4 GiB -> 837 MiB), which keeps more of it in the operating
+# system's cache: the 100M scan's first stage, five warehouse scans, 19-21 s -> 8 s.
 _PLAIN = "USING COMPRESSION uncompressed"
 _TRANSACTIONS_COLUMNS = f"""
     txn_id VARCHAR NOT NULL {_PLAIN}, ts_utc TIMESTAMP NOT NULL,
