@@ -49,12 +49,18 @@ def _version_1(workspace: Path) -> None:
     con.close()
 
 
-def _columns(workspace: Path, table: str) -> list[str]:
+def _stored(workspace: Path, sql: str, params: list[object] | None = None
+            ) -> list[tuple[object, ...]]:
+    """Rows of ``sql`` on the workspace's warehouse file, opened read-only as it is."""
     con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
     try:
-        return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def _columns(workspace: Path, table: str) -> list[str]:
+    return [str(r[0]) for r in _stored(workspace, f"DESCRIBE {table}")]
 
 
 def test_read_only_open_migrates_version_1(tmp_path: Path) -> None:
@@ -75,12 +81,8 @@ def test_read_only_open_migrates_version_1(tmp_path: Path) -> None:
 
 def _plain(workspace: Path, table: str) -> set[str]:
     """The columns of ``table`` declared to be stored uncompressed."""
-    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
-    try:
-        sql = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = ?",
-                          [table]).fetchall()[0][0]
-    finally:
-        con.close()
+    sql = str(_stored(workspace, "SELECT sql FROM duckdb_tables() WHERE table_name = ?",
+                      [table])[0][0])
     declared = sql[sql.index("(") + 1:].split(", ")
     return {column.split()[0] for column in declared if "UNCOMPRESSED" in column.upper()}
 
@@ -95,14 +97,10 @@ def test_ids_are_stored_plain_and_repeated_text_compressed(tmp_path: Path) -> No
         "amount": [1.5] * n, "currency": ["USD"] * n, "sender_country": ["AU"] * n,
         "beneficiary_country": ["PH"] * n, "sender_name": ["Jo Bloggs"] * n}), path)
     ingest(tmp_path / "ws", transactions=path, quiet=True)
-    con = duckdb.connect(str(tmp_path / "ws" / "warehouse.duckdb"), read_only=True)
-    try:
-        stored = dict(con.execute(
-            "SELECT column_name, string_agg(DISTINCT compression) FROM "
-            "pragma_storage_info('transactions') WHERE segment_type = 'VARCHAR' "
-            "GROUP BY column_name").fetchall())
-    finally:
-        con.close()
+    stored = dict(_stored(
+        tmp_path / "ws", "SELECT column_name, string_agg(DISTINCT compression) FROM "
+        "pragma_storage_info('transactions') WHERE segment_type = 'VARCHAR' "
+        "GROUP BY column_name"))
     for column in ("txn_id", "sender_id", "beneficiary_id"):
         assert stored[column] == "Uncompressed", column
     for column in ("currency", "sender_country", "beneficiary_country", "sender_name"):
@@ -170,12 +168,7 @@ def test_ingests_leave_each_files_row_groups_unmerged(tmp_path: Path) -> None:
             "sender_id": ["s"] * n, "beneficiary_id": ["b"] * n, "amount": [1.5] * n,
             "currency": ["USD"] * n}), path)
         ingest(tmp_path / "ws", transactions=path, quiet=True)
-    con = duckdb.connect(str(tmp_path / "ws" / "warehouse.duckdb"), read_only=True)
-    try:
-        groups = con.execute(
-            "SELECT row_group_id, sum(count) FROM pragma_storage_info('transactions') "
-            "WHERE column_name = 'txn_id' AND segment_type = 'VARCHAR' GROUP BY 1 ORDER BY 1"
-        ).fetchall()
-    finally:
-        con.close()
-    assert [int(rows) for _, rows in groups] == [1000, 1000, 1000]
+    groups = _stored(tmp_path / "ws", "SELECT row_group_id, sum(count) FROM "
+                     "pragma_storage_info('transactions') WHERE column_name = 'txn_id' AND "
+                     "segment_type = 'VARCHAR' GROUP BY 1 ORDER BY 1")
+    assert [int(str(rows)) for _, rows in groups] == [1000, 1000, 1000]
