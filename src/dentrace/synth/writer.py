@@ -22,6 +22,10 @@ from dentrace.synth.ledger import ROUND_UNITS, Parties
 from dentrace.synth.plan import POPULATIONS
 
 FORMATS = ("csv", "parquet")
+# rows per Parquet row group: DuckDB's own row-group size. A reader such as DuckDB reads one
+# row group per thread, so pyarrow's default (1,048,576 rows) would let one core load most of
+# a file while the other waits (docs/performance.md, "What bounds the ingest per file")
+PARQUET_ROW_GROUP = 122_880
 
 
 class TableFile:
@@ -43,7 +47,10 @@ class TableFile:
                 self._writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
             else:
                 self._writer = pacsv.CSVWriter(self.path, table.schema)
-        self._writer.write_table(table)
+        if self.fmt == "parquet":
+            self._writer.write_table(table, row_group_size=PARQUET_ROW_GROUP)
+        else:
+            self._writer.write_table(table)
         self.rows += table.num_rows
 
     def close(self) -> None:

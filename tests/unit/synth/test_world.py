@@ -7,11 +7,14 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from dentrace.contract.schema import CHANNELS, CUSTOMERS, KNOWN, TRANSACTIONS, TRUTH
 from dentrace.errors import ConfigError
 from dentrace.synth import POPULATIONS, generate_world
+from dentrace.synth.writer import PARQUET_ROW_GROUP, TableFile
 
 SCALE = 0.02
 
@@ -204,3 +207,17 @@ def test_truth_groups_tie_dens_families_and_businesses(tables: dict[str, pd.Data
     family = truth[truth["population"].isin(["diaspora", "family_recipient"])]
     assert family["group_id"].str.startswith("family-").all()
     assert truth.loc[truth["population"] == "ordinary", "group_id"].isna().all()
+
+
+def test_parquet_tables_are_written_in_row_groups_a_reader_can_share(tmp_path: Path) -> None:
+    # a reader loads a row group per thread: pyarrow's default of 1,048,576 rows would leave
+    # one core loading most of a file (docs/performance.md, "What bounds the ingest per file")
+    out = TableFile(tmp_path / "t.parquet", "parquet")
+    out.write(pa.table({"n": list(range(300_000))}))
+    out.write(pa.table({"n": list(range(10))}))
+    out.close()
+    meta = pq.ParquetFile(tmp_path / "t.parquet").metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [
+        PARQUET_ROW_GROUP, PARQUET_ROW_GROUP, 300_000 - 2 * PARQUET_ROW_GROUP, 10]
+    assert pq.read_table(tmp_path / "t.parquet")["n"].to_pylist() == [
+        *range(300_000), *range(10)]
