@@ -6,6 +6,7 @@ other parties, divided by c = mean g over the known positives, estimates P(posit
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,11 +90,16 @@ def fit_positive_unlabelled(matrix: np.ndarray, labelled: np.ndarray,
     return PositiveUnlabelledFit(probability, label_frequency, models, positives)
 
 
-def predict_positive_unlabelled(fit: PositiveUnlabelledFit, matrix: np.ndarray) -> np.ndarray:
-    """P(positive | x) for new rows: the fold models' mean, divided by c."""
+def predict_positive_unlabelled(fit: PositiveUnlabelledFit, matrix: np.ndarray,
+                                predictors: Sequence[Callable[[np.ndarray], Any]] | None = None,
+                                ) -> np.ndarray:
+    """P(positive | x) for new rows: the fold models' mean, divided by c. ``predictors``
+    (one per fold model, in order) replace the models' own ``predict``, e.g. kept predictors."""
     if not len(matrix):
         return np.zeros(0)
-    mean = np.mean([_unsampled(m.predict(matrix), share) for m, share in fit.models], axis=0)
+    predict = predictors if predictors is not None else [m.predict for m, _ in fit.models]
+    mean = np.mean([_unsampled(p(matrix), share)
+                    for p, (_, share) in zip(predict, fit.models, strict=True)], axis=0)
     return np.clip(mean / fit.label_frequency, 0.0, 1.0)
 
 

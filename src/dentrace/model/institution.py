@@ -23,11 +23,19 @@ from dentrace.model.scorer import LearnedScorer, feature_matrix
 from dentrace.model.shipped import load_shipped_scorer
 
 
-def _pu_matrix(features: pd.DataFrame, shipped: LearnedScorer,
-               shipped_score: np.ndarray) -> np.ndarray:
-    """The shipped model's features plus its own log-odds, for the institution's model."""
+def pu_matrix(values: np.ndarray, shipped_score: np.ndarray) -> np.ndarray:
+    """The shipped model's feature matrix plus its own log-odds, for the institution's model."""
     odds = np.log(np.clip(shipped_score, 1e-6, 1 - 1e-6) / np.clip(1 - shipped_score, 1e-6, 1))
-    return np.column_stack([feature_matrix(features, shipped.feature_names_), odds])
+    return np.column_stack([values, odds])
+
+
+def raised(base: np.ndarray, own: np.ndarray, weight: float) -> np.ndarray:
+    """The shipped score raised towards the institution's estimate by ``weight``.
+
+    One-sided: the institution's positives can raise a score towards its own estimate, never
+    lower it; being unlabelled is no evidence of innocence (positive-unlabelled), and the
+    thresholds were set on the shipped model's scores."""
+    return np.clip(base + weight * np.maximum(own - base, 0.0), 0.0, 1.0)
 
 
 class InstitutionScorer(BaseScorer):
@@ -62,8 +70,8 @@ class InstitutionScorer(BaseScorer):
             return self
         labelled = np.nan_to_num(np.asarray(labels, dtype=float), nan=0.0) == 1.0
         base = self.shipped_.score(features)
-        self.adaptation_ = fit_positive_unlabelled(_pu_matrix(features, self.shipped_, base),
-                                                   labelled)
+        values = feature_matrix(features, self.shipped_.feature_names_)
+        self.adaptation_ = fit_positive_unlabelled(pu_matrix(values, base), labelled)
         if self.adaptation_ is not None:
             self.weight_ = blend_weight(self.adaptation_.known_positives, self.half_weight_at,
                                         self.max_weight)
@@ -79,12 +87,9 @@ class InstitutionScorer(BaseScorer):
         if features.index.equals(self.fitted_index_):
             own = self.adaptation_.probability
         else:
-            own = predict_positive_unlabelled(
-                self.adaptation_, _pu_matrix(features, self.shipped_, base))
-        # one-sided: the institution's positives can raise a score towards its own estimate,
-        # never lower it; being unlabelled is no evidence of innocence (positive-unlabelled),
-        # and the thresholds were set on the shipped model's scores
-        return np.clip(base + self.weight_ * np.maximum(own - base, 0.0), 0.0, 1.0)
+            values = feature_matrix(features, self.shipped_.feature_names_)
+            own = predict_positive_unlabelled(self.adaptation_, pu_matrix(values, base))
+        return raised(base, own, self.weight_)
 
     def threshold_for_precision(self, target: float) -> float | None:
         """The shipped model's held-out threshold for a precision target (in this setting)."""

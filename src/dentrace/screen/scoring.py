@@ -10,6 +10,8 @@ strengths; an indicator needing more of pandas falls back to a DataFrame.
 
 from __future__ import annotations
 
+import ctypes
+import weakref
 from typing import Any
 
 import numpy as np
@@ -19,8 +21,9 @@ from dentrace.detect.config import DetectConfig
 from dentrace.detect.indicators import catalogue
 from dentrace.detect.rules import IndicatorScorer
 from dentrace.detect.scorer import Scorer, check_scores
+from dentrace.model.adapt import predict_positive_unlabelled
 from dentrace.model.calibration import PlattCalibration
-from dentrace.model.institution import InstitutionScorer
+from dentrace.model.institution import InstitutionScorer, pu_matrix, raised
 
 
 class _Column(np.ndarray):
@@ -77,6 +80,70 @@ class PartyRows:
 _TAKE: dict[tuple[tuple[str, ...], tuple[str, ...]], np.ndarray] = {}
 
 
+SINGLE_ROWS = 32  # up to this many rows, predict row by row with LightGBM's fast C path
+
+
+class Predictor:
+    """``predict(matrix) -> scores`` of a LightGBM booster, on one thread, with little fixed
+    cost: a screening batch of a few rows calls up to 13 boosters (shipped models and the
+    institution's fold models). ``Booster.predict`` builds a predictor on every call (~50 µs,
+    more than the trees take) and runs on every core (spinning OpenMP threads); a kept
+    predictor costs ~25 µs a call; LightGBM's single-row fast path (a ``FastConfig`` made
+    once, C API ``LGBM_BoosterPredictForMatSingleRowFast``) a few µs a row. Falls back to
+    the kept predictor, then to ``Booster.predict``, when this LightGBM lacks either."""
+
+    def __init__(self, booster: Any) -> None:
+        self.booster = booster  # the fast config points into it: keep it alive
+        self.iterations = booster.best_iteration or -1
+        self.batch = self._kept(booster, self.iterations)
+        self.single = self._single_row(booster, self.iterations)
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        if self.single is not None and len(values) <= SINGLE_ROWS:
+            return self.single(np.ascontiguousarray(values, dtype="float64"))
+        return np.asarray(self.batch(values), dtype="float64")
+
+    @staticmethod
+    def _kept(booster: Any, iterations: int) -> Any:
+        try:
+            from lightgbm.basic import _InnerPredictor
+
+            kept = _InnerPredictor.from_booster(booster=booster,
+                                                pred_parameter={"num_threads": 1})
+            return lambda values: kept.predict(values, num_iteration=iterations)
+        except (ImportError, AttributeError, TypeError):
+            return lambda values: booster.predict(values, num_threads=1)
+
+    def _single_row(self, booster: Any, iterations: int) -> Any:
+        try:
+            from lightgbm.basic import _LIB, _c_str, _safe_call
+        except ImportError:
+            return None
+        columns = booster.num_feature()
+        config = ctypes.c_void_p()
+        _safe_call(_LIB.LGBM_BoosterPredictForMatSingleRowFastInit(
+            booster._handle, ctypes.c_int(0),  # C_API_PREDICT_NORMAL: probabilities
+            ctypes.c_int(0), ctypes.c_int(iterations),
+            ctypes.c_int(1),  # C_API_DTYPE_FLOAT64
+            ctypes.c_int32(columns), _c_str("num_threads=1"), ctypes.byref(config)))
+        weakref.finalize(self, _LIB.LGBM_FastConfigFree, config)
+        predict_row = _LIB.LGBM_BoosterPredictForMatSingleRowFast
+        written = ctypes.c_int64()
+        written_at = ctypes.byref(written)
+
+        def single(values: np.ndarray) -> np.ndarray:
+            if values.shape[1] != columns:
+                raise ValueError(f"{values.shape[1]} columns for a model of {columns}")
+            out = np.empty(len(values), dtype="float64")
+            start, step, out_at = values.ctypes.data, values.strides[0], out.ctypes.data
+            for i in range(len(values)):
+                _safe_call(predict_row(config, ctypes.c_void_p(start + i * step), written_at,
+                                       ctypes.c_void_p(out_at + 8 * i)))
+            return out
+
+        return single
+
+
 class RowFrame(PartyRows):
     """One party's feature row, shaped like a one-row DataFrame for indicator functions."""
 
@@ -99,34 +166,23 @@ class RoleScorer:
         self.min_strength = float(config.scoring.get("reason_min_strength", 0.2))
         self.descriptions = {code: ind.description for code, ind in catalogue().items()}
         self.is_rules = isinstance(scorer, IndicatorScorer)
-        self.shipped = self._plain_model(scorer)
-        self.predict = self._predictor(self.shipped)
+        # the scan's InstitutionScorer evaluated on the rows' matrix (no DataFrame): the
+        # shipped model, and the institution's positive-unlabelled fold models when adapted
+        self.shipped = (getattr(scorer, "shipped_", None) if isinstance(scorer, InstitutionScorer)
+                        else None)
+        self.predict: Predictor | None = (Predictor(self.shipped.booster_) if self.shipped
+                                          else None)
         self.model_features = tuple(self.shipped.feature_names_) if self.shipped else ()
+        self.adaptation = self._adaptation(scorer)
 
     @staticmethod
-    def _predictor(shipped: Any) -> Any:
-        """``predict(matrix) -> raw scores`` of the shipped booster, one thread. LightGBM's own
-        ``Booster.predict`` builds a predictor on every call (~50 µs, as much as a small batch
-        takes); the predictor is kept when this LightGBM has the (private) class for it."""
-        if shipped is None:
+    def _adaptation(scorer: Scorer) -> tuple[float, Any, list[Any]] | None:
+        """(weight, fit, a kept predictor per fold model) of an adapted InstitutionScorer."""
+        fit = getattr(scorer, "adaptation_", None)
+        weight = float(getattr(scorer, "weight_", 0.0))
+        if not isinstance(scorer, InstitutionScorer) or fit is None or weight == 0.0:
             return None
-        booster = shipped.booster_
-        try:
-            from lightgbm.basic import _InnerPredictor
-
-            kept = _InnerPredictor.from_booster(booster=booster,
-                                                pred_parameter={"num_threads": 1})
-            iterations = booster.best_iteration or -1
-            return lambda values: kept.predict(values, num_iteration=iterations)
-        except (ImportError, AttributeError, TypeError):
-            return lambda values: booster.predict(values, num_threads=1)
-
-    @staticmethod
-    def _plain_model(scorer: Scorer) -> Any:
-        """The shipped model when the institution adaptation adds nothing (fast path)."""
-        if isinstance(scorer, InstitutionScorer) and getattr(scorer, "weight_", 1.0) == 0.0:
-            return scorer.shipped_
-        return None
+        return weight, fit, [Predictor(model) for model, _ in fit.models]
 
     def strengths_of(self, rows: PartyRows) -> dict[str, np.ndarray]:
         """Strength in [0, 1] of every weighted indicator of the role, one value per row."""
@@ -152,12 +208,16 @@ class RoleScorer:
         if self.is_rules:
             total = sum(self.weights[c] * s for c, s in strengths.items())
             return np.asarray(1.0 - np.exp(-np.asarray(total, dtype="float64")))
-        shipped = self.shipped
-        if shipped is not None:
+        shipped, predict = self.shipped, self.predict
+        if shipped is not None and predict is not None:  # InstitutionScorer.score on a matrix
             values = rows.values_for(self.model_features)
-            raw = self.predict(values)
             calibration = shipped.calibrations_.get(shipped.setting, PlattCalibration.identity())
-            return np.clip(calibration.apply(raw), 0.0, 1.0)
+            base = np.asarray(calibration.apply(predict(values)), dtype="float64")
+            if self.adaptation is None:
+                return np.clip(base, 0.0, 1.0)
+            weight, fit, predictors = self.adaptation
+            own = predict_positive_unlabelled(fit, pu_matrix(values, base), predictors)
+            return raised(base, own, weight)
         return np.asarray(check_scores(self.scorer.score(rows.frame()), len(rows), self.scorer),
                           dtype="float64")
 

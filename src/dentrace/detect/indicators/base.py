@@ -72,12 +72,9 @@ def column(features: pd.DataFrame, name: str) -> pd.Series:
 def ramp(values: pd.Series | np.ndarray, low: float, high: float) -> np.ndarray:
     """0 at or below ``low``, 1 at or above ``high``, linear between; NaN counts as 0."""
     x = np.asarray(values, dtype="float64")
-    out = np.clip((x - low) / max(high - low, 1e-9), 0.0, 1.0)
-    if out.ndim == 0:
-        return np.nan_to_num(out, nan=0.0)
-    # as nan_to_num (clipped: no infinities left) at a fraction of its cost on the few-row
-    # frames of real-time screening
-    return np.where(np.isnan(out), 0.0, out)
+    # fmax/fmin take the number over NaN: clip and NaN -> 0 in two ufuncs, at a fraction of
+    # np.clip's cost on the few-row frames of real-time screening
+    return np.fmin(np.fmax((x - low) / max(high - low, 1e-9), 0.0), 1.0)
 
 
 def money(context: Context, value: float) -> str:
