@@ -55,7 +55,7 @@ def _sample_unlabelled(rows: np.ndarray, labelled: np.ndarray,
     return np.sort(np.concatenate([positive, chosen])), MAX_UNLABELLED_PER_FOLD / len(unlabelled)
 
 
-def _unsampled(predicted: Any, kept_share: float) -> np.ndarray:
+def _unsampled(predicted: Any, kept_share: float | np.ndarray) -> np.ndarray:
     """Undo the unlabelled subsampling: the odds of being labelled shrink by the kept share."""
     probability = np.asarray(predicted, dtype=float)
     odds = probability / np.clip(1 - probability, 1e-12, None) * kept_share
@@ -98,8 +98,9 @@ def predict_positive_unlabelled(fit: PositiveUnlabelledFit, matrix: np.ndarray,
     if not len(matrix):
         return np.zeros(0)
     predict = predictors if predictors is not None else [m.predict for m, _ in fit.models]
-    mean = np.mean([_unsampled(p(matrix), share)
-                    for p, (_, share) in zip(predict, fit.models, strict=True)], axis=0)
+    shares = np.array([[share] for _, share in fit.models])  # folds x 1
+    predicted = np.array([p(matrix) for p in predict], dtype=float)  # folds x rows
+    mean = _unsampled(predicted, shares).mean(axis=0)
     return np.clip(mean / fit.label_frequency, 0.0, 1.0)
 
 
