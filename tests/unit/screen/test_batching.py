@@ -17,6 +17,7 @@ from dentrace.errors import InputError
 from dentrace.screen import ScreeningLog, contract_payment, empty_screener, read_log
 from dentrace.screen.batching import ScreeningBatcher
 from dentrace.screen.features import facilitator_vector
+from dentrace.screen.scoring import SINGLE_ROWS
 from tests.unit.screen.hand_made import collector_traffic, family_remitter, offender
 
 
@@ -109,13 +110,20 @@ def test_kept_totals_equal_a_fresh_computation() -> None:
 
 
 def test_kept_predictor_gives_the_booster_scores() -> None:
+    """Row by row (LightGBM's single-row fast path, up to SINGLE_ROWS rows) and the kept
+    predictor (more rows) both give ``Booster.predict``'s probabilities, NaN included."""
     scorer = empty_screener(scorer="auto").scorers["facilitator"]
-    assert scorer.shipped is not None
-    values = np.random.default_rng(3).gamma(1.0, 5.0, (9, len(scorer.shipped.feature_names_)))
+    assert scorer.shipped is not None and scorer.predict is not None
+    assert scorer.predict.single is not None  # this LightGBM has the fast path: it is tested
+    values = np.random.default_rng(3).gamma(1.0, 5.0, (SINGLE_ROWS + 9,
+                                                       len(scorer.shipped.feature_names_)))
     values[::4, ::3] = np.nan
     expected = scorer.shipped.booster_.predict(values, num_threads=1)
-    assert np.array_equal(scorer.predict(values), expected)
-    assert np.array_equal(scorer.predict(values[:1]), expected[:1])
+    for rows in (1, 9, SINGLE_ROWS + 9):
+        np.testing.assert_allclose(scorer.predict(values[:rows]), expected[:rows], rtol=0,
+                                   atol=1e-12)
+    with pytest.raises(ValueError, match="columns"):
+        scorer.predict(values[:1, 1:])
 
 
 def test_batcher_refuses_beyond_its_queue(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from dentrace.detect.config import load_config
 from dentrace.model.institution import InstitutionScorer
-from dentrace.screen.scoring import SINGLE_ROWS, PartyRows, Predictor, RoleScorer
+from dentrace.screen.scoring import PartyRows, RoleScorer
 
 
 def _features(names: list[str], rows: int, seed: int) -> pd.DataFrame:
@@ -46,17 +46,3 @@ def test_role_scorer_matches_the_scan_scorer(labelled: int,
     got = role.scores(rows, role.strengths_of(rows))
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
 
-
-def test_predictor_row_by_row_equals_the_booster() -> None:
-    """LightGBM's single-row fast path (few rows) and the kept predictor (many) both give
-    ``Booster.predict``'s probabilities, missing values included."""
-    booster = InstitutionScorer("facilitator")._load().booster_
-    predictor = Predictor(booster)
-    assert predictor.single is not None  # this LightGBM has the fast path: it is tested
-    names = booster.feature_name()
-    for rows in (1, 5, SINGLE_ROWS + 7):
-        values = _features(names, rows, seed=rows).to_numpy()
-        expected = booster.predict(values, num_threads=1)
-        np.testing.assert_allclose(predictor(values), expected, rtol=0, atol=1e-12)
-    with pytest.raises(ValueError, match="columns"):
-        predictor(np.zeros((1, len(names) + 1)))
