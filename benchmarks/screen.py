@@ -2,13 +2,15 @@
 open-loop load generator at a fixed rate, in its own process, measuring from the send time due.
 
 Usage: python benchmarks/screen.py [--scale 0.05] [--rate 1000] [--seconds 10] [--connections 16]
-       [--history WORKSPACE --next-day DAY.parquet]
+       [--history WORKSPACE --next-day DAY.parquet] [--screening process|loop]
 Builds a world, ingests and scans its first 80% (the state the server starts from), then screens
 the rest: in-process first (the scoring path alone, one payment at a time and in batches), then
-over HTTP: uvicorn (uvloop and httptools when installed) in one process, the generator (raw
-asyncio streams, pre-built HTTP/1.1 keep-alive requests over a few connections) in another.
-Prints p50, p99, max and throughput, the CPU seconds of server and generator, and the load
-average: both processes share the machine's cores with each other and anything else running.
+over HTTP: uvicorn (uvloop and httptools when installed) in one process, screening in a child
+process of it as `dentrace serve` does (--screening loop: in the server's event loop), the
+generator (raw asyncio streams, pre-built HTTP/1.1 keep-alive requests over a few connections)
+in another. Prints p50, p99, max and throughput, the CPU seconds of server, screening process
+and generator, and the load average: the processes share the machine's cores with each other
+and anything else running.
 """
 
 from __future__ import annotations
@@ -33,18 +35,19 @@ import pandas as pd
 SERVER = """
 import contextlib, signal, sys, uvicorn
 from pathlib import Path
-from dentrace.screen import screener_from_workspace
 from dentrace.web import WebSettings, create_app
-ws, port, loop, http = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
-app = create_app(ws, settings=WebSettings())
-app.state.screener = screener_from_workspace(ws)
+from dentrace.web.api.screen import batcher_of, warm_screener
+ws, port = Path(sys.argv[1]), int(sys.argv[2])
+loop, http, mode = sys.argv[3:6]
+app = create_app(ws, settings=WebSettings(screening_process=mode == "process"))
+warm_screener(app)
+batcher = batcher_of(app)
 server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                        access_log=False, loop=loop, http=http))
 # stop on SIGTERM and return here (uvicorn's own handler re-raises the signal at the end)
 server.capture_signals = contextlib.nullcontext
 signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
 server.run()
-batcher = app.state.screening_batcher
 print(f"server: {batcher.screened:,} payments screened in {batcher.batches:,} micro-batches "
       f"(mean {batcher.screened / max(batcher.batches, 1):.2f})", flush=True)
 """
@@ -118,6 +121,16 @@ def _cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _screening_children(pid: int) -> list[int]:
+    """The screening process of server ``pid``, if it has one (not the resource tracker)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(int(child))
+    return found
 
 
 # --- load generator (runs in its own process: `screen.py --generate CONFIG`) -----------------
@@ -233,11 +246,13 @@ def _server_stack() -> tuple[str, str]:
     return found[0], found[1]
 
 
-def _serve(workspace: Path, port: int, token: str) -> subprocess.Popen[bytes]:
+def _serve(workspace: Path, port: int, token: str, mode: str) -> subprocess.Popen[bytes]:
     loop, http = _server_stack()
-    print(f"server: uvicorn, loop {loop}, http {http}, one process")
+    where = ("the screener in a child process" if mode == "process"
+             else "screening in the server's event loop")
+    print(f"server: uvicorn, loop {loop}, http {http}; {where}")
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(workspace), str(port), loop,
-                               http], env=_child_env())
+                               http, mode], env=_child_env())
     request = (f"GET /api/v1/auth/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}"
                "\r\nConnection: close\r\n\r\n").encode()
     for _ in range(1200):
@@ -286,13 +301,14 @@ def _http(folder: Path, workspace: Path, token: str, payments: list[dict[str, An
     measured = _requests_file(folder, "measured.txt", token,
                               payments[WARM_UP:WARM_UP + count])
     port = _free_port()
-    server = _serve(workspace, port, token)
+    server = _serve(workspace, port, token, args.screening)
     try:
         _drive(folder, port, warm, 200.0, args.connections)
         print(f"load average before {_load()}")
-        server_cpu = _cpu_seconds(server.pid)
+        pids = [server.pid, *_screening_children(server.pid)]
+        cpu = [_cpu_seconds(pid) for pid in pids]
         result = _drive(folder, port, measured, args.rate, args.connections)
-        server_cpu = _cpu_seconds(server.pid) - server_cpu
+        cpu = [_cpu_seconds(pid) - before for pid, before in zip(pids, cpu, strict=True)]
         print(f"load average after {_load()}")
     finally:
         server.terminate()
@@ -304,9 +320,12 @@ def _http(folder: Path, workspace: Path, token: str, payments: list[dict[str, An
     print(f"  latency from the send time due: {_quantiles(np.array(result['from_due']) * 1e3)}")
     print(f"  latency from the actual send:   {_quantiles(np.array(result['from_send']) * 1e3)}")
     print(f"  errors: {result['errors'] or 'none'}; unanswered: {result['unanswered']}")
-    print(f"  CPU seconds: server {server_cpu:.2f} ({server_cpu * 1000 / max(answered, 1):.3f} "
-          f"ms per payment; {server_cpu / result['elapsed']:.2f} of a core), generator "
-          f"{result['cpu']:.2f}, over {result['elapsed']:.1f} s")
+    names = ["server", *["its screening process"] * (len(cpu) - 1)]
+    used = "; ".join(f"{name} {c:.2f} ({c * 1000 / max(answered, 1):.3f} ms per payment, "
+                     f"{c / result['elapsed']:.2f} of a core)"
+                     for name, c in zip(names, cpu, strict=True))
+    print(f"  CPU seconds: {used}; generator {result['cpu']:.2f}, over "
+          f"{result['elapsed']:.1f} s")
 
 
 def _load() -> str:
@@ -327,6 +346,9 @@ def main() -> None:
     parser.add_argument("--in-process", type=int, default=2000,
                         help="payments screened in-process (0: skip)")
     parser.add_argument("--batch", type=int, default=8, help="in-process batch size")
+    parser.add_argument("--screening", choices=("process", "loop"), default="process",
+                        help="the server screens in a child process (as `dentrace serve`) "
+                             "or in its own event loop")
     parser.add_argument("--workspace", type=Path,
                         help="reuse a prepared folder (made by an earlier run with --keep)")
     parser.add_argument("--keep", type=Path, help="prepare into this folder and keep it")

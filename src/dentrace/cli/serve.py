@@ -26,6 +26,10 @@ def serve(
         False, "--warm-screening",
         help="build the real-time screening state from the last scan before serving "
              "(otherwise the first screened payment waits for it)"),
+    screening_process: bool = typer.Option(
+        True, "--screening-process/--screening-in-loop",
+        help="screen payments in a child process holding the party state, so HTTP work and "
+             "screening use two cores (default), or in the server's own event loop"),
     access_log: bool = typer.Option(
         True, "--access-log/--no-access-log",
         help="log every HTTP request; at 1,000 screened payments/s the log costs CPU, and "
@@ -40,7 +44,8 @@ def serve(
     # Browsers drop Secure cookies on http://; on loopback only, plain http must still work.
     secure = not (insecure_cookies or local)
     try:
-        app = create_app(workspace, database_url, WebSettings(secure_cookies=secure))
+        app = create_app(workspace, database_url,
+                         WebSettings(secure_cookies=secure, screening_process=screening_process))
     except DentraceError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -52,11 +57,13 @@ def serve(
         from dentrace.web.api.screen import warm_screener
 
         try:
-            warm_screener(app)
+            size = warm_screener(app)
         except DentraceError as exc:
             typer.echo(f"error: screening: {exc}", err=True)
             raise typer.Exit(2) from exc
-        typer.echo("dentrace: screening state built from the last scan")
+        where = "in its screening process" if screening_process else "in the server"
+        typer.echo(f"dentrace: screening state built from the last scan {where}: "
+                   f"{size['payers']:,} payers, {size['beneficiaries']:,} beneficiaries")
     typer.echo(f"dentrace: serving {workspace} at http://{host}:{port}/ (API docs at /docs)")
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False,
                 access_log=access_log)

@@ -33,7 +33,7 @@ class ScreeningOverloaded(DentraceError):
 
 
 @dataclass
-class _Waiting:
+class Waiting:
     payment: dict[str, Any]
     actor: str
     origin: str
@@ -50,7 +50,7 @@ class ScreeningBatcher:
         self.max_batch = max_batch
         self.max_waiting = max_waiting
         self.linger = linger
-        self._waiting: list[_Waiting] = []
+        self._waiting: list[Waiting] = []
         self._scheduled = False
         self._timer: asyncio.TimerHandle | None = None
         self._last_drain = -1.0
@@ -64,7 +64,7 @@ class ScreeningBatcher:
             raise ScreeningOverloaded(f"{len(self._waiting)} payments are waiting to be screened")
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[dict[str, Any]] = loop.create_future()
-        self._waiting.append(_Waiting(payment, actor, origin, answer))
+        self._waiting.append(Waiting(payment, actor, origin, answer))
         if not self._scheduled:
             self._scheduled = True
             if self.linger > 0 and loop.time() - self._last_drain < BUSY_GAP:
@@ -93,20 +93,36 @@ class ScreeningBatcher:
             self._scheduled = False
         try:
             outcomes = self.screener.screen_many([w.payment for w in batch])
-            decided = [(o, w.actor, w.origin) for o, w in zip(outcomes, batch, strict=True)
-                       if not isinstance(o, InputError)]
-            self.log.record_many(decided)  # type: ignore[arg-type]
         except Exception as error:  # every waiting request gets the failure
-            for w in batch:
-                if not w.answer.done():
-                    w.answer.set_exception(error)
+            fail(batch, error)
             return
+        settle(batch, outcomes, self.log)
         self.batches += 1
         self.screened += len(batch)
-        for w, outcome in zip(batch, outcomes, strict=True):
-            if w.answer.done():  # the request was cancelled (client gone)
-                continue
-            if isinstance(outcome, InputError):
-                w.answer.set_exception(outcome)
-            else:
-                w.answer.set_result(outcome)
+
+
+def settle(batch: list[Waiting], outcomes: list[dict[str, Any] | InputError],
+           log: ScreeningLog) -> None:
+    """Log the decisions of ``batch`` (one write), then answer each waiting request: its
+    decision, or the ``InputError`` that kept its payment from being screened."""
+    decided = [(o, w.actor, w.origin) for o, w in zip(outcomes, batch, strict=True)
+               if not isinstance(o, InputError)]
+    try:
+        log.record_many(decided)  # type: ignore[arg-type]
+    except Exception as error:  # not logged, not answered: every request gets the failure
+        fail(batch, error)
+        return
+    for w, outcome in zip(batch, outcomes, strict=True):
+        if w.answer.done():  # the request was cancelled (client gone)
+            continue
+        if isinstance(outcome, InputError):
+            w.answer.set_exception(outcome)
+        else:
+            w.answer.set_result(outcome)
+
+
+def fail(batch: list[Waiting], error: BaseException) -> None:
+    """Answer every request of ``batch`` still waiting with ``error``."""
+    for w in batch:
+        if not w.answer.done():
+            w.answer.set_exception(error)

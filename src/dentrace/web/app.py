@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -70,6 +72,12 @@ def _add_docs(app: FastAPI) -> None:
         return pages.render(request, "docs.html", caller=caller)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    screen.stop_screening(app)  # the screening process, when one was started
+
+
 def create_app(
     workspace: Path,
     database_url: str | None = None,
@@ -81,7 +89,7 @@ def create_app(
     settings = settings or WebSettings()
     store = store or open_store(workspace, database_url)
     app = FastAPI(title="dentrace", version=__version__, description=DESCRIPTION,
-                  docs_url=None, redoc_url=None, openapi_url=None)
+                  docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan)
     app.state.context = AppContext(store=store, evidence=Evidence(Path(workspace)),
                                    settings=settings, indicators=indicator_descriptions())
     # outermost last: security headers on every answer, then the screening fast path

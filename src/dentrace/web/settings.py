@@ -23,3 +23,6 @@ class WebSettings:
     session_cookie: str = "dentrace_session"
     csrf_cookie: str = "dentrace_csrf"
     csrf_header: str = "X-CSRF-Token"
+    # screen payments in a child process holding the party state (dentrace.screen.worker),
+    # so HTTP work and screening use two cores; else in the server's own event loop
+    screening_process: bool = False

@@ -4,9 +4,11 @@ message) and answers allow, review or hold with scores and reasons for payer and
 At 1,000 payments/s FastAPI's per-request machinery (dependencies, response encoding) costs as
 much as the screening itself, so ``ScreeningFastPath``, a pure ASGI middleware ahead of the
 router, answers this one path; the FastAPI route below documents it in OpenAPI and runs the
-same code. The screener (party state from the workspace's last scan) is built on first use and
-kept in ``app.state.screener``; payments are screened in micro-batches
-(``dentrace.screen.batching``) and every decision is appended to the workspace's screening log.
+same code. The screener (party state from the workspace's last scan) is built on first use:
+in a screening process of its own when ``WebSettings.screening_process`` asks for one
+(``dentrace.screen.worker``; ``dentrace serve`` does), else in ``app.state.screener``, screened
+in the event loop. Payments are screened in micro-batches (``dentrace.screen.batching``) and
+every decision is appended to the workspace's screening log.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from dentrace.screen import (
 )
 from dentrace.screen.batching import LINGER, ScreeningBatcher, ScreeningOverloaded
 from dentrace.screen.log import LOG_FILE
+from dentrace.screen.worker import ProcessBatcher, ScreeningProcess
 from dentrace.web.deps import AppContext, permit
 from dentrace.web.security import Caller, CsrfRejected, authenticate_request, oauth2_scheme
 
@@ -74,32 +77,69 @@ class Refused(Exception):
         self.status, self.detail, self.headers = status, detail, headers or {}
 
 
+def _review_ratio() -> float:
+    return float(os.environ.get("DENTRACE_SCREEN_REVIEW_RATIO", "0.5"))
+
+
 def _build_screener(state: Any) -> None:
     if getattr(state, "screener", None) is None:
-        ratio = float(os.environ.get("DENTRACE_SCREEN_REVIEW_RATIO", "0.5"))
         state.screener = screener_from_workspace(state.context.evidence.workspace,
-                                                 review_ratio=ratio)
+                                                 review_ratio=_review_ratio())
 
 
-def warm_screener(app: Any) -> None:
+def _in_process(state: Any) -> bool:
+    """Screen in the server's event loop: a screener was given (tests, tools), or the
+    settings do not ask for a screening process."""
+    return (getattr(state, "screener", None) is not None
+            or not state.context.settings.screening_process)
+
+
+def warm_screener(app: Any) -> dict[str, int]:
     """Build the screener (party state from the last scan) now, before serving, rather than
-    on the first payment, which would otherwise wait seconds per 100k scanned payments."""
-    with _BUILD_LOCK:
-        _build_screener(app.state)
-
-
-def batcher_of(app: Any) -> ScreeningBatcher:
-    """The app's screening batcher; the screener is built from the workspace on first use."""
+    on the first payment, which would otherwise wait seconds per 100k scanned payments; in
+    the screening process when the settings ask for one. Its size: payments, payers and
+    beneficiaries in the state."""
     state = app.state
-    batcher: ScreeningBatcher | None = getattr(state, "screening_batcher", None)
-    screener = getattr(state, "screener", None)
-    if batcher is not None and batcher.screener is screener:
+    if _in_process(state):
+        with _BUILD_LOCK:
+            _build_screener(state)
+        screener = state.screener
+        return {"payments": screener.state.payments, "payers": len(screener.state.payers),
+                "beneficiaries": len(screener.state.beneficiaries)}
+    batcher = batcher_of(app)
+    assert isinstance(batcher, ProcessBatcher)
+    return batcher.process.summary
+
+
+def _current(batcher: ScreeningBatcher | ProcessBatcher, state: Any) -> bool:
+    """True when ``batcher`` still serves: its process runs, or it screens with the app's
+    screener."""
+    if isinstance(batcher, ProcessBatcher):
+        return batcher.alive and not _in_process(state)
+    return batcher.screener is getattr(state, "screener", None)
+
+
+def batcher_of(app: Any) -> ScreeningBatcher | ProcessBatcher:
+    """The app's screening batcher: in the event loop, or feeding the screening process
+    (started on first use, and again when it stopped)."""
+    state = app.state
+    batcher: ScreeningBatcher | ProcessBatcher | None = getattr(state, "screening_batcher", None)
+    if batcher is not None and _current(batcher, state):
         return batcher
     with _BUILD_LOCK:
+        batcher = getattr(state, "screening_batcher", None)
+        if batcher is not None and _current(batcher, state):
+            return batcher
+        if isinstance(batcher, ProcessBatcher):
+            batcher.close()
         workspace = state.context.evidence.workspace
-        _build_screener(state)
         if getattr(state, "screening_log", None) is None:
             state.screening_log = ScreeningLog(workspace / LOG_FILE)
+        if not _in_process(state):
+            process = ScreeningProcess(workspace, _review_ratio()).start()
+            state.screening_batcher = ProcessBatcher(process, state.screening_log)
+            return state.screening_batcher  # type: ignore[no-any-return]
+        _build_screener(state)
         linger = float(os.environ.get("DENTRACE_SCREEN_LINGER_MS", LINGER * 1000)) / 1000
         state.screening_batcher = ScreeningBatcher(state.screener, state.screening_log,
                                                    linger=linger)
@@ -107,7 +147,21 @@ def batcher_of(app: Any) -> ScreeningBatcher:
         # the garbage collector's full passes, which would otherwise pause answers for tens of ms
         gc.collect()
         gc.freeze()
-        return state.screening_batcher
+        return state.screening_batcher  # type: ignore[no-any-return]
+
+
+def stop_screening(app: Any) -> None:
+    """Stop the screening process, if any, and close the screening log (server shutdown)."""
+    state = app.state
+    with _BUILD_LOCK:
+        batcher = getattr(state, "screening_batcher", None)
+        if isinstance(batcher, ProcessBatcher):
+            batcher.close()
+        state.screening_batcher = None
+        log = getattr(state, "screening_log", None)
+        if log is not None:
+            log.close()
+            state.screening_log = None
 
 
 def _origin(scope: Scope) -> str:

@@ -1,0 +1,253 @@
+"""The screener in a process of its own, fed in micro-batches over a pipe.
+
+In one process, the web server's event loop parses each request, screens, logs and answers on
+one core: at 1,000 payments/s that core is full (docs/screening.md, "Speed") and the p99
+follows whatever else runs. ``ScreeningProcess`` starts a child process (``spawn``: nothing
+of the server's threads, sockets or database connections is inherited) that builds the
+screener from the workspace and holds the party state; ``ProcessBatcher`` sends it the
+payments that waited while it screened the previous batch, so HTTP work and screening run on
+two cores at once and the batches grow with the load. One batch is in flight at a time: the
+state sees the payments in the order they arrived, as in one process.
+
+Decisions come back as plain data (an ``InputError`` as its message); the server logs them
+and answers. When the child dies, the requests waiting get a ``ScreeningUnavailable`` (503)
+and the next request starts a new child.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import multiprocessing
+import pickle
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from dentrace.errors import DentraceError, InputError
+from dentrace.screen.batching import (
+    MAX_BATCH,
+    MAX_WAITING,
+    ScreeningOverloaded,
+    Waiting,
+    fail,
+    settle,
+)
+from dentrace.screen.log import ScreeningLog
+
+_STOP = b""
+_POLL = 0.5  # seconds between checks that a starting child is still alive
+
+
+class ScreeningUnavailable(DentraceError):
+    """The screening process could not start or has stopped (HTTP 503)."""
+
+
+class BatchFailed(ScreeningUnavailable):
+    """The screening process could not screen one batch; it goes on with the next (503)."""
+
+
+def _child(connection: Connection, workspace: str, review_ratio: float) -> None:
+    """The child: build the screener, say so, then screen each batch received until told to
+    stop or the server goes away."""
+    from dentrace.screen.setup import screener_from_workspace
+
+    try:
+        screener = screener_from_workspace(Path(workspace), review_ratio=review_ratio)
+    except Exception as error:  # told to the server, which answers 503 with it
+        connection.send(("error", str(error) or type(error).__name__))
+        return
+    # the party state is long-lived: out of the garbage collector's full passes
+    gc.collect()
+    gc.freeze()
+    connection.send(("ready", {"payments": screener.state.payments,
+                               "payers": len(screener.state.payers),
+                               "beneficiaries": len(screener.state.beneficiaries)}))
+    while True:
+        try:
+            message = connection.recv_bytes()
+        except (EOFError, OSError):  # the server went away
+            return
+        if message == _STOP:
+            return
+        payments = pickle.loads(message)
+        try:
+            outcomes: Any = [("input", str(o)) if isinstance(o, InputError) else ("ok", o)
+                             for o in screener.screen_many(payments)]
+        except Exception as error:  # the batch failed as a whole: the server answers 503
+            outcomes = ("failed", f"{type(error).__name__}: {error}")
+        connection.send_bytes(pickle.dumps(outcomes, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class ScreeningProcess:
+    """A child process holding the screener of ``workspace``; ``start`` waits until it is
+    ready (seconds per 100k scanned payments, minutes on a 100M history without a store)."""
+
+    def __init__(self, workspace: Path, review_ratio: float = 0.5) -> None:
+        self.workspace = Path(workspace)
+        self.review_ratio = review_ratio
+        self.summary: dict[str, int] = {}
+        self._connection: Connection | None = None
+        self._process: Any = None
+
+    def start(self) -> ScreeningProcess:
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe(duplex=True)
+        process = context.Process(target=_child, name="dentrace-screening", daemon=True,
+                                  args=(theirs, str(self.workspace), self.review_ratio))
+        process.start()
+        theirs.close()
+        self._connection, self._process = ours, process
+        try:
+            while not ours.poll(_POLL):
+                if not process.is_alive():
+                    raise ScreeningUnavailable(
+                        f"the screening process exited with code {process.exitcode}")
+            kind, detail = ours.recv()
+        except (EOFError, OSError) as error:
+            self.close()
+            raise ScreeningUnavailable(f"the screening process stopped: {error}") from error
+        except ScreeningUnavailable:
+            self.close()
+            raise
+        if kind != "ready":
+            self.close()
+            raise ScreeningUnavailable(str(detail))
+        self.summary = dict(detail)
+        return self
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.is_alive()
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else int(self._process.pid)
+
+    def fileno(self) -> int:
+        if self._connection is None:
+            raise ScreeningUnavailable("the screening process is not running")
+        return self._connection.fileno()
+
+    def send(self, payments: list[dict[str, Any]]) -> None:
+        if self._connection is None:
+            raise ScreeningUnavailable("the screening process is not running")
+        self._connection.send_bytes(pickle.dumps(payments, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def receive(self) -> list[dict[str, Any] | InputError]:
+        """The outcomes of the batch sent last (raises ``ScreeningUnavailable``)."""
+        if self._connection is None:
+            raise ScreeningUnavailable("the screening process is not running")
+        try:
+            answer = pickle.loads(self._connection.recv_bytes())
+        except (EOFError, OSError) as error:
+            raise ScreeningUnavailable(f"the screening process stopped: {error}") from error
+        if isinstance(answer, tuple):
+            raise BatchFailed(f"screening failed: {answer[1]}")
+        return [InputError(value) if kind == "input" else value for kind, value in answer]
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Ask the child to stop, and make sure it does."""
+        connection, process = self._connection, self._process
+        self._connection = self._process = None
+        if connection is not None:
+            with contextlib.suppress(OSError):
+                connection.send_bytes(_STOP)
+            connection.close()
+        if process is not None:
+            process.join(timeout)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout)
+
+
+class ProcessBatcher:
+    """Payments waiting for the screening process: sent as one batch whenever it is free,
+    decisions logged before the answers (the interface of ``ScreeningBatcher``)."""
+
+    def __init__(self, process: ScreeningProcess, log: ScreeningLog,
+                 max_batch: int = MAX_BATCH, max_waiting: int = MAX_WAITING) -> None:
+        self.process = process
+        self.log = log
+        self.max_batch = max_batch
+        self.max_waiting = max_waiting
+        self._waiting: list[Waiting] = []
+        self._in_flight: list[Waiting] | None = None
+        self._scheduled = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.batches = 0
+        self.screened = 0
+
+    @property
+    def alive(self) -> bool:
+        return self.process.alive
+
+    async def screen(self, payment: dict[str, Any], actor: str, origin: str) -> dict[str, Any]:
+        """The decision on ``payment`` (raises ``InputError``, ``ScreeningOverloaded``, or
+        ``ScreeningUnavailable`` when the process stopped)."""
+        if not self.process.alive:
+            raise ScreeningUnavailable("the screening process has stopped")
+        if len(self._waiting) >= self.max_waiting:
+            raise ScreeningOverloaded(f"{len(self._waiting)} payments are waiting to be screened")
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # first use on this loop: read answers when they come
+            if self._loop is not None:
+                self._loop.remove_reader(self.process.fileno())
+            loop.add_reader(self.process.fileno(), self._answered)
+            self._loop = loop
+        answer: asyncio.Future[dict[str, Any]] = loop.create_future()
+        self._waiting.append(Waiting(payment, actor, origin, answer))
+        if self._in_flight is None and not self._scheduled:
+            # after the requests already read in this turn of the loop: they join the batch
+            self._scheduled = True
+            loop.call_soon(self._send)
+        return await answer
+
+    def _send(self) -> None:
+        self._scheduled = False
+        if self._in_flight is not None or not self._waiting:
+            return
+        batch = self._waiting[:self.max_batch]
+        del self._waiting[:self.max_batch]
+        try:
+            self.process.send([w.payment for w in batch])
+        except (OSError, ScreeningUnavailable) as error:
+            self._stopped(batch, error)
+            return
+        self._in_flight = batch
+
+    def _answered(self) -> None:
+        batch, self._in_flight = self._in_flight or [], None
+        try:
+            outcomes = self.process.receive()
+        except BatchFailed as error:  # the process screens the next batches
+            fail(batch, error)
+            self._send()
+            return
+        except ScreeningUnavailable as error:
+            self._stopped(batch, error)
+            return
+        settle(batch, outcomes, self.log)
+        self.batches += 1
+        self.screened += len(batch)
+        self._send()  # what waited meanwhile
+
+    def _stopped(self, batch: list[Waiting], error: BaseException) -> None:
+        """The process is gone: every request waiting or in flight gets a 503."""
+        self._stop_reading()
+        waiting, self._waiting = self._waiting, []
+        stopped = ScreeningUnavailable(f"the screening process stopped: {error}")
+        fail(batch + waiting, stopped)
+        self.process.close(timeout=1.0)
+
+    def _stop_reading(self) -> None:
+        loop, self._loop = self._loop, None
+        if loop is not None:  # a closed loop or a closed pipe has nothing to remove
+            with contextlib.suppress(ScreeningUnavailable, ValueError, OSError, RuntimeError):
+                loop.remove_reader(self.process.fileno())
+
+    def close(self) -> None:
+        """Stop reading answers and stop the process (server shutdown)."""
+        self._stop_reading()
+        self.process.close()

@@ -1,0 +1,124 @@
+"""The screening process: decisions equal to screening in the server's own process, bad
+payments answered 422, a stopped process answered 503 and started again."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from dentrace.errors import InputError
+from dentrace.screen import ScreeningLog, contract_payment, read_log, screener_from_workspace
+from dentrace.screen.worker import ProcessBatcher, ScreeningProcess, ScreeningUnavailable
+from dentrace.store.sql import open_store
+from dentrace.web import WebSettings, create_app
+from tests.unit.screen.hand_made import collector_traffic, family_remitter, offender
+from tests.unit.web.conftest import sample_template, workspace  # noqa: F401  (fixtures)
+from tests.unit.web.web_sample import bearer
+
+
+def _payments() -> list[dict[str, Any]]:
+    rows = collector_traffic()[:30] + offender()[:8] + family_remitter()[:3]
+    rows.insert(7, {**rows[7], "currency": "XXX"})  # no exchange rate: not screened
+    return [contract_payment(row) for row in rows]
+
+
+def _comparable(outcome: Any) -> Any:
+    if isinstance(outcome, InputError):
+        return ("input", str(outcome))
+    return {k: v for k, v in outcome.items() if k != "elapsed_ms"}
+
+
+def _in_one_process(folder: Path, payments: list[dict[str, Any]]) -> list[Any]:
+    screener = screener_from_workspace(folder)
+    out: list[Any] = []
+    for payment in payments:
+        try:
+            out.append(screener.screen(payment))
+        except InputError as error:
+            out.append(error)
+    return out
+
+
+def _wait_until_stopped(process: ScreeningProcess) -> None:
+    deadline = time.monotonic() + 10
+    while process.alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not process.alive
+
+
+def test_process_batcher_decides_as_one_process(sample_template: Path,  # noqa: F811
+                                                tmp_path: Path) -> None:
+    payments = _payments()
+    expected = [_comparable(o) for o in _in_one_process(sample_template, payments)]
+    process = ScreeningProcess(sample_template).start()
+    assert process.pid != os.getpid() and process.summary["payers"] > 0
+    log = ScreeningLog(tmp_path / "screening.jsonl")
+    batcher = ProcessBatcher(process, log, max_batch=4)  # several batches, one at a time
+
+    async def all_at_once() -> list[Any]:  # concurrent requests: they share batches
+        answers = asyncio.gather(*(batcher.screen(p, "svc", "127.0.0.1") for p in payments),
+                                 return_exceptions=True)
+        return await asyncio.wait_for(answers, timeout=60)
+
+    try:
+        got = asyncio.run(all_at_once())
+        assert [_comparable(o) for o in got] == expected
+        assert batcher.screened == len(payments)
+        assert batcher.batches == -(-len(payments) // 4)
+        logged = read_log(tmp_path / "screening.jsonl")
+        assert [e["txn_id"] for e in logged] == [o["txn_id"] for o in expected
+                                                if isinstance(o, dict)]
+
+        os.kill(process.pid or 0, signal.SIGKILL)
+        _wait_until_stopped(process)
+        with pytest.raises(ScreeningUnavailable, match="stopped"):
+            asyncio.run(batcher.screen(payments[0], "svc", "127.0.0.1"))
+    finally:
+        batcher.close()
+        log.close()
+
+
+def test_a_process_that_cannot_start_says_why(tmp_path: Path) -> None:
+    with pytest.raises(ScreeningUnavailable, match=r"no warehouse\.duckdb here"):
+        ScreeningProcess(tmp_path / "none").start()
+
+
+@pytest.fixture()
+def process_client(workspace: Path) -> Iterator[TestClient]:  # noqa: F811
+    store = open_store(workspace)
+    app = create_app(workspace, settings=WebSettings(secure_cookies=False,
+                                                     screening_process=True), store=store)
+    with TestClient(app) as client:
+        yield client
+    assert app.state.screening_batcher is None  # the server's shutdown stopped the process
+    store.close()
+
+
+def test_the_server_screens_in_its_screening_process(process_client: TestClient,
+                                                     workspace: Path) -> None:  # noqa: F811
+    rows = offender()[:3]
+    first = process_client.post("/api/v1/screen", json=rows[0], headers=bearer("sam"))
+    assert first.status_code == 200, first.text
+    batcher = process_client.app.state.screening_batcher  # type: ignore[attr-defined]
+    assert isinstance(batcher, ProcessBatcher)
+    assert getattr(process_client.app.state, "screener", None) is None  # not in the server
+    bad = process_client.post("/api/v1/screen", json={**rows[1], "currency": "XXX"},
+                              headers=bearer("sam"))
+    assert bad.status_code == 422 and "currency" in bad.json()["detail"]
+
+    pid = batcher.process.pid
+    os.kill(pid, signal.SIGKILL)
+    _wait_until_stopped(batcher.process)
+    again = process_client.post("/api/v1/screen", json=rows[2], headers=bearer("sam"))
+    assert again.status_code == 200, again.text  # a new screening process
+    restarted = process_client.app.state.screening_batcher  # type: ignore[attr-defined]
+    assert restarted.process.pid not in (None, pid)
+    assert [e["txn_id"] for e in read_log(workspace / "screening.jsonl")] == ["o-0", "o-2"]
