@@ -27,7 +27,13 @@ from dentrace.model.institution import InstitutionScorer, pu_matrix, raised
 
 
 class _Column(np.ndarray):
-    """A float array with the two Series methods the indicators use."""
+    """A float array with the Series methods the indicators use; read-only, so one column
+    serves every indicator reading it."""
+
+    def astype(self, dtype: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if dtype == "float64" and not args and not kwargs:  # as column() asks: nothing to do
+            return self
+        return super().astype(dtype, *args, **kwargs)
 
     def fillna(self, value: float) -> _Column:
         return np.where(np.isnan(self), value, self).view(_Column)
@@ -45,6 +51,7 @@ class PartyRows:
         self.party_ids = party_ids
         self.columns = rows[0].keys()
         self.position = {name: i for i, name in enumerate(self.columns)}
+        self._read: dict[str, _Column] = {}
         # columns x parties: one contiguous vector per feature
         names = tuple(self.columns)
         if all(tuple(row) == names for row in rows):  # made by one function: same order
@@ -61,7 +68,11 @@ class PartyRows:
         return pd.Index(self.party_ids, name="party_id")
 
     def __getitem__(self, name: str) -> _Column:
-        return self.matrix[self.position[name]].copy().view(_Column)
+        column = self._read.get(name)
+        if column is None:
+            column = self._read[name] = self.matrix[self.position[name]].copy().view(_Column)
+            column.flags.writeable = False
+        return column
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, index=self.index, dtype="float64")
