@@ -165,6 +165,7 @@ async def _generate(config: dict[str, Any]) -> dict[str, Any]:
     for _ in range(config["connections"]):
         idle.put_nowait(await _open(port))
     from_due: list[float] = []
+    due_at: list[float] = []  # seconds into the run each answered request was due
     from_send: list[float] = []
     errors: dict[str, int] = {}
 
@@ -181,6 +182,7 @@ async def _generate(config: dict[str, Any]) -> dict[str, Any]:
         idle.put_nowait(connection)
         if status == 200:
             from_due.append(done - due)
+            due_at.append(due - start)
             from_send.append(done - sent)
         else:
             errors[str(status)] = errors.get(str(status), 0) + 1
@@ -200,8 +202,8 @@ async def _generate(config: dict[str, Any]) -> dict[str, Any]:
         await asyncio.wait(tasks, timeout=30)
     elapsed = time.perf_counter() - start
     used = resource.getrusage(resource.RUSAGE_SELF)
-    return {"from_due": from_due, "from_send": from_send, "errors": errors, "elapsed": elapsed,
-            "unanswered": len(tasks), "cpu": used.ru_utime + used.ru_stime
+    return {"from_due": from_due, "due_at": due_at, "from_send": from_send, "errors": errors,
+            "elapsed": elapsed, "unanswered": len(tasks), "cpu": used.ru_utime + used.ru_stime
             - cpu.ru_utime - cpu.ru_stime}
 
 
@@ -318,6 +320,7 @@ def _http(folder: Path, workspace: Path, token: str, payments: list[dict[str, An
           f"{args.connections} keep-alive connections): {answered:,} answered 200 in "
           f"{result['elapsed']:.1f} s = {answered / result['elapsed']:,.0f}/s")
     print(f"  latency from the send time due: {_quantiles(np.array(result['from_due']) * 1e3)}")
+    print(f"  p99 by second of the run (ms): {_by_second(result)}")
     print(f"  latency from the actual send:   {_quantiles(np.array(result['from_send']) * 1e3)}")
     print(f"  errors: {result['errors'] or 'none'}; unanswered: {result['unanswered']}")
     names = ["server", *["its screening process"] * (len(cpu) - 1)]
@@ -326,6 +329,16 @@ def _http(folder: Path, workspace: Path, token: str, payments: list[dict[str, An
                      for name, c in zip(names, cpu, strict=True))
     print(f"  CPU seconds: {used}; generator {result['cpu']:.2f}, over "
           f"{result['elapsed']:.1f} s")
+
+
+def _by_second(result: dict[str, Any]) -> str:
+    """The p99 of each second's requests (by due time): a burst shows as one bad second."""
+    due, latency = np.array(result["due_at"]), np.array(result["from_due"]) * 1e3
+    if due.size == 0:
+        return "no answers"
+    second = due.astype(int)
+    return " ".join(f"{np.quantile(latency[second == s], 0.99):.1f}"
+                    for s in range(int(second.max()) + 1) if (second == s).any())
 
 
 def _load() -> str:

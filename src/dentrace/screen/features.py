@@ -63,7 +63,16 @@ def _corr(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def _median(values: np.ndarray) -> float:
-    return float(np.median(values)) if values.size else NAN
+    """``np.median`` (NaN if any value is), at a fraction of its per-call cost."""
+    if not values.size:
+        return NAN
+    ordered = np.sort(values)  # NaN sorts last
+    middle = ordered.size // 2
+    if math.isnan(ordered[-1]):
+        return NAN
+    if ordered.size % 2:
+        return float(ordered[middle])
+    return float((ordered[middle - 1] + ordered[middle]) / 2)
 
 
 def _rhythm(s: PayerState) -> dict[str, float]:
