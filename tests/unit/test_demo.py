@@ -1,12 +1,16 @@
-"""The README's demo: generate → ingest → scan → logins, on a small world (serving skipped)."""
+"""The README's demo: generate → ingest → scan → logins → serve, on a small world (uvicorn's
+run replaced: the test checks what it is given)."""
 
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pytest
+import uvicorn
 from typer.testing import CliRunner
 
 from dentrace.auth.login import authenticate
@@ -14,11 +18,20 @@ from dentrace.cli.main import app
 from dentrace.store.sql.engine import open_store
 
 
-def test_demo_builds_a_scanned_workspace_with_working_logins(tmp_path: Path) -> None:
+def test_demo_builds_a_scanned_workspace_with_working_logins(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda application, **options: served.update(
+        options, app=application))
     workspace = tmp_path / "demo"
     result = CliRunner().invoke(
-        app, ["demo", "--workspace", str(workspace), "--scale", "0.03", "--no-serve"])
+        app, ["demo", "--workspace", str(workspace), "--scale", "0.03", "--port", "8124"])
     assert result.exit_code == 0, result.output
+    # serve's own defaults, as plain values (not typer's option objects)
+    assert (served["port"], served["access_log"]) == (8124, True)
+    state = served["app"].state
+    assert state.context.settings.screening_process is True
+    assert getattr(state, "screening_batcher", None) is None  # not built before the first payment
 
     summary = json.loads((workspace / "summary.json").read_text())
     assert summary["rows_read"] > 10_000

@@ -95,5 +95,7 @@ def demo(
     if serve:
         from dentrace.cli.serve import serve as serve_app
 
+        # every option given: called as a function, serve would get typer's option objects
         serve_app(workspace=workspace, host=host, port=port, database_url=None,
-                  insecure_cookies=False)
+                  insecure_cookies=False, warm_screening=False, screening_process=True,
+                  access_log=True)
