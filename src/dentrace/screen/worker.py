@@ -21,6 +21,7 @@ import contextlib
 import gc
 import multiprocessing
 import pickle
+import signal
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,10 @@ def _child(connection: Connection, workspace: str, review_ratio: float) -> None:
     """The child: build the screener, say so, then screen each batch received until told to
     stop or the server goes away."""
     from dentrace.screen.setup import screener_from_workspace
+
+    # Ctrl-C reaches the whole process group: the server stops this process itself (or its
+    # pipe closes), so no KeyboardInterrupt here
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     try:
         screener = screener_from_workspace(Path(workspace), review_ratio=review_ratio)

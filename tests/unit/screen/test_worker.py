@@ -77,6 +77,11 @@ def test_process_batcher_decides_as_one_process(sample_template: Path,  # noqa: 
         assert [e["txn_id"] for e in logged] == [o["txn_id"] for o in expected
                                                 if isinstance(o, dict)]
 
+        os.kill(process.pid or 0, signal.SIGINT)  # Ctrl-C: the server decides when it stops
+        time.sleep(0.3)
+        again = asyncio.run(batcher.screen(payments[-1], "svc", "127.0.0.1"))
+        assert process.alive and again["txn_id"] == payments[-1]["txn_id"]
+
         os.kill(process.pid or 0, signal.SIGKILL)
         _wait_until_stopped(process)
         with pytest.raises(ScreeningUnavailable, match="stopped"):
