@@ -22,9 +22,10 @@ import gc
 import multiprocessing
 import pickle
 import signal
+import time
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from dentrace.errors import DentraceError, InputError
 from dentrace.screen.batching import (
@@ -39,6 +40,9 @@ from dentrace.screen.log import ScreeningLog
 
 _STOP = b""
 _POLL = 0.5  # seconds between checks that a starting child is still alive
+# a child that could not start is not started again for this long: the requests meanwhile are
+# told why at once, rather than each starting a process that fails the same way
+FAILED_HOLD = 30.0
 
 
 class ScreeningUnavailable(DentraceError):
@@ -85,18 +89,26 @@ def _child(connection: Connection, workspace: str, review_ratio: float) -> None:
         connection.send_bytes(pickle.dumps(outcomes, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+class ScreeningStarting(ScreeningUnavailable):
+    """The screening process is still building its state (HTTP 503 with Retry-After)."""
+
+
 class ScreeningProcess:
-    """A child process holding the screener of ``workspace``; ``start`` waits until it is
-    ready (seconds per 100k scanned payments, minutes on a 100M history without a store)."""
+    """A child process holding the screener of ``workspace``. ``launch`` returns at once;
+    the child then builds the state (seconds per 100k scanned payments, ~4 min on a 100M
+    history), and ``ready`` says, without waiting, whether it has; ``start`` launches and
+    waits (before serving)."""
 
     def __init__(self, workspace: Path, review_ratio: float = 0.5) -> None:
         self.workspace = Path(workspace)
         self.review_ratio = review_ratio
         self.summary: dict[str, int] = {}
+        self.failure: str | None = None  # why the child could not start
+        self.launched_at = self.failed_at = 0.0
         self._connection: Connection | None = None
         self._process: Any = None
 
-    def start(self) -> ScreeningProcess:
+    def launch(self) -> ScreeningProcess:
         context = multiprocessing.get_context("spawn")
         ours, theirs = context.Pipe(duplex=True)
         process = context.Process(target=_child, name="dentrace-screening", daemon=True,
@@ -104,23 +116,46 @@ class ScreeningProcess:
         process.start()
         theirs.close()
         self._connection, self._process = ours, process
-        try:
-            while not ours.poll(_POLL):
-                if not process.is_alive():
-                    raise ScreeningUnavailable(
-                        f"the screening process exited with code {process.exitcode}")
-            kind, detail = ours.recv()
-        except (EOFError, OSError) as error:
-            self.close()
-            raise ScreeningUnavailable(f"the screening process stopped: {error}") from error
-        except ScreeningUnavailable:
-            self.close()
-            raise
-        if kind != "ready":
-            self.close()
-            raise ScreeningUnavailable(str(detail))
-        self.summary = dict(detail)
+        self.launched_at = time.monotonic()
         return self
+
+    def start(self) -> ScreeningProcess:
+        """Launch and wait until the state is built (raises ``ScreeningUnavailable``)."""
+        self.launch()
+        while not self.ready(wait=_POLL):
+            pass
+        return self
+
+    def ready(self, wait: float = 0.0) -> bool:
+        """True once the child has built its state; False while it builds (waiting up to
+        ``wait`` seconds for it); raises ``ScreeningUnavailable`` when it could not."""
+        if self.summary:
+            return True
+        if self.failure is not None:
+            raise ScreeningUnavailable(self.failure)
+        connection, process = self._connection, self._process
+        if connection is None or process is None:
+            raise ScreeningUnavailable("the screening process is not running")
+        try:
+            if not connection.poll(wait):
+                if process.is_alive():
+                    return False
+                raise ScreeningUnavailable(
+                    f"the screening process exited with code {process.exitcode}")
+            kind, detail = connection.recv()
+            if kind != "ready":
+                raise ScreeningUnavailable(str(detail))
+        except (EOFError, OSError) as error:
+            self._failed(f"the screening process stopped: {error}")
+        except ScreeningUnavailable as error:
+            self._failed(str(error))
+        self.summary = dict(detail)
+        return True
+
+    def _failed(self, reason: str) -> NoReturn:
+        self.failure, self.failed_at = reason, time.monotonic()
+        self.close()
+        raise ScreeningUnavailable(reason)
 
     @property
     def alive(self) -> bool:
@@ -188,9 +223,22 @@ class ProcessBatcher:
     def alive(self) -> bool:
         return self.process.alive
 
+    @property
+    def serving(self) -> bool:
+        """Still the batcher to use: its process runs (or builds its state), or it could not
+        start less than ``FAILED_HOLD`` seconds ago."""
+        if self.process.failure is not None:
+            return time.monotonic() - self.process.failed_at < FAILED_HOLD
+        return self.process.alive
+
     async def screen(self, payment: dict[str, Any], actor: str, origin: str) -> dict[str, Any]:
-        """The decision on ``payment`` (raises ``InputError``, ``ScreeningOverloaded``, or
-        ``ScreeningUnavailable`` when the process stopped)."""
+        """The decision on ``payment`` (raises ``InputError``, ``ScreeningOverloaded``,
+        ``ScreeningStarting`` while the process builds its state, or ``ScreeningUnavailable``
+        when it could not start or has stopped)."""
+        if not self.process.ready():
+            built = time.monotonic() - self.process.launched_at
+            raise ScreeningStarting("the screening process is building the party state from "
+                                    f"the last scan ({built:.0f} s so far)")
         if not self.process.alive:
             raise ScreeningUnavailable("the screening process has stopped")
         if len(self._waiting) >= self.max_waiting:

@@ -4,6 +4,7 @@ payments answered 422, a stopped process answered 503 and started again."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
@@ -16,7 +17,12 @@ from fastapi.testclient import TestClient
 
 from dentrace.errors import InputError
 from dentrace.screen import ScreeningLog, contract_payment, read_log, screener_from_workspace
-from dentrace.screen.worker import ProcessBatcher, ScreeningProcess, ScreeningUnavailable
+from dentrace.screen.worker import (
+    ProcessBatcher,
+    ScreeningProcess,
+    ScreeningStarting,
+    ScreeningUnavailable,
+)
 from dentrace.store.sql import open_store
 from dentrace.web import WebSettings, create_app
 from tests.unit.screen.hand_made import collector_traffic, family_remitter, offender
@@ -94,6 +100,37 @@ def test_process_batcher_decides_as_one_process(sample_template: Path,  # noqa: 
 def test_a_process_that_cannot_start_says_why(tmp_path: Path) -> None:
     with pytest.raises(ScreeningUnavailable, match=r"no warehouse\.duckdb here"):
         ScreeningProcess(tmp_path / "none").start()
+    # launched without waiting: the batcher says why, and keeps saying it for a while
+    log = ScreeningLog(tmp_path / "screening.jsonl")
+    batcher = ProcessBatcher(ScreeningProcess(tmp_path / "none").launch(), log)
+    deadline = time.monotonic() + 60
+    while batcher.process.failure is None and time.monotonic() < deadline:
+        with contextlib.suppress(ScreeningUnavailable):
+            batcher.process.ready(wait=0.2)
+    with pytest.raises(ScreeningUnavailable, match=r"no warehouse\.duckdb here") as raised:
+        asyncio.run(batcher.screen(_payments()[0], "svc", "127.0.0.1"))
+    assert not isinstance(raised.value, ScreeningStarting)
+    assert batcher.serving and not batcher.alive  # no new process for every request
+    log.close()
+
+
+def test_payments_while_the_process_starts_are_told_to_retry(sample_template: Path,  # noqa: F811
+                                                             tmp_path: Path) -> None:
+    payment = _payments()[0]
+    process = ScreeningProcess(sample_template).launch()  # returns before the state is built
+    log = ScreeningLog(tmp_path / "screening.jsonl")
+    batcher = ProcessBatcher(process, log)
+    try:
+        with pytest.raises(ScreeningStarting, match="building the party state"):
+            asyncio.run(batcher.screen(payment, "svc", "127.0.0.1"))
+        deadline = time.monotonic() + 120
+        while not process.ready(wait=0.5) and time.monotonic() < deadline:
+            pass
+        decided = asyncio.run(batcher.screen(payment, "svc", "127.0.0.1"))
+        assert decided["txn_id"] == payment["txn_id"]
+    finally:
+        batcher.close()
+        log.close()
 
 
 @pytest.fixture()
@@ -107,11 +144,26 @@ def process_client(workspace: Path) -> Iterator[TestClient]:  # noqa: F811
     store.close()
 
 
+def _screened(client: TestClient, row: dict[str, Any]) -> tuple[Any, list[Any]]:
+    """POST ``row`` until the screening process has started: the answer, and the 503s before."""
+    starting = []
+    deadline = time.monotonic() + 120
+    while True:
+        answer = client.post("/api/v1/screen", json=row, headers=bearer("sam"))
+        if answer.status_code != 503 or time.monotonic() > deadline:
+            return answer, starting
+        starting.append(answer)
+        time.sleep(0.2)
+
+
 def test_the_server_screens_in_its_screening_process(process_client: TestClient,
                                                      workspace: Path) -> None:  # noqa: F811
     rows = offender()[:3]
-    first = process_client.post("/api/v1/screen", json=rows[0], headers=bearer("sam"))
+    first, starting = _screened(process_client, rows[0])
     assert first.status_code == 200, first.text
+    # the process was building its state: told to retry, the rest of the app still answers
+    assert starting and all(a.headers["Retry-After"] == "5" for a in starting)
+    assert "screening is starting" in starting[0].json()["detail"]
     batcher = process_client.app.state.screening_batcher  # type: ignore[attr-defined]
     assert isinstance(batcher, ProcessBatcher)
     assert getattr(process_client.app.state, "screener", None) is None  # not in the server
@@ -122,7 +174,7 @@ def test_the_server_screens_in_its_screening_process(process_client: TestClient,
     pid = batcher.process.pid
     os.kill(pid, signal.SIGKILL)
     _wait_until_stopped(batcher.process)
-    again = process_client.post("/api/v1/screen", json=rows[2], headers=bearer("sam"))
+    again, _ = _screened(process_client, rows[2])
     assert again.status_code == 200, again.text  # a new screening process
     restarted = process_client.app.state.screening_batcher  # type: ignore[attr-defined]
     assert restarted.process.pid not in (None, pid)

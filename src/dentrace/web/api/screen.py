@@ -34,7 +34,7 @@ from dentrace.screen import (
 )
 from dentrace.screen.batching import LINGER, ScreeningBatcher, ScreeningOverloaded
 from dentrace.screen.log import LOG_FILE
-from dentrace.screen.worker import ProcessBatcher, ScreeningProcess
+from dentrace.screen.worker import ProcessBatcher, ScreeningProcess, ScreeningStarting
 from dentrace.web.deps import AppContext, permit
 from dentrace.web.security import Caller, CsrfRejected, authenticate_request, oauth2_scheme
 
@@ -47,6 +47,7 @@ PERMISSION = "screen"
 # without asking the cases database again (two queries per payment otherwise): revoking a
 # token, disabling an account or changing a role reaches screening within this delay.
 CALLER_CACHE_SECONDS = 5.0
+STARTING_RETRY = 5  # seconds a payment system waits before asking again while screening starts
 MAX_BODY = 1 << 20  # one payment; a pacs.008 message with one transfer is a few kB
 _BUILD_LOCK = threading.Lock()
 
@@ -108,6 +109,8 @@ def warm_screener(app: Any) -> dict[str, int]:
                 "beneficiaries": len(screener.state.beneficiaries)}
     batcher = batcher_of(app)
     assert isinstance(batcher, ProcessBatcher)
+    while not batcher.process.ready(wait=0.5):  # raises when it cannot start
+        pass
     return batcher.process.summary
 
 
@@ -115,7 +118,7 @@ def _current(batcher: ScreeningBatcher | ProcessBatcher, state: Any) -> bool:
     """True when ``batcher`` still serves: its process runs, or it screens with the app's
     screener."""
     if isinstance(batcher, ProcessBatcher):
-        return batcher.alive and not _in_process(state)
+        return batcher.serving and not _in_process(state)
     return batcher.screener is getattr(state, "screener", None)
 
 
@@ -136,7 +139,9 @@ def batcher_of(app: Any) -> ScreeningBatcher | ProcessBatcher:
         if getattr(state, "screening_log", None) is None:
             state.screening_log = ScreeningLog(workspace / LOG_FILE)
         if not _in_process(state):
-            process = ScreeningProcess(workspace, _review_ratio()).start()
+            # started, not awaited: while it builds, payments are answered 503 (Retry-After)
+            # and the rest of the app keeps serving
+            process = ScreeningProcess(workspace, _review_ratio()).launch()
             state.screening_batcher = ProcessBatcher(process, state.screening_log)
             return state.screening_batcher  # type: ignore[no-any-return]
         _build_screener(state)
@@ -215,8 +220,8 @@ def parse_payment(body: bytes, content_type: str) -> dict[str, Any]:
 async def screen_body(app: Any, scope: Scope, body: bytes, content_type: str,
                       bearer: str | None) -> dict[str, Any]:
     """Authenticate, parse, screen (in a batch) and log one request: the decision, or
-    ``Refused`` with the status (401, 403, 415, 422 bad payment, 503 no usable scan or too
-    many payments waiting)."""
+    ``Refused`` with the status (401, 403, 415, 422 bad payment, 503 no usable scan, too
+    many payments waiting, or the screening process still building its state)."""
     caller = screening_caller(app, scope, bearer)
     try:
         payment = parse_payment(body, content_type)
@@ -226,6 +231,9 @@ async def screen_body(app: Any, scope: Scope, body: bytes, content_type: str,
     except ScreeningOverloaded as error:
         raise Refused(503, f"screening is overloaded: {error}; retry",
                       {"Retry-After": "1"}) from error
+    except ScreeningStarting as error:
+        raise Refused(503, f"screening is starting: {error}; retry",
+                      {"Retry-After": str(STARTING_RETRY)}) from error
     except DentraceError as error:
         raise Refused(503, f"screening is not available: {error}") from error
 
