@@ -64,6 +64,11 @@ class Screener:
     # state holds every party, replayed from the warehouse)
     parties: StoredParties | None = None
 
+    def size(self) -> dict[str, int]:
+        """Payments folded into the state, payers and beneficiaries in memory."""
+        return {"payments": self.state.payments, "payers": len(self.state.payers),
+                "beneficiaries": len(self.state.beneficiaries)}
+
     def amount_ref(self, payment: dict[str, Any], source: str = "request") -> float:
         factor = self.rates.get(payment["currency"])
         if factor is None:

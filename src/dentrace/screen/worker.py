@@ -10,8 +10,9 @@ two cores at once and the batches grow with the load. One batch is in flight at 
 state sees the payments in the order they arrived, as in one process.
 
 Decisions come back as plain data (an ``InputError`` as its message); the server logs them
-and answers. When the child dies, the requests waiting get a ``ScreeningUnavailable`` (503)
-and the next request starts a new child.
+and answers. The server does not wait for the child to build its state: payments meanwhile get
+``ScreeningStarting`` (503, retry). When the child dies, the requests waiting get a
+``ScreeningUnavailable`` (503) and the next request starts a new child.
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ class ScreeningUnavailable(DentraceError):
     """The screening process could not start or has stopped (HTTP 503)."""
 
 
+class ScreeningStarting(ScreeningUnavailable):
+    """The screening process is still building its state (HTTP 503 with Retry-After)."""
+
+
 class BatchFailed(ScreeningUnavailable):
     """The screening process could not screen one batch; it goes on with the next (503)."""
 
@@ -70,9 +75,7 @@ def _child(connection: Connection, workspace: str, review_ratio: float) -> None:
     # the party state is long-lived: out of the garbage collector's full passes
     gc.collect()
     gc.freeze()
-    connection.send(("ready", {"payments": screener.state.payments,
-                               "payers": len(screener.state.payers),
-                               "beneficiaries": len(screener.state.beneficiaries)}))
+    connection.send(("ready", screener.size()))
     while True:
         try:
             message = connection.recv_bytes()
@@ -87,10 +90,6 @@ def _child(connection: Connection, workspace: str, review_ratio: float) -> None:
         except Exception as error:  # the batch failed as a whole: the server answers 503
             outcomes = ("failed", f"{type(error).__name__}: {error}")
         connection.send_bytes(pickle.dumps(outcomes, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-class ScreeningStarting(ScreeningUnavailable):
-    """The screening process is still building its state (HTTP 503 with Retry-After)."""
 
 
 class ScreeningProcess:
@@ -121,7 +120,11 @@ class ScreeningProcess:
 
     def start(self) -> ScreeningProcess:
         """Launch and wait until the state is built (raises ``ScreeningUnavailable``)."""
-        self.launch()
+        return self.launch().wait()
+
+    def wait(self) -> ScreeningProcess:
+        """Wait until the launched child has built its state (raises ``ScreeningUnavailable``
+        when it cannot)."""
         while not self.ready(wait=_POLL):
             pass
         return self

@@ -104,14 +104,10 @@ def warm_screener(app: Any) -> dict[str, int]:
     if _in_process(state):
         with _BUILD_LOCK:
             _build_screener(state)
-        screener = state.screener
-        return {"payments": screener.state.payments, "payers": len(screener.state.payers),
-                "beneficiaries": len(screener.state.beneficiaries)}
+        return state.screener.size()  # type: ignore[no-any-return]
     batcher = batcher_of(app)
     assert isinstance(batcher, ProcessBatcher)
-    while not batcher.process.ready(wait=0.5):  # raises when it cannot start
-        pass
-    return batcher.process.summary
+    return batcher.process.wait().summary
 
 
 def _current(batcher: ScreeningBatcher | ProcessBatcher, state: Any) -> bool:
@@ -142,17 +138,17 @@ def batcher_of(app: Any) -> ScreeningBatcher | ProcessBatcher:
             # started, not awaited: while it builds, payments are answered 503 (Retry-After)
             # and the rest of the app keeps serving
             process = ScreeningProcess(workspace, _review_ratio()).launch()
-            state.screening_batcher = ProcessBatcher(process, state.screening_log)
-            return state.screening_batcher  # type: ignore[no-any-return]
+            state.screening_batcher = batcher = ProcessBatcher(process, state.screening_log)
+            return batcher
         _build_screener(state)
         linger = float(os.environ.get("DENTRACE_SCREEN_LINGER_MS", LINGER * 1000)) / 1000
-        state.screening_batcher = ScreeningBatcher(state.screener, state.screening_log,
-                                                   linger=linger)
+        state.screening_batcher = batcher = ScreeningBatcher(state.screener, state.screening_log,
+                                                             linger=linger)
         # the party state is hundreds of thousands of long-lived objects: keep them out of
         # the garbage collector's full passes, which would otherwise pause answers for tens of ms
         gc.collect()
         gc.freeze()
-        return state.screening_batcher  # type: ignore[no-any-return]
+        return batcher
 
 
 def stop_screening(app: Any) -> None:
