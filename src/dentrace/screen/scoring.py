@@ -94,6 +94,10 @@ _TAKE: dict[tuple[tuple[str, ...], tuple[str, ...]], np.ndarray] = {}
 SINGLE_ROWS = 32  # up to this many rows, predict row by row with LightGBM's fast C path
 
 
+def _free_fast_config(lib: Any, config: ctypes.c_void_p, booster: Any) -> None:
+    lib.LGBM_FastConfigFree(config)
+
+
 class Predictor:
     """``predict(matrix) -> scores`` of a LightGBM booster, on one thread, with little fixed
     cost: a screening batch of a few rows calls up to 13 boosters (shipped models and the
@@ -137,7 +141,8 @@ class Predictor:
             ctypes.c_int(0), ctypes.c_int(iterations),
             ctypes.c_int(1),  # C_API_DTYPE_FLOAT64
             ctypes.c_int32(columns), _c_str("num_threads=1"), ctypes.byref(config)))
-        weakref.finalize(self, _LIB.LGBM_FastConfigFree, config)
+        # freed with this predictor, the booster it points into kept alive until then
+        weakref.finalize(self, _free_fast_config, _LIB, config, booster)
         predict_row = _LIB.LGBM_BoosterPredictForMatSingleRowFast
         written = ctypes.c_int64()
         written_at = ctypes.byref(written)
