@@ -416,6 +416,9 @@ def _prepared(folder: Path, args: argparse.Namespace) -> tuple[Path, list[dict[s
         (kept / "ws" / "screening.jsonl").unlink(missing_ok=True)
         return kept / "ws", json.loads((kept / "payments.json").read_text())
     target = args.keep or folder
+    if (target / "ws").exists():  # ingesting again would add a second world to the first
+        raise SystemExit(f"{target / 'ws'} exists: reuse it with --workspace {target}, "
+                         "or remove it")
     workspace, payments = _prepare(target, args.scale, args.seed, args.init_share)
     (target / "payments.json").write_text(json.dumps(payments))
     return workspace, payments
