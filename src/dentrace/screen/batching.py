@@ -60,11 +60,9 @@ class ScreeningBatcher:
     async def screen(self, payment: dict[str, Any], actor: str, origin: str) -> dict[str, Any]:
         """The decision on ``payment`` (raises ``InputError`` when it cannot be screened,
         ``ScreeningOverloaded`` when too many payments wait already)."""
-        if len(self._waiting) >= self.max_waiting:
-            raise ScreeningOverloaded(f"{len(self._waiting)} payments are waiting to be screened")
         loop = asyncio.get_running_loop()
-        answer: asyncio.Future[dict[str, Any]] = loop.create_future()
-        self._waiting.append(Waiting(payment, actor, origin, answer))
+        answer = enqueue(self._waiting, self.max_waiting, Waiting(payment, actor, origin,
+                                                                  loop.create_future()))
         if not self._scheduled:
             self._scheduled = True
             if self.linger > 0 and loop.time() - self._last_drain < BUSY_GAP:
@@ -99,6 +97,16 @@ class ScreeningBatcher:
         settle(batch, outcomes, self.log)
         self.batches += 1
         self.screened += len(batch)
+
+
+def enqueue(waiting: list[Waiting], max_waiting: int,
+            entry: Waiting) -> asyncio.Future[dict[str, Any]]:
+    """Add ``entry`` to the queue ``waiting`` and give its answer to await; raises
+    ``ScreeningOverloaded`` when ``max_waiting`` payments wait already."""
+    if len(waiting) >= max_waiting:
+        raise ScreeningOverloaded(f"{len(waiting)} payments are waiting to be screened")
+    waiting.append(entry)
+    return entry.answer
 
 
 def settle(batch: list[Waiting], outcomes: list[dict[str, Any] | InputError],

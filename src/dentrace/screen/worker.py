@@ -32,8 +32,8 @@ from dentrace.errors import DentraceError, InputError
 from dentrace.screen.batching import (
     MAX_BATCH,
     MAX_WAITING,
-    ScreeningOverloaded,
     Waiting,
+    enqueue,
     fail,
     settle,
 )
@@ -244,16 +244,13 @@ class ProcessBatcher:
                                     f"the last scan ({built:.0f} s so far)")
         if not self.process.alive:
             raise ScreeningUnavailable("the screening process has stopped")
-        if len(self._waiting) >= self.max_waiting:
-            raise ScreeningOverloaded(f"{len(self._waiting)} payments are waiting to be screened")
         loop = asyncio.get_running_loop()
+        answer = enqueue(self._waiting, self.max_waiting, Waiting(payment, actor, origin,
+                                                                  loop.create_future()))
         if self._loop is not loop:  # first use on this loop: read answers when they come
-            if self._loop is not None:
-                self._loop.remove_reader(self.process.fileno())
+            self._stop_reading()
             loop.add_reader(self.process.fileno(), self._answered)
             self._loop = loop
-        answer: asyncio.Future[dict[str, Any]] = loop.create_future()
-        self._waiting.append(Waiting(payment, actor, origin, answer))
         if self._in_flight is None and not self._scheduled:
             # after the requests already read in this turn of the loop: they join the batch
             self._scheduled = True
