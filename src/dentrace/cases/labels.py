@@ -6,7 +6,6 @@ alerts become cleared. Parties of a case closed without a report get no label fr
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from dentrace import audit
 from dentrace.contract.schema import KNOWN
+from dentrace.report.csvsafe import write_csv
 from dentrace.store.sql import Store
 from dentrace.store.sql.models import Alert, Case, CaseParty
 
@@ -71,11 +71,8 @@ def write_known_csv(store: Store, path: str | Path, *, origin: str = "cli") -> i
     """Write the labels as a known CSV for ``dentrace ingest --known``; returns the row count."""
     labels = export_known_labels(store)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(KNOWN.names)
-        writer.writerows((k.party_id, k.label, k.as_of.isoformat()) for k in labels)
+    # a party id such as "=cmd|..." must not run as a formula when the file is opened
+    write_csv(path, KNOWN.names, ((k.party_id, k.label, k.as_of.isoformat()) for k in labels))
     with store.session() as session:
         audit.record(session, actor=audit.local_operator(), action="export_known_labels",
                      target_type="file", target_id=str(path)[-128:], origin=origin,

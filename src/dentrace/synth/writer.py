@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from dentrace.contract.schema import CHANNELS, CUSTOMERS, KNOWN, TRANSACTIONS, TRUTH
+from dentrace.report.csvsafe import CsvTableWriter
 from dentrace.synth.batch import OCCUPATIONS, Batch
 from dentrace.synth.institution import Institution, offset_text
 from dentrace.synth.ledger import ROUND_UNITS, Parties
@@ -46,7 +46,7 @@ class TableFile:
             if self.fmt == "parquet":
                 self._writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
             else:
-                self._writer = pacsv.CSVWriter(self.path, table.schema)
+                self._writer = CsvTableWriter(self.path, table.schema)  # spreadsheet-safe
         if self.fmt == "parquet":
             self._writer.write_table(table, row_group_size=PARQUET_ROW_GROUP)
         else:
