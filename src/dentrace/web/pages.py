@@ -6,13 +6,13 @@ read a JSON block in the page and call the JSON API with the session cookie and 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2.utils import htmlsafe_json_dumps
 
 from dentrace import __version__
 from dentrace.auth import (
@@ -41,8 +41,10 @@ router = APIRouter(include_in_schema=False)
 
 
 def _json_block(value: Any) -> str:
-    # Safe inside <script type="application/json">: no "</" can close the element early.
-    return json.dumps(value, default=str).replace("</", "<\\/")
+    # Script data is not HTML-escaped, and "<!--<script>" in a memo makes a browser skip the
+    # block's own "</script>" (issue 16). Jinja's tojson escapes < > & ' as \u escapes and
+    # json.dumps (ASCII only) U+2028/2029, so no text of ours can end or change the block.
+    return str(htmlsafe_json_dumps(value, default=str))
 
 
 TEMPLATES.env.filters["json_block"] = _json_block
