@@ -1,7 +1,7 @@
-"""The end of a case: submit for approval, approve for reporting (four eyes), send back, close.
+"""Status changes of a case through the one machine (``machine.MOVES``): start, submit, approve
+(four eyes), send back, close; refused attempts are audited too (``refused_move``).
 
-A supervisor who did not submit the case decides on it: approving makes it ``reported``; sending
-back returns it to ``investigating``; closing a pending case is a decision too, under four eyes.
+``change_status`` is the single entry; the named functions pin the move their caller means.
 """
 
 from __future__ import annotations
@@ -9,78 +9,118 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from dentrace import audit
-from dentrace.auth import Account, FourEyesViolation, require
-from dentrace.cases.casework import (
+from dentrace.auth import Account, PermissionDenied, require
+from dentrace.cases.casework import load_case
+from dentrace.cases.errors import InvalidTransition, MissingReason
+from dentrace.cases.machine import (
     CLOSED,
     INVESTIGATING,
     PENDING,
     REPORTED,
-    load_case,
-    move,
+    Move,
+    check_actor,
+    find_move,
 )
-from dentrace.cases.errors import MissingReason
 from dentrace.cases.views import CaseView, case_view
 from dentrace.store.sql import Store
 from dentrace.store.sql.models import Case, User, utcnow
 
 
-def _log(session: Session, actor: Account, action: str, case_id: int, origin: str,
-         **detail: object) -> None:
-    audit.record(session, actor=actor.username, action=action, target_type="case",
+def _apply(case: Case, move: Move, user: User, reason: str) -> None:
+    """Make the move: the status and the four-eyes trail it changes."""
+    now = utcnow()
+    case.status, case.updated_at = move.target, now
+    if move.target == PENDING:
+        case.submitted_by, case.submitted_at = user.id, now
+    elif move.target == REPORTED:
+        case.approved_by, case.approved_at = user.id, now
+    elif move.action == "send_back":
+        case.submitted_by, case.submitted_at = None, None
+    elif move.target == CLOSED:
+        case.closed_reason = reason
+
+
+def _record_refusal(store: Store, actor: Account, case_id: int, target: str, move: str,
+                    current: str, why: Exception, origin: str) -> None:
+    # In its own transaction: the refused one was rolled back, its audit entry with it.
+    with store.session() as session:
+        audit.record(session, actor=actor.username, action="refused_move", target_type="case",
+                     target_id=case_id, origin=origin,
+                     detail={"move": move, "from": current, "to": target, "why": str(why)})
+
+
+def _move(session: Session, actor: Account, case_id: int, target: str, action: str | None,
+          reason: str, origin: str, seen: dict[str, str]) -> CaseView:
+    require(session, actor, "view_alerts")  # who cannot read cases cannot move them
+    case = load_case(session, case_id)
+    seen["from"] = case.status
+    move = find_move(case, target, action=action)
+    seen["move"] = move.action
+    user = check_actor(session, actor, case, move)
+    if move.needs_reason and not reason:
+        raise MissingReason(f"field 'reason': say why case {case_id} is "
+                            f"{'sent back' if move.action == 'send_back' else 'closed'}")
+    _apply(case, move, user, reason)
+    detail = {"reason": reason} if move.needs_reason else {}
+    audit.record(session, actor=actor.username, action=move.action, target_type="case",
                  target_id=case_id, origin=origin, detail=detail)
+    return case_view(session, case)
 
 
-def _second_pair_of_eyes(user: User, case: Case) -> None:
-    if case.submitted_by == user.id:
-        raise FourEyesViolation(
-            f"case {case.id} was submitted by '{user.username}': another supervisor must decide",
-            username=user.username, action="approve_report",
-        )
+def change_status(
+    store: Store, actor: Account, case_id: int, target: str, *, reason: str | None = None,
+    action: str | None = None, origin: str = "cli",
+) -> CaseView:
+    """Move a case to ``target`` if ``machine.MOVES`` allows it for the actor, and audit it.
+
+    ``action`` pins the move (e.g. ``start_investigation``). A refusal by the machine
+    (``InvalidTransition``) or by role or four eyes (``PermissionDenied``) is audited as
+    ``refused_move`` and raised.
+    """
+    seen = {"from": "", "move": action or ""}
+    try:
+        with store.session() as session:
+            return _move(session, actor, case_id, target, action, (reason or "").strip(),
+                         origin, seen)
+    except (InvalidTransition, PermissionDenied) as refused:
+        if seen["from"]:  # the case exists and the actor may read it
+            _record_refusal(store, actor, case_id, target, seen["move"], seen["from"],
+                            refused, origin)
+        raise
+
+
+def start_investigation(
+    store: Store, actor: Account, case_id: int, *, origin: str = "cli"
+) -> CaseView:
+    """open → investigating (never a pending case: that is a supervisor's send back)."""
+    return change_status(store, actor, case_id, INVESTIGATING, action="start_investigation",
+                         origin=origin)
 
 
 def submit_for_approval(
     store: Store, actor: Account, case_id: int, *, origin: str = "cli"
 ) -> CaseView:
     """investigating → pending_approval; remembers who submitted."""
-    with store.session() as session:
-        user = require(session, actor, "submit_for_approval")
-        case = load_case(session, case_id)
-        move(session, case, PENDING)
-        case.submitted_by, case.submitted_at = user.id, utcnow()
-        _log(session, actor, "submit_for_approval", case_id, origin)
-        return case_view(session, case)
+    return change_status(store, actor, case_id, PENDING, action="submit_for_approval",
+                         origin=origin)
 
 
 def approve_case(
     store: Store, actor: Account, case_id: int, *, origin: str = "cli"
 ) -> CaseView:
     """pending_approval → reported, by a supervisor other than the submitter (four eyes)."""
-    with store.session() as session:
-        user = require(session, actor, "approve_report")
-        case = load_case(session, case_id)
-        if case.status == PENDING:
-            _second_pair_of_eyes(user, case)
-        move(session, case, REPORTED)
-        case.approved_by, case.approved_at = user.id, utcnow()
-        _log(session, actor, "approve_report", case_id, origin)
-        return case_view(session, case)
+    return change_status(store, actor, case_id, REPORTED, action="approve_report",
+                         origin=origin)
 
 
 def send_back(
     store: Store, actor: Account, case_id: int, reason: str, *, origin: str = "cli"
 ) -> CaseView:
-    """pending_approval → investigating, with the reviewer's reason."""
+    """pending_approval → investigating, with the reviewer's reason (four eyes)."""
     if not reason.strip():
         raise MissingReason("field 'reason': say why the case goes back")
-    with store.session() as session:
-        user = require(session, actor, "approve_report")
-        case = load_case(session, case_id)
-        if case.status == PENDING:
-            _second_pair_of_eyes(user, case)
-        move(session, case, INVESTIGATING)
-        case.submitted_by, case.submitted_at = None, None
-        _log(session, actor, "send_back", case_id, origin, reason=reason.strip())
-        return case_view(session, case)
+    return change_status(store, actor, case_id, INVESTIGATING, reason=reason,
+                         action="send_back", origin=origin)
 
 
 def close_case(
@@ -89,14 +129,5 @@ def close_case(
     """Close without reporting; a pending case needs ``approve_report`` and four eyes."""
     if not reason.strip():
         raise MissingReason("field 'reason': say why the case is closed")
-    with store.session() as session:
-        case = load_case(session, case_id)
-        if case.status == PENDING:
-            user = require(session, actor, "approve_report")
-            _second_pair_of_eyes(user, case)
-        else:
-            require(session, actor, "close_case")
-        move(session, case, CLOSED)
-        case.closed_reason = reason.strip()
-        _log(session, actor, "close_case", case_id, origin, reason=reason.strip())
-        return case_view(session, case)
+    return change_status(store, actor, case_id, CLOSED, reason=reason, action="close_case",
+                         origin=origin)

@@ -1,7 +1,5 @@
-"""Cases: open, investigate, note, assign, submit, approve (four eyes), send back, close.
-
-Status machine: open → investigating → pending_approval → reported | closed; a pending case can
-be sent back to investigating. Every function takes the acting user and audits what it did.
+"""Cases: open, read, list, add parties and transactions, note, assign; status moves are in
+``approval`` (through ``machine``). Every function takes the acting user and audits what it did.
 """
 
 from __future__ import annotations
@@ -15,20 +13,11 @@ from dentrace import audit
 from dentrace.auth import Account, require
 from dentrace.auth.roles import role_may
 from dentrace.cases.errors import InvalidTransition, MissingReason, NotFound
+from dentrace.cases.machine import CLOSED, OPEN, REPORTED
 from dentrace.cases.views import CaseSummary, CaseView, case_view, usernames
 from dentrace.store.sql import Store
 from dentrace.store.sql.models import Case, CaseNote, CaseParty, CaseTransaction, User, utcnow
 
-OPEN, INVESTIGATING, PENDING = "open", "investigating", "pending_approval"
-REPORTED, CLOSED = "reported", "closed"
-STATUSES = (OPEN, INVESTIGATING, PENDING, REPORTED, CLOSED)
-TRANSITIONS: dict[str, frozenset[str]] = {
-    OPEN: frozenset({INVESTIGATING, CLOSED}),
-    INVESTIGATING: frozenset({PENDING, CLOSED}),
-    PENDING: frozenset({REPORTED, INVESTIGATING, CLOSED}),
-    REPORTED: frozenset(),
-    CLOSED: frozenset(),
-}
 PARTY_ROLES = ("payer", "facilitator")
 
 
@@ -38,14 +27,6 @@ def load_case(session: Session, case_id: int) -> Case:
     if case is None:
         raise NotFound(f"no case {case_id}")
     return case
-
-
-def move(session: Session, case: Case, wanted: str) -> None:
-    """Change the status if the machine allows it, else raise ``InvalidTransition``."""
-    if wanted not in TRANSITIONS[case.status]:
-        raise InvalidTransition(case.id, case.status, wanted)
-    case.status = wanted
-    case.updated_at = utcnow()
 
 
 def _editable(case: Case) -> None:
@@ -136,18 +117,6 @@ def list_cases(
         return [CaseSummary(c.id, c.title, c.status,
                             names.get(c.assignee_id) if c.assignee_id else None, n or 0,
                             c.updated_at) for c, n in rows]
-
-
-def start_investigation(
-    store: Store, actor: Account, case_id: int, *, origin: str = "cli"
-) -> CaseView:
-    """open → investigating."""
-    with store.session() as session:
-        require(session, actor, "work_case")
-        case = load_case(session, case_id)
-        move(session, case, INVESTIGATING)
-        _log(session, actor, "start_investigation", case_id, origin)
-        return case_view(session, case)
 
 
 def add_parties(

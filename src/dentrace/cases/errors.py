@@ -26,8 +26,11 @@ class NotFound(CaseError):
 class InvalidTransition(CaseError):
     """The case's status does not allow the move asked for."""
 
-    def __init__(self, case_id: int, current: str, wanted: str) -> None:
-        super().__init__(f"case {case_id} is '{current}': it cannot become '{wanted}'")
+    def __init__(self, case_id: int, current: str, wanted: str, *, by: str | None = None,
+                 hint: str | None = None) -> None:
+        how = f" by {by.replace('_', ' ')}" if by else ""
+        why = f" ({hint})" if hint else ""
+        super().__init__(f"case {case_id} is '{current}': it cannot become '{wanted}'{how}{why}")
         self.case_id = case_id
         self.current = current
         self.wanted = wanted

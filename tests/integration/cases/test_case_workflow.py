@@ -36,7 +36,8 @@ def test_full_path_to_report_with_four_eyes(
     assert [(n.author, n.text) for n in done.notes] == [("ana", "pays B9 every night")]
     actions = [e.action for e in audit.entries(store, target_type="case", newest_first=False)]
     assert actions == ["open_case", "start_investigation", "add_parties", "add_transactions",
-                       "add_note", "assign_case", "submit_for_approval", "approve_report"]
+                       "add_note", "assign_case", "submit_for_approval", "refused_move",
+                       "refused_move", "approve_report"]
     assert audit.verify(store).ok
 
 

@@ -81,14 +81,14 @@ def move(
     case_id: int, body: StatusIn, caller: Caller = Depends(current_caller),
     context: AppContext = Depends(app_context),
 ) -> CaseOut:
-    """Start investigating an open case, or close a case with a reason."""
-    if body.status == "investigating":
-        view = service.start_investigation(context.store, caller.account, case_id,
-                                           origin=caller.origin)
-    else:
-        view = service.close_case(context.store, caller.account, case_id, body.reason or "",
-                                  origin=caller.origin)
-    return CaseOut.of(view)
+    """Move the case to a status, if the case state machine allows it for the caller.
+
+    403 when the caller's role may not make the move (or submitted the case, for a decision on
+    a pending case), 409 when the case's status does not allow it; both are audited.
+    """
+    return CaseOut.of(service.change_status(context.store, caller.account, case_id,
+                                            body.status, reason=body.reason,
+                                            origin=caller.origin))
 
 
 @router.post("/{case_id}/submit", response_model=CaseOut)

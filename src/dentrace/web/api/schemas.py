@@ -130,9 +130,13 @@ class ReasonIn(BaseModel):
 
 
 class StatusIn(BaseModel):
-    """Move a case: ``investigating`` (start work) or ``closed`` (needs a reason)."""
+    """Move a case to a status; the case state machine decides whether the caller may.
 
-    status: Literal["investigating", "closed"]
+    ``investigating`` starts work on an open case or sends a pending one back (supervisors,
+    with a reason); ``closed`` needs a reason.
+    """
+
+    status: Literal["investigating", "pending_approval", "reported", "closed"]
     reason: str | None = Field(None, max_length=2000)
 
 
