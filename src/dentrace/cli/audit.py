@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dentrace import audit
+from dentrace.cli.console import literal
 from dentrace.errors import DentraceError
 from dentrace.store.sql import Store, open_store
 
@@ -69,6 +70,6 @@ def show(
     table.add_column("detail")
     for e in found:
         detail = json.dumps(e.detail, ensure_ascii=False) if e.detail else ""
-        table.add_row(str(e.seq), e.ts, e.actor, e.origin, e.action,
-                      f"{e.target_type} {e.target_id}", detail)
+        table.add_row(*(literal(cell) for cell in (e.seq, e.ts, e.actor, e.origin, e.action,
+                                                   f"{e.target_type} {e.target_id}", detail)))
     Console().print(table)

@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dentrace.cli.console import literal, say
+
 MARKER = ".dentrace-demo"
 console = Console(stderr=True)
 
@@ -68,29 +70,29 @@ def demo(
     workspace = workspace.resolve()
     _fresh_workspace(workspace)
     world = workspace / "world"
-    console.rule(f"1/4 generating a synthetic world (seed {seed}, scale {scale})")
+    console.rule(literal(f"1/4 generating a synthetic world (seed {seed}, scale {scale})"))
     summary = generate_world(world, seed=seed, scale=scale, fmt="parquet")
-    console.print(f"world written to {world}: {summary}")
+    say(console, f"world written to {world}: {summary}")
     console.rule("2/4 ingesting it into the workspace")
     transactions, customers, known = _world_files(world)
     report = ingest(workspace, transactions=transactions, customers=customers, known=known)
-    console.print(f"rows_read={report.rows_read} rows_accepted={report.rows_accepted} "
-                  f"rows_quarantined={report.rows_quarantined} "
-                  f"rows_duplicate={report.rows_duplicate}")
+    say(console, f"rows_read={report.rows_read} rows_accepted={report.rows_accepted} "
+                 f"rows_quarantined={report.rows_quarantined} "
+                 f"rows_duplicate={report.rows_duplicate}")
     console.rule("3/4 scanning for payers and facilitators")
     result = scan(workspace)
     found = result.summary()
-    console.print(f"parties scored: {found['parties']}; alerts: {found['alerts']} "
-                  f"({found['alerts_per_10k_customers']} per 10k customers, "
-                  f"{found['alerts_known']} already known); scorers: {found['scorers']}")
-    console.print(f"results in {workspace / 'parties.parquet'} and {workspace / 'alerts.parquet'}")
+    say(console, f"parties scored: {found['parties']}; alerts: {found['alerts']} "
+                 f"({found['alerts_per_10k_customers']} per 10k customers, "
+                 f"{found['alerts_known']} already known); scorers: {found['scorers']}")
+    say(console, f"results in {workspace / 'parties.parquet'} and {workspace / 'alerts.parquet'}")
     console.rule("4/4 the investigator app")
     logins = _logins(workspace)
     table = Table(title="Demo logins (random passwords, shown once)")
     for column in ("username", "role", "password"):
         table.add_column(column)
     for row in logins:
-        table.add_row(*row)
+        table.add_row(*(literal(cell) for cell in row))
     Console().print(table)
     if serve:
         from dentrace.cli.serve import serve as serve_app

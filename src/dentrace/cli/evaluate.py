@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dentrace.cli.console import literal, say
 from dentrace.errors import DentraceError
 
 
@@ -37,7 +38,7 @@ def _figures_table(evaluation: Any) -> Table:
         ("worst legit FPR", _worst_rate),
     ]
     for label, cell in rows:
-        table.add_row(label, *(cell(m) for m in evaluation.metrics.values()))
+        table.add_row(label, *(literal(cell(m)) for m in evaluation.metrics.values()))
     for budget in next(iter(evaluation.metrics.values())).recall_within_budget:
         table.add_row(f"recall within {budget:g}/10k",
                       *(f"{m.recall_within_budget[budget]:.3f}"
@@ -73,12 +74,12 @@ def evaluate(
         evaluation = evaluate_world(world, target, known_file=known_file,
                                     use_known=not no_known, scan_options=options)
     except DentraceError as error:
-        console.print(f"[red]{error}[/red]")
+        console.print(literal(error, "red"))
         raise typer.Exit(code=2) from error
     for note in evaluation.notes:
-        console.print(note)
+        console.print(literal(note))
     console.print(_figures_table(evaluation))
     for check in evaluation.checks:
-        mark = "[green]met[/green]" if check.met else "[red]NOT met[/red]"
-        console.print(f"{check.name}: {check.measured:.3f} (target {check.target}) {mark}")
-    console.print(f"report: {evaluation.outputs['report']}")
+        mark = ("met", "green") if check.met else ("NOT met", "red")
+        say(console, f"{check.name}: {check.measured:.3f} (target {check.target}) ", mark)
+    say(console, f"report: {evaluation.outputs['report']}")

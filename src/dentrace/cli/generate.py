@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from dentrace.cli.console import print_error
 from dentrace.errors import DentraceError
 from dentrace.synth import generate_world
 
@@ -41,7 +42,7 @@ def generate(
                                      known_offenders=known_offenders,
                                      known_facilitators=known_facilitators, progress=advance)
         except DentraceError as error:
-            console.print(f"[red]error:[/red] {error}")
+            print_error(error, console)
             raise typer.Exit(2) from error
     inst = summary.institution
     typer.echo(f"{summary.out}: {summary.customers:,} customers, {summary.transactions:,} "

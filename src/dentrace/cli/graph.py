@@ -11,6 +11,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from dentrace.cli.console import print_error, say
 from dentrace.errors import DentraceError
 
 
@@ -39,9 +40,9 @@ def graph(
             con.close()
         written = export_ego(ego, party, hops, target)
     except DentraceError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        print_error(exc)
         raise typer.Exit(code=2) from exc
-    console.print(f"{ego.vcount()} parties, {ego.ecount()} payer–beneficiary links within "
-                  f"{hops} hops of {party}", highlight=False)
+    say(console, f"{ego.vcount()} parties, {ego.ecount()} payer–beneficiary links within "
+                 f"{hops} hops of {party}")
     for path in written:
-        console.print(f"wrote {path}", highlight=False)
+        say(console, f"wrote {path}")

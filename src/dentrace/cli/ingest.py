@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dentrace.cli.console import literal, print_error, say
 from dentrace.errors import DentraceError
 from dentrace.ingest import COUNT_KEYS, IngestReport
 from dentrace.ingest import ingest as run_ingest
@@ -39,12 +40,12 @@ def ingest(
                             reporting_currency=reporting_currency, default_tz=default_tz,
                             quiet=quiet)
     except DentraceError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        print_error(exc)
         raise typer.Exit(code=2) from exc
     console.print(_counts_table(report))
-    console.print(f"Amounts converted to {report.reporting_currency} with rates as of "
-                  f"{report.rates_as_of} ({report.rates_source}).", highlight=False)
-    console.print(f"Counts written to {workspace / 'summary.json'}.", highlight=False)
+    say(console, f"Amounts converted to {report.reporting_currency} with rates as of "
+                 f"{report.rates_as_of} ({report.rates_source}).")
+    say(console, f"Counts written to {workspace / 'summary.json'}.")
 
 
 def _counts_table(report: IngestReport) -> Table:
@@ -54,7 +55,7 @@ def _counts_table(report: IngestReport) -> Table:
         table.add_column(key, justify="right", no_wrap=True)
     for f in report.files:
         note = " (already ingested)" if f.already_ingested else ""
-        table.add_row(f"{f.table}: {Path(f.file).name}{note}",
+        table.add_row(literal(f"{f.table}: {Path(f.file).name}{note}"),
                       *(f"{getattr(f, k):,}" for k in COUNT_KEYS))
     table.add_row("[bold]total[/bold]", *(f"[bold]{report.total(k):,}[/bold]" for k in COUNT_KEYS))
     return table

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dentrace.cli.console import literal, print_error, say
 from dentrace.errors import DentraceError
 
 
@@ -66,19 +67,20 @@ def scan(
         result = run_scan(target, config=config, alert_budget=alert_budget,
                           target_precision=target_precision, scorer=scorer, engine=runner)
     except DentraceError as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        print_error(exc, errors)
         raise typer.Exit(code=2) from exc
-    table = Table(title=f"Scan of {target}")
+    table = Table(title=literal(f"Scan of {target}"))
     for name in ("role", "parties", "alerts", "threshold", "rule", "scorer"):
         table.add_column(name)
     summary = result.summary()
     for role, threshold in result.thresholds.items():
         table.add_row(role, f"{summary['parties'][role]:,}", f"{summary['alerts'][role]:,}",
-                      f"{threshold.value:.4f}", threshold.rule, result.scorers[role])
+                      f"{threshold.value:.4f}", literal(threshold.rule),
+                      literal(result.scorers[role]))
     console.print(table)
-    console.print(f"{summary['alerts_per_10k_customers']} alerts per 10k customers; "
-                  f"scan took {result.timings['total']:.1f} s. Wrote parties.parquet, "
-                  "alerts.parquet and summary.json.", highlight=False)
+    say(console, f"{summary['alerts_per_10k_customers']} alerts per 10k customers; "
+                 f"scan took {result.timings['total']:.1f} s. Wrote parties.parquet, "
+                 "alerts.parquet and summary.json.")
 
 
 def _engine(kind: str, workspace: Path, master: str | None, remote: str | None,
@@ -111,8 +113,7 @@ def _print_incremental(console: Console, target: Path, config: Path | None, scor
     how = ("thresholds of the last full scan" if "full_scan_share" not in done else
            f"a full scan instead: the new payments' senders are "
            f"{done['new_sender_share']:.0%} of the payers, above {done['full_scan_share']:.0%}")
-    console.print(f"Incremental scan of {target}: ingest runs {done['from_ingest_id']}-"
-                  f"{done['to_ingest_id']}; recomputed {done['payers']:,} payers and "
-                  f"{done['facilitators']:,} facilitators ({how}); "
-                  f"{len(result.alerts):,} alerts in all; took {result.timings['total']:.1f} s.",
-                  highlight=False)
+    say(console, f"Incremental scan of {target}: ingest runs {done['from_ingest_id']}-"
+                 f"{done['to_ingest_id']}; recomputed {done['payers']:,} payers and "
+                 f"{done['facilitators']:,} facilitators ({how}); "
+                 f"{len(result.alerts):,} alerts in all; took {result.timings['total']:.1f} s.")

@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from dentrace.cli.console import literal, say
 from dentrace.errors import DentraceError
 
 
@@ -43,14 +44,15 @@ def train(
     try:
         chosen = check_training_seeds(_parse_seeds(seeds))
     except DentraceError as error:
-        console.print(f"[red]{error}[/red]")
+        console.print(literal(error, "red"))
         raise typer.Exit(code=2) from error
     target = out or SHIPPED_DIR
     with tempfile.TemporaryDirectory(prefix="dentrace-train-") as scratch:
         workdir = keep_worlds or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
-        report = train_models(chosen, scale, workdir, target, rounds, progress=console.print)
-    console.print(f"trained on seeds {report.training_seeds} (calibrated leave-one-world-out), "
-                  f"scale {scale}, in {report.seconds:.0f} s")
+        report = train_models(chosen, scale, workdir, target, rounds,
+                              progress=lambda text: say(console, text))
+    say(console, f"trained on seeds {report.training_seeds} (calibrated leave-one-world-out), "
+                 f"scale {scale}, in {report.seconds:.0f} s")
     for path in report.saved:
-        console.print(f"saved {path} and its .lgb model")
+        say(console, f"saved {path} and its .lgb model")
