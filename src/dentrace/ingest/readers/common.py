@@ -16,6 +16,12 @@ BOOKKEEPING = ("_dt_line", "_dt_fault_field", "_dt_fault_reason", "_dt_raw")
 # file_row_number). A join on it reaches a few rows without decoding the others.
 ROW_IN_FILE = "_dt_row"
 
+# The longest row a text reader takes, in characters (a row of several lines counts them
+# all). A payment row is a few hundred characters (ISO 20022 caps a name at 140, a remittance
+# line at 140); a longer line is a broken or hostile file (2 GiB of NUL bytes on one line
+# took 8 GiB to read whole), so it is quarantined unread and memory stays a few MiB a line.
+MAX_LINE_CHARS = 1 << 20
+
 # Called with (units done, units in total) while a file is read.
 Progress = Callable[[int, int], None]
 

@@ -1,7 +1,8 @@
 """CSV and CSV.gz reader: Python's csv module, so every row keeps its physical line number.
 
-Rows with the wrong number of fields or bytes the encoding cannot decode are kept, marked
-for quarantine with their raw text; the rest go to DuckDB in Arrow chunks.
+Rows with the wrong number of fields, bytes the encoding cannot decode or more characters than
+a row may have are kept, marked for quarantine with their raw text (cut short); the rest go to
+DuckDB in Arrow chunks. No line is ever held whole past ``MAX_LINE_CHARS``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pyarrow as pa
 
 from dentrace.errors import HeaderError, InputError
 from dentrace.ingest.mapping import Mapping
-from dentrace.ingest.readers import csv_fast
+from dentrace.ingest.readers import common, csv_fast
 from dentrace.ingest.readers.common import BOOKKEEPING, ROWS, STAGING, Progress, quote
 
 CHUNK_ROWS = 100_000
@@ -28,24 +29,63 @@ _UNDECODABLE = re.compile("[\udc80-\udcff]")
 csv.field_size_limit(16 * 1024 * 1024)
 
 
+RAW_KEPT = 4096  # characters of a quarantined row's raw text kept (the rest is counted)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class _Overlong(Exception):
+    """Raised by the tap instead of the line that takes a record past ``MAX_LINE_CHARS``:
+    the record's characters read (``length``), physical lines used and first characters."""
+
+    def __init__(self, length: int, lines: int, head: str) -> None:
+        super().__init__(f"{length} characters")
+        self.length, self.lines, self.head = length, lines, head
+
+
 class _LineTap:
-    """Iterates a text file's lines for csv.reader while keeping the current record's text."""
+    """Iterates a text file's lines for csv.reader while keeping the current record's text.
+
+    Lines are read with a size limit, so a line of 2 GiB costs a few MiB, not a copy of it:
+    one that would take the record past ``MAX_LINE_CHARS`` is read to its end piece by piece,
+    counted and dropped (``_Overlong``); csv.reader starts afresh on the next line.
+    """
 
     def __init__(self, text: IO[str]) -> None:
         self.text = text
         self.lines: list[str] = []
+        self.size = 0  # characters of the record so far, line breaks included
 
     def __iter__(self) -> Iterator[str]:
         return self
 
     def __next__(self) -> str:
-        line = next(self.text)
+        room = common.MAX_LINE_CHARS - self.size
+        line = self.text.readline(max(room, 0) + 2)  # + 2: room for the line break
+        if not line:
+            raise StopIteration
+        body = len(line.rstrip("\r\n"))
+        if body > room:
+            raise self._overlong(line, body)
+        self.size += len(line)
         self.lines.append(line)
         return line
+
+    def _overlong(self, line: str, body: int) -> _Overlong:
+        """Read the rest of ``line``'s physical line in pieces and forget the record."""
+        length, piece = self.size + body, line
+        while piece and not piece.endswith(("\n", "\r")):
+            piece = self.text.readline(common.MAX_LINE_CHARS)
+            length += len(piece.rstrip("\r\n"))
+        head = ("".join(self.lines) + line)[:RAW_KEPT]
+        error = _Overlong(length, len(self.lines) + 1, head)
+        self.lines.clear()
+        self.size = 0
+        return error
 
     def take(self) -> str:
         out = "".join(self.lines)
         self.lines.clear()
+        self.size = 0
         return out
 
 
@@ -69,6 +109,9 @@ def _header(rows: Iterator[list[str]], tap: _LineTap, path: Path) -> list[str]:
         header = next(rows)
     except StopIteration:
         raise HeaderError("empty file: no header row", file=path) from None
+    except _Overlong as exc:
+        raise HeaderError(f"header row holds more than {common.MAX_LINE_CHARS:,} characters",
+                          file=path, row=1) from exc
     except (csv.Error, EOFError, OSError) as exc:
         raise HeaderError(f"unreadable header row ({exc})", file=path) from exc
     tap.take()
@@ -142,9 +185,13 @@ def _records(
             values = next(rows)
         except StopIteration:
             return
+        except _Overlong as exc:
+            yield None, line, None, _overlong_reason(line, exc), _printable(exc.head, exc.length)
+            line += exc.lines
+            continue
         except (csv.Error, EOFError, OSError) as exc:
             raw = tap.take()
-            yield None, line, None, f"unreadable row ({exc})", raw
+            yield None, line, None, f"unreadable row ({exc})", _printable(raw)
             line += max(raw.count("\n"), 1)
             if isinstance(exc, EOFError | OSError):
                 return
@@ -164,9 +211,23 @@ def _records(
             yield values, start, None, None, None
 
 
-def _printable(raw: str) -> str:
-    """Raw text with undecodable bytes shown as \\xNN so it can be stored."""
-    return raw.rstrip("\r\n").encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+def _overlong_reason(start: int, exc: _Overlong) -> str:
+    limit = f"more than {common.MAX_LINE_CHARS:,} characters"
+    if exc.lines == 1:
+        return f"line {start} holds {limit} ({exc.length:,}): not read"
+    return (f"the row from line {start} to line {start + exc.lines - 1} holds {limit} "
+            "(a quote never closed?): not read")
+
+
+def _printable(raw: str, length: int | None = None) -> str:
+    """Raw text that can be stored and shown: undecodable bytes and control characters as
+    \\xNN, cut to ``RAW_KEPT`` characters with the full ``length`` noted."""
+    length = len(raw) if length is None else length
+    text = raw[:RAW_KEPT].rstrip("\r\n")
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    cut = length > RAW_KEPT or len(text) > RAW_KEPT
+    return text[:RAW_KEPT] + (f"... ({length:,} characters in all)" if cut else "")
 
 
 class _Chunk:
