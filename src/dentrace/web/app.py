@@ -30,6 +30,7 @@ from dentrace.web.api import (
 )
 from dentrace.web.deps import AppContext, current_caller
 from dentrace.web.evidence import Evidence
+from dentrace.web.party_paths import EncodedPartySlashes
 from dentrace.web.security import Caller, SecurityHeaders
 from dentrace.web.settings import WebSettings
 
@@ -94,6 +95,7 @@ def create_app(
                                    settings=settings, indicators=indicator_descriptions())
     # outermost last: security headers on every answer, then the screening fast path
     app.add_middleware(screen.ScreeningFastPath)
+    app.add_middleware(EncodedPartySlashes)
     app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.include_router(api_router())

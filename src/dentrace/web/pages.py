@@ -25,6 +25,7 @@ from dentrace.auth import (
     revoke_token,
 )
 from dentrace.web.deps import AppContext, app_context, record_logout
+from dentrace.web.party_paths import path_segment
 from dentrace.web.security import (
     Caller,
     authenticate_request,
@@ -48,6 +49,7 @@ def _json_block(value: Any) -> str:
 
 
 TEMPLATES.env.filters["json_block"] = _json_block
+TEMPLATES.env.filters["path_segment"] = path_segment
 
 
 def render(request: Request, template: str, *, caller: Caller | None = None,

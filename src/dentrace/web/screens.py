@@ -25,6 +25,7 @@ from dentrace.web.deps import (
     permit,
 )
 from dentrace.web.pages import render
+from dentrace.web.party_paths import party_id_in_path
 from dentrace.web.queue import SORT_KEYS, QueueFilter, alert_queue
 from dentrace.web.security import Caller
 
@@ -94,7 +95,8 @@ def _party_cases(context: AppContext, caller: Caller, case_ids: list[int]) -> li
 
 
 @router.get("/parties/{party_id}", response_class=HTMLResponse)
-def party_page(party_id: str, request: Request, caller: Caller = Depends(current_caller),
+def party_page(request: Request, party_id: str = Depends(party_id_in_path),
+               caller: Caller = Depends(current_caller),
                context: AppContext = Depends(app_context)) -> HTMLResponse:
     """Party page: KYC, score and reasons, timeline, network, payments, triage (audited)."""
     permit(context, caller, "view_party")

@@ -20,6 +20,7 @@ from dentrace.web.deps import (
     parties_in_cases,
     permit,
 )
+from dentrace.web.party_paths import party_id_in_path
 from dentrace.web.security import Caller
 
 router = APIRouter(prefix="/parties", tags=["parties"])
@@ -62,7 +63,7 @@ def party_summary(context: AppContext, party_id: str) -> dict[str, Any]:
 
 @router.get("/{party_id}")
 def get_party(
-    party_id: str, caller: Caller = Depends(current_caller),
+    party_id: str = Depends(party_id_in_path), caller: Caller = Depends(current_caller),
     context: AppContext = Depends(app_context),
 ) -> dict[str, Any]:
     """A party's KYC profile, score, reasons (codes and plain-language explanation)."""
@@ -78,7 +79,7 @@ def get_party(
 
 @router.get("/{party_id}/payments")
 def get_payments(
-    party_id: str,
+    party_id: str = Depends(party_id_in_path),
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     caller: Caller = Depends(current_caller),
@@ -97,7 +98,7 @@ def get_payments(
 
 @router.get("/{party_id}/network")
 def get_network(
-    party_id: str,
+    party_id: str = Depends(party_id_in_path),
     hops: int = Query(2, ge=1, le=3),
     caller: Caller = Depends(current_caller),
     context: AppContext = Depends(app_context),
