@@ -30,6 +30,7 @@ from dentrace.cases.casework import (
     add_parties,
     add_transactions,
     assign_case,
+    ensure_visible,
     get_case,
     list_cases,
     open_case,
@@ -37,9 +38,12 @@ from dentrace.cases.casework import (
 from dentrace.cases.errors import (
     AlreadyDisposed,
     CaseError,
+    InvalidCaseInput,
     InvalidTransition,
     MissingReason,
     NotFound,
+    TooLarge,
+    UnknownParties,
 )
 from dentrace.cases.labels import KnownLabel, export_known_labels, write_known_csv
 from dentrace.cases.machine import (
@@ -73,6 +77,7 @@ __all__ = [
     "CaseSummary",
     "CaseView",
     "ImportResult",
+    "InvalidCaseInput",
     "InvalidTransition",
     "KnownLabel",
     "MissingReason",
@@ -80,6 +85,8 @@ __all__ = [
     "NotFound",
     "NoteView",
     "PartyRecord",
+    "TooLarge",
+    "UnknownParties",
     "add_note",
     "add_parties",
     "add_transactions",
@@ -89,6 +96,7 @@ __all__ = [
     "close_case",
     "dismiss_alert",
     "dismiss_alerts",
+    "ensure_visible",
     "escalate_alerts",
     "export_known_labels",
     "get_alert",

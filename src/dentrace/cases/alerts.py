@@ -28,6 +28,7 @@ from dentrace.cases.casework import (
     put_transactions,
 )
 from dentrace.cases.errors import AlreadyDisposed, InvalidTransition, MissingReason, NotFound
+from dentrace.cases.limits import existing_id
 from dentrace.cases.views import AlertView, CaseView, alert_view, case_view, usernames
 from dentrace.errors import InputError, MissingColumnError
 from dentrace.store.sql import Store
@@ -140,7 +141,7 @@ def get_alert(store: Store, actor: Account, alert_id: int) -> AlertView:
 
 
 def _alert(session: Session, alert_id: int, *, new_only: bool = True) -> Alert:
-    alert = session.get(Alert, alert_id, with_for_update=new_only)
+    alert = session.get(Alert, existing_id(alert_id, "alert"), with_for_update=new_only)
     if alert is None:
         raise NotFound(f"no alert {alert_id}")
     if new_only and alert.status != NEW:

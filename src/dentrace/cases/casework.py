@@ -13,6 +13,7 @@ from dentrace import audit
 from dentrace.auth import Account, require
 from dentrace.auth.roles import role_may
 from dentrace.cases.errors import InvalidTransition, MissingReason, NotFound
+from dentrace.cases.limits import existing_id
 from dentrace.cases.machine import CLOSED, OPEN, REPORTED
 from dentrace.cases.views import CaseSummary, CaseView, case_view, usernames
 from dentrace.store.sql import Store
@@ -23,10 +24,20 @@ PARTY_ROLES = ("payer", "facilitator")
 
 def load_case(session: Session, case_id: int) -> Case:
     """The case row, locked for this transaction on PostgreSQL, or ``NotFound``."""
-    case = session.get(Case, case_id, with_for_update=True)
+    case = session.get(Case, existing_id(case_id, "case"), with_for_update=True)
     if case is None:
         raise NotFound(f"no case {case_id}")
     return case
+
+
+def ensure_visible(store: Store, actor: Account, case_id: int) -> None:
+    """``NotFound`` unless ``case_id`` is a case the actor may read (for routes outside this
+    package that read a case themselves, e.g. the goAML report); not audited by itself."""
+    with store.session(write=False) as session:
+        require(session, actor, "view_alerts")
+        case = session.get(Case, existing_id(case_id, "case"))
+        if case is None:
+            raise NotFound(f"no case {case_id}")
 
 
 def _editable(case: Case) -> None:

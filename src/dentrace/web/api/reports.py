@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import Response
 
+from dentrace.cases import ensure_visible
 from dentrace.errors import ConfigError
 from dentrace.report.base import generate
 from dentrace.report.errors import NotApproved, NothingToReport, SchemaInvalid
@@ -42,6 +43,7 @@ def goaml_report(
 ) -> Response:
     """Generate the goAML STR of a case approved for reporting and return it (audited)."""
     permit(context, caller, "work_case")
+    ensure_visible(context.store, caller.account, case_id)  # 404: out of range, or restricted
     workspace = context.evidence.workspace
     try:
         material = case_material(context.store, workspace, case_id)

@@ -6,11 +6,15 @@ Pydantic models give the OpenAPI schema its shapes; ``*.of(view)`` converts a se
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from dentrace.cases import AlertView, CaseSummary, CaseView, NoteView
+from dentrace.cases.limits import MAX_ALERTS, MAX_ID
+
+# A row id as a body field: beyond the database's integer range is 422, not a driver overflow.
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class AlertOut(BaseModel):
@@ -47,14 +51,14 @@ class Disposition(BaseModel):
 
     decision: Literal["dismiss", "escalate"]
     reason: str | None = Field(None, max_length=2000)
-    case_id: int | None = Field(None, ge=1, description="escalate into this case, else a new one")
+    case_id: RowId | None = Field(None, description="escalate into this case, else a new one")
     title: str | None = Field(None, max_length=200)
 
 
 class BulkDisposition(Disposition):
     """Dismiss or escalate several alerts at once: all or none."""
 
-    alert_ids: list[int] = Field(..., min_length=1, max_length=500)
+    alert_ids: list[RowId] = Field(..., min_length=1, max_length=MAX_ALERTS)
 
 
 class DispositionResult(BaseModel):
