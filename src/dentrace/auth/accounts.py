@@ -89,14 +89,33 @@ def get_account(store: Store, username: str) -> Account:
         return Account.of(_user(session, username))
 
 
+def _refuse_last_admin(session: Session, user: User) -> None:
+    """Raise ``AccountError`` when ``user`` is the only active admin: without one, nobody
+    could add, enable or disable accounts from the web any more."""
+    if user.role != "admin" or not user.active:
+        return
+    # FOR UPDATE (ordered) on PostgreSQL: two admins disabling each other at once wait for
+    # one another instead of both seeing the other still active. SQLite writes one at a time.
+    admins = session.execute(
+        select(User.id).where(User.role == "admin", User.active.is_(True))
+        .order_by(User.id).with_for_update()
+    ).scalars().all()
+    if not set(admins) - {user.id}:
+        raise AccountError(f"'{user.username}' is the last active admin: add or enable "
+                           "another admin first", field="username")
+
+
 def set_active(
     store: Store, username: str, active: bool, *, actor: Account | None = None,
     origin: str = "cli",
 ) -> Account:
-    """Disable (revoking its API tokens) or re-enable an account."""
+    """Disable (revoking its API tokens) or re-enable an account; the last active admin
+    cannot be disabled (``AccountError``)."""
     with store.session() as session:
         who = _acting(session, actor)
         user = _user(session, username)
+        if not active:
+            _refuse_last_admin(session, user)
         user.active = active
         if not active:
             session.execute(
@@ -112,6 +131,13 @@ def disable_user(
 ) -> Account:
     """Disable an account: it can no longer log in or act, and its tokens stop working."""
     return set_active(store, username, False, actor=actor, origin=origin)
+
+
+def enable_user(
+    store: Store, username: str, *, actor: Account | None = None, origin: str = "cli"
+) -> Account:
+    """Enable a disabled account: it can log in again (its old tokens stay revoked)."""
+    return set_active(store, username, True, actor=actor, origin=origin)
 
 
 def set_password(

@@ -29,7 +29,7 @@ ACTIONS = (
     "approve_report",       # approve a submitted case for reporting (four eyes)
     "import_alerts",        # load a scan's alerts into the queue
     "view_audit",           # read the audit log
-    "manage_users",         # add, list and disable accounts
+    "manage_users",         # add, list, disable and enable accounts
     "screen",               # real-time screening of payments (POST /api/v1/screen)
 )
 

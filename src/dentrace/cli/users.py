@@ -1,4 +1,4 @@
-"""``dentrace users add|list|disable``: manage the accounts of the investigator app.
+"""``dentrace users add|list|disable|enable``: manage the accounts of the investigator app.
 
 Thin: reads options (the password from stdin when it is not a terminal), calls ``dentrace.auth``.
 """
@@ -92,3 +92,18 @@ def disable(
         except DentraceError as exc:
             raise _fail(exc) from exc
     typer.echo(f"disabled {username}")
+
+
+@app.command("enable")
+def enable(
+    username: str = typer.Argument(..., help="Login name."),
+    workspace: Path | None = WORKSPACE,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Enable a disabled user: they can log in again (old API tokens stay revoked)."""
+    with _store(workspace, database_url) as store:
+        try:
+            auth.enable_user(store, username)
+        except DentraceError as exc:
+            raise _fail(exc) from exc
+    typer.echo(f"enabled {username}")

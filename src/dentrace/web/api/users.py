@@ -1,4 +1,5 @@
-"""User API for admins: list accounts, add one (with a one-time random password), disable one.
+"""User API for admins: list accounts, add one (with a one-time random password), disable or
+enable one (never the last active admin: the auth service refuses with 400).
 
 The auth service checks ``manage_users`` and audits every change; passwords are never echoed
 back except the freshly generated one, once.
@@ -11,7 +12,13 @@ from typing import Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from dentrace.auth import Account, add_user_with_random_password, disable_user, list_users
+from dentrace.auth import (
+    Account,
+    add_user_with_random_password,
+    disable_user,
+    enable_user,
+    list_users,
+)
 from dentrace.web.deps import AppContext, app_context, current_caller, permit
 from dentrace.web.security import Caller
 
@@ -62,3 +69,12 @@ def disable(username: str, caller: Caller = Depends(current_caller),
     permit(context, caller, "manage_users")
     return UserOut.of(disable_user(context.store, username, actor=caller.account,
                                    origin=caller.origin))
+
+
+@router.post("/{username}/enable", response_model=UserOut)
+def enable(username: str, caller: Caller = Depends(current_caller),
+           context: AppContext = Depends(app_context)) -> UserOut:
+    """Enable a disabled account: it may log in again (its old tokens stay revoked)."""
+    permit(context, caller, "manage_users")
+    return UserOut.of(enable_user(context.store, username, actor=caller.account,
+                                  origin=caller.origin))
