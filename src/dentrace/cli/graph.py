@@ -21,18 +21,21 @@ def graph(
     hops: int = typer.Option(2, "--hops", min=1, max=4, help="Hops around the party."),
     out: Path = typer.Option(None, "--out",
                              help="Output path; .graphml and .json are written beside it "
-                                  "(default: WORKSPACE/graphs/PARTY)."),
+                                  "(default: WORKSPACE/graphs/PARTY, the party id made a "
+                                  "plain file name)."),
 ) -> None:
     """Export the payer–beneficiary network around PARTY as GraphML and JSON."""
     from dentrace.features import read_known
     from dentrace.graph.ego import ego_network, export_ego
+    from dentrace.report.files import confined, safe_file_name
     from dentrace.store.warehouse import open_warehouse
 
     console = Console()
-    target = out or workspace / "graphs" / party
     scanned = workspace / "parties.parquet"
     parties = pd.read_parquet(scanned) if scanned.is_file() else None
     try:
+        # a party id is data, not a path: '../../x' or '/etc/x' must stay in graphs/
+        target = out or confined(workspace / "graphs", safe_file_name(party))
         con = open_warehouse(workspace, read_only=True)
         try:
             ego = ego_network(con, party, hops, parties, read_known(con))

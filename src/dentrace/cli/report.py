@@ -67,6 +67,9 @@ def goaml(
     if result and result.filled:
         typer.echo(f"fields the FIU requires that dentrace does not hold (filled as configured "
                    f"in [not_held]): {', '.join(p.split('/')[-1] for p in result.filled)}")
+    if result and result.replaced:
+        typer.echo("characters XML cannot hold were replaced by U+FFFD in: "
+                   f"{', '.join(sorted({p.split('/')[-1] for p in result.replaced}))}")
 
 
 @app.command("pack")

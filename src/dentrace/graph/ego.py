@@ -11,6 +11,8 @@ import igraph as ig
 import pandas as pd
 
 from dentrace.errors import InputError
+from dentrace.report.files import whole_file, write_whole
+from dentrace.report.xmltext import xml_text
 
 EDGE_SQL = """
 SELECT sender_id AS source, beneficiary_id AS target, count(*) AS payments,
@@ -104,12 +106,27 @@ def as_json(graph: ig.Graph, party: str, hops: int) -> dict[str, Any]:
     return {"party": party, "hops": hops, "nodes": nodes, "edges": edges}
 
 
+def _xml_safe(graph: ig.Graph) -> ig.Graph:
+    """A copy of ``graph`` whose text attributes hold only characters XML can hold (igraph
+    stops writing GraphML half-way at the first control character)."""
+    safe = graph.copy()
+    for sequence in (safe.vs, safe.es):
+        for name in sequence.attributes():
+            values = sequence[name]
+            if any(isinstance(v, str) for v in values):
+                sequence[name] = [xml_text(v) if isinstance(v, str) else v for v in values]
+    return safe
+
+
 def export_ego(graph: ig.Graph, party: str, hops: int, out: Path) -> list[Path]:
-    """Write OUT.graphml and OUT.json (OUT's own suffix is replaced); return both paths."""
+    """Write OUT.graphml and OUT.json (OUT's own suffix is replaced); return both paths.
+
+    Each file is written whole, so a failure leaves neither a partial file nor a stale one
+    presented as new. The JSON keeps the data exactly (JSON escapes any character).
+    """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     graphml, js = out.with_suffix(".graphml"), out.with_suffix(".json")
-    graph.write_graphml(str(graphml))
-    js.write_text(json.dumps(as_json(graph, party, hops), indent=2, default=str) + "\n",
-                  encoding="utf-8")
+    with whole_file(graphml) as temporary:
+        _xml_safe(graph).write_graphml(str(temporary))
+    write_whole(js, json.dumps(as_json(graph, party, hops), indent=2, default=str) + "\n")
     return [graphml, js]

@@ -16,9 +16,9 @@ from typing import Any
 
 _WHERE = {
     "Exporter": "base", "Generated": "base", "generate": "base", "sha256_of": "base",
-    "NotApproved": "errors", "NothingToReport": "errors", "ReportError": "errors",
-    "SchemaInvalid": "errors", "FtmExporter": "ftm", "GoamlExporter": "goaml",
-    "load_config": "goaml", "write_goaml": "goaml", "Finding": "material",
+    "CannotWrite": "errors", "NotApproved": "errors", "NothingToReport": "errors",
+    "ReportError": "errors", "SchemaInvalid": "errors", "FtmExporter": "ftm",
+    "GoamlExporter": "goaml", "load_config": "goaml", "write_goaml": "goaml", "Finding": "material",
     "Material": "material", "alerts_material": "material", "case_material": "material",
     "party_material": "material", "PackExporter": "pack", "verify_pack": "pack",
 }

@@ -4,7 +4,8 @@
     └── ReportError            base of everything below
         ├── NotApproved        a case that is not approved for reporting cannot be reported
         ├── NothingToReport    no alert or transaction behind the subject asked for
-        └── SchemaInvalid      the report does not validate against the FIU's schema
+        ├── SchemaInvalid      the report does not validate against the FIU's schema
+        └── CannotWrite        the subject's data cannot be laid out as the report's format
 """
 
 from __future__ import annotations
@@ -24,6 +25,14 @@ class NotApproved(ReportError):
 
 class NothingToReport(ReportError):
     """The case or party has no alert and no transaction to report."""
+
+
+class CannotWrite(ReportError):
+    """The subject's data cannot be written in the report's format (a value the writer refuses).
+
+    Characters XML cannot hold are replaced before writing, so this is the guard for what no
+    one foresaw: the web route answers it with 409 instead of a server error.
+    """
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from followthemoney import model
 from followthemoney.proxy import EntityProxy
 from followthemoney.util import make_entity_id
 
+from dentrace.report.files import whole_file
 from dentrace.report.material import Material
 from dentrace.report.narrative import looks_like_company, party_names
 
@@ -134,8 +135,9 @@ class FtmExporter:
 
     def export(self, material: Material, out: Path) -> list[Path]:
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("w", encoding="utf-8") as handle:
+        # FtM drops control characters itself; the file is written whole, so an export that
+        # fails half-way leaves no truncated entity list for Aleph to import
+        with whole_file(out) as temporary, temporary.open("w", encoding="utf-8") as handle:
             for entity in ftm_entities(material, self.bank):
                 handle.write(json.dumps(entity.to_dict(), ensure_ascii=False,
                                         sort_keys=True) + "\n")

@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from lxml import etree
+
 from dentrace.errors import ConfigError
-from dentrace.report.errors import SchemaInvalid
+from dentrace.report.errors import CannotWrite, SchemaInvalid
+from dentrace.report.files import write_whole
 from dentrace.report.goaml.config import GoamlConfig, load_config, shipped_profiles
 from dentrace.report.goaml.content import str_content
 from dentrace.report.goaml.schema import NOT_HELD, Fillers, FiuSchema, Layout, serialise
@@ -26,6 +29,7 @@ class GoamlResult:
     indicators: list[str]
     dropped: list[str] = field(default_factory=list)
     filled: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
 
 
 def _schema_for(config: GoamlConfig) -> FiuSchema:
@@ -40,27 +44,32 @@ def write_goaml(material: Material, config: GoamlConfig, out: Path, *,
     """Write the STR to ``out`` if it validates; else raise ``SchemaInvalid``.
 
     An invalid draft is kept beside it as ``OUT.invalid`` for inspection and ``out`` itself is
-    removed, so no file that looks like a valid report is left behind.
+    removed, so no file that looks like a valid report is left behind. Each file is written
+    whole (temporary, then renamed). Data the XML writer still refuses raises ``CannotWrite``.
     """
     schema = schema or _schema_for(config)
     layout = Layout()
-    root = schema.write(str_content(material, config, now=now), layout)
-    text = serialise(root)
+    try:
+        root = schema.write(str_content(material, config, now=now), layout)
+        text = serialise(root)
+    except (ValueError, TypeError, etree.LxmlError) as exc:
+        raise CannotWrite(f"{material.kind} {material.ident}: the goAML report cannot be "
+                          f"written from its data: {exc}") from exc
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     rejected = out.with_name(out.name + ".invalid")
     try:
         schema.require_valid(root)
     except SchemaInvalid:
         out.unlink(missing_ok=True)
-        rejected.write_bytes(text)
+        write_whole(rejected, text)
         raise
     rejected.unlink(missing_ok=True)
-    out.write_bytes(text)
+    write_whole(out, text)
     return GoamlResult(path=out, sha256=hashlib.sha256(text).hexdigest(),
                        transactions=len(material.transactions),
                        indicators=[i.text or "" for i in root.iter("indicator")],
-                       dropped=sorted(layout.dropped), filled=sorted(layout.filled))
+                       dropped=sorted(layout.dropped), filled=sorted(layout.filled),
+                       replaced=sorted(layout.replaced))
 
 
 class GoamlExporter:

@@ -24,6 +24,7 @@ from xmlschema.validators import XsdGroup
 
 from dentrace.errors import ConfigError
 from dentrace.report.errors import SchemaInvalid, SchemaProblem
+from dentrace.report.xmltext import xml_text
 
 
 class NotHeld:
@@ -62,10 +63,12 @@ class Fillers:
 
 @dataclass
 class Layout:
-    """What writing one report did beside the XML: elements dropped and fields filled."""
+    """What writing one report did beside the XML: elements dropped, fields filled and fields
+    whose characters XML cannot hold were replaced by U+FFFD."""
 
     dropped: set[str] = field(default_factory=set)
     filled: set[str] = field(default_factory=set)
+    replaced: set[str] = field(default_factory=set)
 
 
 def _format(value: Any) -> str:
@@ -156,6 +159,9 @@ class FiuSchema:
             return
         fixed = getattr(xsd, "fixed", None)
         text = str(fixed) if fixed is not None else _format(value)
+        if (safe := xml_text(text)) != text:
+            layout.replaced.add(path)
+            text = safe
         limit = getattr(xsd.type, "max_length", None)
         if limit is not None and len(text) > limit:
             # narrative fields keep a visible cut mark; a comment cut to a letter or two would

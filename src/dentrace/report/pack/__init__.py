@@ -7,7 +7,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dentrace.errors import InputError
 from dentrace.report.base import sha256_of
+from dentrace.report.files import confined, write_whole
 from dentrace.report.material import Material
 from dentrace.report.pack.charts import network_png, timeline_png
 from dentrace.report.pack.render import dentrace_version, html_report, pdf_report
@@ -25,23 +27,26 @@ def write_manifest(folder: Path, files: list[Path], material: Material,
                             "title": material.title},
                 "generated_at": generated_at, "generator": f"dentrace {dentrace_version()}",
                 "files": entries}
-    manifest_path = folder / MANIFEST
-    manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                             encoding="utf-8")
+    manifest_path = write_whole(folder / MANIFEST,
+                                json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     sums = [*((e["sha256"], e["file"]) for e in entries),
             (sha256_of(manifest_path), MANIFEST)]
-    sums_path = folder / SUMS
-    sums_path.write_text("".join(f"{h}  {name}\n" for h, name in sums), encoding="utf-8")
+    sums_path = write_whole(folder / SUMS, "".join(f"{h}  {name}\n" for h, name in sums))
     return [manifest_path, sums_path]
 
 
 def verify_pack(folder: Path) -> list[str]:
-    """The files of a pack whose SHA-256 no longer matches SHA256SUMS (empty when intact)."""
+    """The files of a pack whose SHA-256 no longer matches SHA256SUMS (empty when intact); a
+    listed name outside the pack's folder (``../x``, ``/etc/x``) counts as not matching."""
     folder = Path(folder)
     bad = []
     for line in (folder / SUMS).read_text(encoding="utf-8").splitlines():
         digest, name = line.split("  ", 1)
-        path = folder / name
+        try:
+            path = confined(folder, name)
+        except InputError:
+            bad.append(name)
+            continue
         if not path.is_file() or sha256_of(path) != digest:
             bad.append(name)
     return bad
@@ -62,8 +67,7 @@ class PackExporter:
         sections = pack_sections(material, datetime.now(UTC))
         timeline = timeline_png(material, folder / "timeline.png")
         network = network_png(material, self.workspace, folder / "network.png")
-        html = folder / "report.html"
-        html.write_text(html_report(sections, timeline, network), encoding="utf-8")
+        html = write_whole(folder / "report.html", html_report(sections, timeline, network))
         pdf = pdf_report(sections, timeline, network, folder / "report.pdf")
         files = [html, pdf, timeline, network]
         return files + write_manifest(folder, files, material, sections.generated_at)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import igraph as ig
 import matplotlib
@@ -15,11 +16,26 @@ import pandas as pd
 
 from dentrace.errors import InputError
 from dentrace.graph.ego import collect_edges
+from dentrace.report.files import whole_file
 from dentrace.report.material import Material
+from dentrace.report.xmltext import xml_text
 from dentrace.store import open_warehouse
 
 MAX_EDGES_PER_PARTY = 40
 CASE_COLOUR, CLIENT_COLOUR, OTHER_COLOUR = "#c0392b", "#2e86c1", "#95a5a6"
+
+
+def chart_label(value: object) -> str:
+    """A party id or name as matplotlib prints it literally: ``$`` would start mathtext (a
+    malformed formula fails the whole picture) and control characters have no glyph."""
+    return xml_text(str(value)).replace("$", r"\$")
+
+
+def _save(fig: Any, path: Path) -> Path:
+    with whole_file(path) as temporary:
+        fig.savefig(temporary, format="png")
+    plt.close(fig)
+    return path
 
 
 def timeline_png(material: Material, path: Path) -> Path:
@@ -28,7 +44,7 @@ def timeline_png(material: Material, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(9, 3.6), dpi=110)
     for payer, rows in txns.groupby("sender_id", sort=True):
         ax.scatter(pd.to_datetime(rows["ts_local"]), rows["amount_ref"], s=22, alpha=0.8,
-                   label=str(payer))
+                   label=chart_label(payer))
     ax.set_ylabel(f"amount ({material.reporting_currency})")
     ax.set_title(f"Payments over time (sender's local time), {len(txns)} payments")
     ax.grid(alpha=0.3)
@@ -39,9 +55,7 @@ def timeline_png(material: Material, path: Path) -> Path:
                   bbox_to_anchor=(1.01, 1.0))
     fig.autofmt_xdate()
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def _edges(material: Material, workspace: Path) -> pd.DataFrame:
@@ -89,11 +103,10 @@ def network_png(material: Material, workspace: Path, path: Path) -> Path:
                c=colours, zorder=3, edgecolors="white")
     for name, (x, y) in zip(names, coords, strict=True):
         if name in case_ids or len(names) <= 30:
-            ax.annotate(name, (x, y), fontsize=6, xytext=(4, 4), textcoords="offset points")
+            ax.annotate(chart_label(name), (x, y), fontsize=6, xytext=(4, 4),
+                        textcoords="offset points")
     ax.set_title(f"Payment network: {len(names)} accounts, {len(edges)} payer → beneficiary "
                  "links\nred: case parties, blue: our clients, grey: others")
     ax.set_axis_off()
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, path)

@@ -13,6 +13,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from jinja2 import Environment, select_autoescape
 
+from dentrace.report.files import whole_file
 from dentrace.report.pack.sections import PackSections
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -115,5 +116,6 @@ def pdf_report(sections: PackSections, timeline: Path, network: Path, out: Path)
         _table(pdf, ("when", "who", "action", "detail"), list(sections.trail), (3, 2, 3, 8))
     else:
         pdf.cell(0, 5, "No case trail: an ad-hoc export.", new_x="LMARGIN", new_y="NEXT")
-    pdf.output(str(out))
+    with whole_file(out) as temporary:
+        pdf.output(str(temporary))
     return out

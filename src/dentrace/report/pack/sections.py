@@ -3,11 +3,13 @@ summary, indicators with values, transactions, the analyst's notes and the appro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from dentrace.report.material import Material
 from dentrace.report.narrative import descriptions, narrative, party_names
+from dentrace.report.xmltext import xml_text
 
 
 @dataclass(frozen=True)
@@ -70,17 +72,28 @@ def _transactions(material: Material) -> list[tuple[str, ...]]:
     return rows
 
 
+def _xml_safe(value: Any) -> Any:
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(v) for v in value)
+    return value
+
+
 def pack_sections(material: Material, now: datetime | None = None) -> PackSections:
-    """The sections of ``material``'s evidence pack."""
+    """The sections of ``material``'s evidence pack, holding only characters XML (and so the
+    HTML and the PDF's fonts) can hold."""
     now = now or datetime.now(UTC)
     notes = ([(_when(n.created_at), n.author, n.text) for n in material.case.notes]
              if material.case else [])
     trail = [(e.ts.replace("T", " ")[:19] + " UTC", e.actor, e.action,
               ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))[:200])
              for e in material.trail]
-    return PackSections(
+    sections = PackSections(
         title=f"Evidence pack — {material.kind} {material.ident}: {material.title}",
         generated_at=now.strftime("%Y-%m-%d %H:%M:%S UTC"), summary=_summary(material),
         narrative=narrative(material, material.reporting_currency).splitlines(),
         indicators=_indicators(material), transactions=_transactions(material),
         notes=notes, trail=trail)
+    return replace(sections, **{f.name: _xml_safe(getattr(sections, f.name))
+                                for f in fields(sections)})

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from dentrace.cases import ensure_visible
 from dentrace.errors import ConfigError
 from dentrace.report.base import generate
-from dentrace.report.errors import NotApproved, NothingToReport, SchemaInvalid
+from dentrace.report.errors import NotApproved, NothingToReport, ReportError, SchemaInvalid
 from dentrace.report.goaml import GoamlExporter, load_config
 from dentrace.report.material import case_material
 from dentrace.web.deps import AppContext, app_context, current_caller, permit
@@ -59,5 +59,7 @@ def goaml_report(
                  origin=caller.origin)
     except SchemaInvalid as exc:
         raise HTTPException(422, [str(p) for p in exc.problems[:20]]) from exc
+    except ReportError as exc:  # data the report cannot hold: the analyst's to fix, not a 500
+        raise HTTPException(409, str(exc)) from exc
     return Response(out.read_bytes(), media_type="application/xml", headers={
         "Content-Disposition": f'attachment; filename="{out.name}"'})
