@@ -32,7 +32,9 @@ from dentrace.web.security import (
     clear_session_cookies,
     client_origin,
     csrf_matches,
+    csrf_token_for,
     new_csrf_token,
+    session_csrf_matches,
     set_csrf_cookie,
     set_session_cookies,
 )
@@ -52,6 +54,11 @@ TEMPLATES.env.filters["json_block"] = _json_block
 TEMPLATES.env.filters["path_segment"] = path_segment
 
 
+def _session_csrf_token(request: Request, context: AppContext) -> str:
+    session_token = request.cookies.get(context.settings.session_cookie)
+    return csrf_token_for(session_token) if session_token else ""
+
+
 def render(request: Request, template: str, *, caller: Caller | None = None,
            status_code: int = 200, **values: Any) -> HTMLResponse:
     """A page with the layout's values (user, role, permissions, CSRF token) filled in."""
@@ -61,7 +68,7 @@ def render(request: Request, template: str, *, caller: Caller | None = None,
         allowed = permissions(context.store).get(caller.account.role, set())
     values.update(
         user=caller.account if caller else None, allowed=allowed, version=__version__,
-        csrf_token=request.cookies.get(context.settings.csrf_cookie, ""),
+        csrf_token=_session_csrf_token(request, context),
     )
     return TEMPLATES.TemplateResponse(request, template, values, status_code=status_code)
 
@@ -145,7 +152,7 @@ def logout(request: Request, csrf_token: str = Form(""),
            context: AppContext = Depends(app_context)) -> Response:
     """End the browser session (revoking its token) and return to the login page."""
     session_token = request.cookies.get(context.settings.session_cookie)
-    if session_token and csrf_matches(request, context.settings, csrf_token):
+    if session_token and session_csrf_matches(request, context.settings, csrf_token):
         try:
             account = account_for_token(context.store, session_token)
         except AuthenticationFailed:

@@ -1,11 +1,15 @@
 """Who is asking and may they: bearer tokens or session cookies, CSRF checks, security headers.
 
-Browser sessions carry a double-submit CSRF token (cookie + header or form field) on every
-state-changing request; bearer-token clients are exempt because browsers never add that header.
+A browser session's CSRF token is derived from its session token (``csrf_token_for``) and must
+come back in a header or form field on every state-changing request, so a cookie/header pair an
+attacker sets cannot pass; bearer-token clients are exempt because browsers never add that header.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -18,6 +22,7 @@ from dentrace.store.sql import Store
 from dentrace.web.settings import WebSettings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_CONTEXT = b"dentrace csrf token v1"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -55,15 +60,34 @@ def client_origin(request: Request) -> str:
 
 
 def new_csrf_token() -> str:
+    """A random token for the login form, before any session exists (double submit)."""
     return secrets.token_urlsafe(32)
 
 
 def csrf_matches(request: Request, settings: WebSettings, submitted: str | None) -> bool:
-    """True when ``submitted`` (header or form field) equals the CSRF cookie."""
+    """True when ``submitted`` (the login form's field) equals the CSRF cookie."""
     cookie = request.cookies.get(settings.csrf_cookie)
     if not cookie or not submitted:
         return False
     return secrets.compare_digest(cookie.encode(), submitted.encode())
+
+
+def csrf_token_for(session_token: str) -> str:
+    """The CSRF token of the browser session ``session_token``: HMAC-SHA256 keyed by the
+    session's own 256-bit secret, so only who holds the session (or a page it was served)
+    knows it, no server key needs keeping, and each login (a new session) rotates it."""
+    mac = hmac.new(session_token.encode(), CSRF_CONTEXT, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
+def session_csrf_matches(request: Request, settings: WebSettings,
+                         submitted: str | None) -> bool:
+    """True when ``submitted`` is the CSRF token of the request's session cookie; the CSRF
+    cookie is ignored here, since an attacker may be able to set it."""
+    session_token = request.cookies.get(settings.session_cookie)
+    if not session_token or not submitted:
+        return False
+    return hmac.compare_digest(csrf_token_for(session_token).encode(), submitted.encode())
 
 
 def authenticate_request(request: Request, store: Store, settings: WebSettings,
@@ -81,21 +105,23 @@ def authenticate_request(request: Request, store: Store, settings: WebSettings,
     account = account_for_token(store, session_token)
     if request.method not in SAFE_METHODS:
         submitted = request.headers.get(settings.csrf_header)
-        if not csrf_matches(request, settings, submitted):
+        if not session_csrf_matches(request, settings, submitted):
             raise CsrfRejected("missing or wrong CSRF token")
     return Caller(account, origin, via_cookie=True)
 
 
 def set_session_cookies(response: Response, settings: WebSettings, token: str) -> None:
-    """Start a browser session: HttpOnly session cookie plus a fresh JS-readable CSRF cookie."""
+    """Start a browser session: HttpOnly session cookie plus a JS-readable cookie holding the
+    session's CSRF token (pages carry it too, in a meta tag and the logout form)."""
     max_age = int(settings.session_lifetime.total_seconds())
     response.set_cookie(settings.session_cookie, token, max_age=max_age, httponly=True,
                         secure=settings.secure_cookies, samesite="strict", path="/")
-    set_csrf_cookie(response, settings, new_csrf_token())
+    set_csrf_cookie(response, settings, csrf_token_for(token))
 
 
 def set_csrf_cookie(response: Response, settings: WebSettings, token: str) -> None:
-    # Readable by our scripts (double submit); SameSite keeps other sites from sending it.
+    # Readable by our scripts; SameSite keeps other sites from sending it. Only the login form
+    # compares it (double submit); a session's writes are checked against csrf_token_for.
     response.set_cookie(settings.csrf_cookie, token, httponly=False,
                         secure=settings.secure_cookies, samesite="strict", path="/")
 

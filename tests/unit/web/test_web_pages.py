@@ -8,14 +8,15 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from dentrace.web.security import csrf_token_for
 from tests.unit.web.web_sample import TOKENS, bearer
 
 
 @pytest.fixture()
 def browser(client: TestClient) -> TestClient:
-    """The client with the analyst's browser session (cookie session plus CSRF cookie)."""
+    """The client with the analyst's browser session (cookie session plus its CSRF cookie)."""
     client.cookies.set("dentrace_session", TOKENS["ana"])
-    client.cookies.set("dentrace_csrf", "csrf-token-for-tests")
+    client.cookies.set("dentrace_csrf", csrf_token_for(TOKENS["ana"]))
     return client
 
 

@@ -1,8 +1,14 @@
-// Calls to the JSON API from the screens: session cookie plus the double-submit CSRF header.
+// Calls to the JSON API from the screens: session cookie plus the session's CSRF token as a header.
 
 function cookie(name) {
   const found = document.cookie.split("; ").find((part) => part.startsWith(`${name}=`));
   return found ? decodeURIComponent(found.slice(name.length + 1)) : "";
+}
+
+// The page's token is the session's own; the cookie only when a page has none.
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return (meta && meta.content) || cookie("dentrace_csrf");
 }
 
 export async function send(method, url, body) {
@@ -12,7 +18,7 @@ export async function send(method, url, body) {
     headers: {
       "Content-Type": "application/json",
       Accept: "application/json",
-      "X-CSRF-Token": cookie("dentrace_csrf"),
+      "X-CSRF-Token": csrfToken(),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
