@@ -21,14 +21,21 @@ from sqlalchemy.orm import Session
 from dentrace import audit
 from dentrace.auth import Account, require
 from dentrace.cases.casework import (
-    PARTY_ROLES,
     load_case,
     new_case,
     put_parties,
     put_transactions,
 )
 from dentrace.cases.errors import AlreadyDisposed, InvalidTransition, MissingReason, NotFound
-from dentrace.cases.limits import existing_id
+from dentrace.cases.limits import (
+    MAX_ALERTS,
+    MAX_REASON,
+    MAX_TITLE,
+    PARTY_ROLES,
+    count_within,
+    existing_id,
+    text_within,
+)
 from dentrace.cases.views import AlertView, CaseView, alert_view, case_view, usernames
 from dentrace.errors import InputError, MissingColumnError
 from dentrace.store.sql import Store
@@ -153,7 +160,9 @@ def dismiss_alerts(
     store: Store, actor: Account, alert_ids: Sequence[int], reason: str, *, origin: str = "cli",
 ) -> list[AlertView]:
     """Dismiss every alert given with one reason; all or none (bulk action)."""
-    if not reason.strip():
+    count_within(alert_ids, "alert_ids", MAX_ALERTS)
+    reason = text_within(reason, "reason", MAX_REASON)
+    if not reason:
         raise MissingReason("field 'reason': a dismissal needs a reason")
     with store.session() as session:
         user = require(session, actor, "disposition_alert")
@@ -196,12 +205,15 @@ def escalate_alerts(
     title: str | None = None, note: str | None = None, origin: str = "cli",
 ) -> CaseView:
     """Escalate alerts into one case: a new one, or ``case_id`` if given; all or none."""
+    count_within(alert_ids, "alert_ids", MAX_ALERTS)
+    title = text_within(title, "title", MAX_TITLE) if title else None
+    note = text_within(note, "reason", MAX_REASON) if note else None
     with store.session() as session:
         user = require(session, actor, "escalate")
         alerts = [_alert(session, i) for i in dict.fromkeys(alert_ids)]
         if not alerts:
             raise NotFound("no alert to escalate")
-        default_title = "Alert: " + ", ".join(a.party_id for a in alerts[:3])
+        default_title = ("Alert: " + ", ".join(a.party_id for a in alerts[:3]))[:MAX_TITLE]
         case = _target_case(session, actor, case_id, title or default_title, origin)
         put_parties(session, case, ((a.party_id, a.role) for a in alerts))
         put_transactions(session, case, (t for a in alerts for t in json.loads(a.txn_ids)))

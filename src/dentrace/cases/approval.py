@@ -12,6 +12,7 @@ from dentrace import audit
 from dentrace.auth import Account, PermissionDenied, require
 from dentrace.cases.casework import load_case
 from dentrace.cases.errors import InvalidTransition, MissingReason
+from dentrace.cases.limits import MAX_REASON, text_within
 from dentrace.cases.machine import (
     CLOSED,
     INVESTIGATING,
@@ -77,11 +78,11 @@ def change_status(
     (``InvalidTransition``) or by role or four eyes (``PermissionDenied``) is audited as
     ``refused_move`` and raised.
     """
+    reason = text_within(reason or "", "reason", MAX_REASON)
     seen = {"from": "", "move": action or ""}
     try:
         with store.session() as session:
-            return _move(session, actor, case_id, target, action, (reason or "").strip(),
-                         origin, seen)
+            return _move(session, actor, case_id, target, action, reason, origin, seen)
     except (InvalidTransition, PermissionDenied) as refused:
         if seen["from"]:  # the case exists and the actor may read it
             _record_refusal(store, actor, case_id, target, seen["move"], seen["from"],

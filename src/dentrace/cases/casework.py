@@ -13,13 +13,24 @@ from dentrace import audit
 from dentrace.auth import Account, require
 from dentrace.auth.roles import role_may
 from dentrace.cases.errors import InvalidTransition, MissingReason, NotFound
-from dentrace.cases.limits import existing_id
+from dentrace.cases.limits import (
+    MAX_NOTE,
+    MAX_TITLE,
+    MAX_TXN_ID,
+    MAX_TXNS,
+    MAX_USERNAME,
+    PARTY_ROLES,
+    PartyDirectory,
+    checked_parties,
+    count_within,
+    existing_id,
+    ids_within,
+    text_within,
+)
 from dentrace.cases.machine import CLOSED, OPEN, REPORTED
 from dentrace.cases.views import CaseSummary, CaseView, case_view, usernames
 from dentrace.store.sql import Store
 from dentrace.store.sql.models import Case, CaseNote, CaseParty, CaseTransaction, User, utcnow
-
-PARTY_ROLES = ("payer", "facilitator")
 
 
 def load_case(session: Session, case_id: int) -> Case:
@@ -46,10 +57,10 @@ def _editable(case: Case) -> None:
 
 
 def new_case(session: Session, user: User, title: str) -> Case:
-    """A new open case created by and assigned to ``user``."""
+    """A new open case created by and assigned to ``user`` (title at most ``MAX_TITLE``)."""
     now = utcnow()
-    case = Case(title=title.strip() or "Untitled case", status=OPEN, assignee_id=user.id,
-                created_by=user.id, created_at=now, updated_at=now)
+    case = Case(title=text_within(title, "title", MAX_TITLE) or "Untitled case", status=OPEN,
+                assignee_id=user.id, created_by=user.id, created_at=now, updated_at=now)
     session.add(case)
     session.flush()
     return case
@@ -90,9 +101,15 @@ def _log(session: Session, actor: Account, action: str, case_id: int, origin: st
 
 def open_case(
     store: Store, actor: Account, title: str, parties: Iterable[tuple[str, str]] = (),
-    *, origin: str = "cli",
+    *, directory: PartyDirectory | None = None, origin: str = "cli",
 ) -> CaseView:
-    """Open a case directly (not from an alert), holding ``parties`` as (party_id, role)."""
+    """Open a case directly (not from an alert), holding ``parties`` as (party_id, role).
+
+    Sizes are bounded (``limits``); with a ``directory`` every party id must exist in the
+    workspace's data (``UnknownParties`` otherwise), checked before anything is written.
+    """
+    title = text_within(title, "title", MAX_TITLE)
+    parties = checked_parties(parties, directory)
     with store.session() as session:
         user = require(session, actor, "escalate")
         case = new_case(session, user, title)
@@ -132,9 +149,11 @@ def list_cases(
 
 def add_parties(
     store: Store, actor: Account, case_id: int, parties: Iterable[tuple[str, str]],
-    *, origin: str = "cli",
+    *, directory: PartyDirectory | None = None, origin: str = "cli",
 ) -> CaseView:
-    """Add (party_id, role) pairs to a case that is still being worked."""
+    """Add (party_id, role) pairs to a case that is still being worked (checked as in
+    ``open_case``)."""
+    parties = checked_parties(parties, directory)
     with store.session() as session:
         require(session, actor, "work_case")
         case = load_case(session, case_id)
@@ -148,6 +167,9 @@ def add_transactions(
     store: Store, actor: Account, case_id: int, txn_ids: Iterable[str], *, origin: str = "cli",
 ) -> CaseView:
     """Add transactions as evidence to a case that is still being worked."""
+    txn_ids = list(txn_ids)
+    count_within(txn_ids, "txn_ids", MAX_TXNS)
+    ids_within(txn_ids, "txn_ids", MAX_TXN_ID)
     with store.session() as session:
         require(session, actor, "work_case")
         case = load_case(session, case_id)
@@ -160,17 +182,18 @@ def add_transactions(
 def add_note(
     store: Store, actor: Account, case_id: int, text: str, *, origin: str = "cli"
 ) -> CaseView:
-    """Write a note on a case (any status: notes may follow a report)."""
-    if not text.strip():
+    """Write a note on a case (any status: notes may follow a report), at most ``MAX_NOTE``."""
+    text = text_within(text, "text", MAX_NOTE)
+    if not text:
         raise MissingReason("field 'text': a note cannot be empty")
     with store.session() as session:
         user = require(session, actor, "add_note")
         case = load_case(session, case_id)
-        session.add(CaseNote(case_id=case.id, author_id=user.id, text=text.strip(),
+        session.add(CaseNote(case_id=case.id, author_id=user.id, text=text,
                              created_at=utcnow()))
         case.updated_at = utcnow()
         session.flush()
-        _log(session, actor, "add_note", case_id, origin, chars=len(text.strip()))
+        _log(session, actor, "add_note", case_id, origin, chars=len(text))
         return case_view(session, case)
 
 
@@ -178,6 +201,7 @@ def assign_case(
     store: Store, actor: Account, case_id: int, assignee: str, *, origin: str = "cli"
 ) -> CaseView:
     """Give a case to ``assignee``, who must be active and allowed to work cases."""
+    assignee = text_within(assignee, "assignee", MAX_USERNAME)
     with store.session() as session:
         require(session, actor, "assign")
         case = load_case(session, case_id)

@@ -6,9 +6,10 @@ Issue 16 found a 500 on ids ≥ 2**63 and a 152 MB database from one case creati
 
 from __future__ import annotations
 
-from collections.abc import Sized
+from collections.abc import Iterable, Sized
+from typing import Protocol
 
-from dentrace.cases.errors import NotFound, TooLarge
+from dentrace.cases.errors import InvalidCaseInput, NotFound, TooLarge, UnknownParties
 
 # SQLite's INTEGER and PostgreSQL's BIGINT hold at most 2**63 - 1; no row id is larger, and
 # binding a larger Python int raises OverflowError in the driver.
@@ -22,6 +23,16 @@ MAX_PARTIES = 200          # parties in one call (open a case, add parties)
 MAX_TXNS = 1_000           # transactions in one call
 MAX_ALERTS = 500           # alerts in one bulk disposition
 MAX_MEMBERS = 50           # named members of a restricted case
+MAX_USERNAME = 64          # characters of a username (VARCHAR(64))
+PARTY_ROLES = ("payer", "facilitator")
+
+
+class PartyDirectory(Protocol):
+    """Who exists in a workspace's data (the web app's ``Evidence``: warehouse and scan)."""
+
+    def is_known_party(self, party_id: str) -> bool:
+        """True when the party is in the warehouse (customers, payments) or the scan."""
+        ...
 
 
 def in_id_range(number: int) -> bool:
@@ -56,3 +67,27 @@ def ids_within(values: list[str], field: str, limit: int) -> None:
         if len(value) > limit:
             raise TooLarge(f"field '{field}', entry {number}: {len(value)} characters, "
                            f"at most {limit}")
+
+
+def checked_parties(parties: Iterable[tuple[str, str]],
+                    directory: PartyDirectory | None = None) -> list[tuple[str, str]]:
+    """(party_id, role) pairs within the limits, with known roles and, when a ``directory``
+    is given, ids that exist in the workspace's data (else ``UnknownParties`` naming them)."""
+    pairs = []
+    for number, pair in enumerate(parties):
+        if number >= MAX_PARTIES:  # stop reading an oversized list at once
+            raise TooLarge(f"field 'parties': more than {MAX_PARTIES} entries")
+        pairs.append(pair)
+    ids_within([p for p, _ in pairs], "parties", MAX_PARTY_ID)
+    for number, (party_id, role) in enumerate(pairs):
+        if not party_id.strip():
+            raise InvalidCaseInput(f"field 'parties', entry {number}: the party id is empty")
+        if role not in PARTY_ROLES:
+            raise InvalidCaseInput(f"field 'parties', entry {number}: role must be one of "
+                                   f"{', '.join(PARTY_ROLES)}, not {role[:40]!r}")
+    if directory is not None:
+        unknown = [p for p in dict.fromkeys(p for p, _ in pairs)
+                   if not directory.is_known_party(p)]
+        if unknown:
+            raise UnknownParties(unknown)
+    return pairs

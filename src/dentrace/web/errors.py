@@ -18,7 +18,13 @@ from dentrace.auth import (
     LoginThrottled,
     PermissionDenied,
 )
-from dentrace.cases import AlreadyDisposed, InvalidTransition, MissingReason, NotFound
+from dentrace.cases import (
+    AlreadyDisposed,
+    InvalidCaseInput,
+    InvalidTransition,
+    MissingReason,
+    NotFound,
+)
 from dentrace.errors import DentraceError, InputError, WorkspaceError
 from dentrace.web.security import CsrfRejected
 
@@ -48,6 +54,8 @@ def _status_of(exc: DentraceError) -> int:
         return 404
     if isinstance(exc, InvalidTransition | AlreadyDisposed):
         return 409
+    if isinstance(exc, InvalidCaseInput):
+        return 422
     if isinstance(exc, AccountError | InputError | MissingReason):
         return 400
     if isinstance(exc, WorkspaceError):

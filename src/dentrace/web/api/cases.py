@@ -40,10 +40,15 @@ def open_case(
     body: NewCase, caller: Caller = Depends(current_caller),
     context: AppContext = Depends(app_context),
 ) -> CaseOut:
-    """Open a case directly (not from an alert) with the parties given."""
+    """Open a case directly (not from an alert) with the parties given.
+
+    422 when a field breaks a limit or a party id is in neither the warehouse nor the scan.
+    """
     parties = [(p.party_id, p.role) for p in body.parties]
-    return CaseOut.of(service.open_case(context.store, caller.account, body.title, parties,
-                                        origin=caller.origin))
+    with context.evidence.connect():  # one warehouse connection for every party looked up
+        view = service.open_case(context.store, caller.account, body.title, parties,
+                                 directory=context.evidence, origin=caller.origin)
+    return CaseOut.of(view)
 
 
 @router.get("/{case_id}", response_model=CaseOut)

@@ -11,7 +11,16 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from dentrace.cases import AlertView, CaseSummary, CaseView, NoteView
-from dentrace.cases.limits import MAX_ALERTS, MAX_ID
+from dentrace.cases.limits import (
+    MAX_ALERTS,
+    MAX_ID,
+    MAX_NOTE,
+    MAX_PARTIES,
+    MAX_PARTY_ID,
+    MAX_REASON,
+    MAX_TITLE,
+    MAX_USERNAME,
+)
 
 # A row id as a body field: beyond the database's integer range is 422, not a driver overflow.
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -50,9 +59,9 @@ class Disposition(BaseModel):
     """Dismiss (a reason is required) or escalate one alert."""
 
     decision: Literal["dismiss", "escalate"]
-    reason: str | None = Field(None, max_length=2000)
+    reason: str | None = Field(None, max_length=MAX_REASON)
     case_id: RowId | None = Field(None, description="escalate into this case, else a new one")
-    title: str | None = Field(None, max_length=200)
+    title: str | None = Field(None, max_length=MAX_TITLE)
 
 
 class BulkDisposition(Disposition):
@@ -122,15 +131,15 @@ class CaseLine(BaseModel):
 
 
 class NoteIn(BaseModel):
-    text: str = Field(..., min_length=1, max_length=10000)
+    text: str = Field(..., min_length=1, max_length=MAX_NOTE)
 
 
 class AssignIn(BaseModel):
-    assignee: str = Field(..., min_length=1, max_length=64)
+    assignee: str = Field(..., min_length=1, max_length=MAX_USERNAME)
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field(..., min_length=1, max_length=2000)
+    reason: str = Field(..., min_length=1, max_length=MAX_REASON)
 
 
 class StatusIn(BaseModel):
@@ -141,12 +150,21 @@ class StatusIn(BaseModel):
     """
 
     status: Literal["investigating", "pending_approval", "reported", "closed"]
-    reason: str | None = Field(None, max_length=2000)
+    reason: str | None = Field(None, max_length=MAX_REASON)
+
+
+class PartyIn(BaseModel):
+    """A party to hold in a new case: its id must exist in the workspace's data."""
+
+    party_id: str = Field(..., min_length=1, max_length=MAX_PARTY_ID)
+    role: Literal["payer", "facilitator"]
 
 
 class NewCase(BaseModel):
-    title: str = Field(..., min_length=1, max_length=200)
-    parties: list[PartyRef] = Field(default_factory=list, max_length=500)
+    """A case opened directly; limits in docs/cases.md (``dentrace.cases.limits``)."""
+
+    title: str = Field(..., min_length=1, max_length=MAX_TITLE)
+    parties: list[PartyIn] = Field(default_factory=list, max_length=MAX_PARTIES)
 
 
 class ImportResultOut(BaseModel):
