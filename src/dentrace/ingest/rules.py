@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dentrace.contract import validity
 from dentrace.contract.schema import CHANNELS, CUSTOMERS, KNOWN, KNOWN_LABELS, TRANSACTIONS, Table
 from dentrace.ingest.mapping import Mapping
 from dentrace.ingest.readers.common import literal
@@ -56,9 +57,12 @@ def _date(col: str, mapping: Mapping) -> str:
     return f"TRY_CAST({_text(col)} AS DATE)"
 
 
-def _date_rule(col: str) -> Rule:
-    return Rule(f"{_text(col)} IS NOT NULL AND _dt_{col} IS NULL", col,
-                literal("unparseable date") + f" || ': ' || {_text(col)}")
+def _date_rules(col: str) -> list[Rule]:
+    """A date that does not parse, then one outside the years of ``contract.validity``."""
+    return [Rule(f"{_text(col)} IS NOT NULL AND _dt_{col} IS NULL", col,
+                 literal("unparseable date") + f" || ': ' || {_text(col)}"),
+            Rule(validity.sql_outside_years(f"_dt_{col}", "DATE"), col,
+                 literal(validity.DATE_RANGE + ": ") + f" || {_text(col)}")]
 
 
 def _timestamp_helpers(mapping: Mapping, default_tz: str | None) -> list[tuple[str, str]]:
@@ -114,15 +118,24 @@ def _amount(mapping: Mapping) -> str:
 def transaction_rules(mapping: Mapping, default_tz: str | None) -> TableRules:
     """Rules for transaction files; amounts convert through ``_dt_rates``."""
     naive = "naive timestamp: no UTC offset and no default time zone (--default-tz)"
+    value = {"ts": " || (_m_ts)", "amount": " || (_m_amount)"}
+    # The bounds of times and amounts are screening's too (contract.validity).
     rules = [
         *_required(TRANSACTIONS),
-        Rule("_dt_ts_local IS NULL OR (_dt_has_off AND _dt_off IS NULL) "
-             "OR abs(coalesce(_dt_off, 0)) > 18 * 60", "ts",
-             literal("unparseable timestamp: ") + " || (_m_ts)"),
+        Rule("_dt_ts_local IS NULL OR (_dt_has_off AND _dt_off IS NULL)", "ts",
+             literal("unparseable timestamp: ") + value["ts"]),
+        Rule(validity.sql_offset_outside("_dt_off"), "ts",
+             literal(validity.OFFSET_RANGE + ": ") + value["ts"]),
         Rule("_dt_ts_utc IS NULL", "ts", literal(naive)),
+        Rule(f"{validity.sql_outside_years('_dt_ts_local')} OR "
+             f"{validity.sql_outside_years('_dt_ts_utc')}", "ts",
+             literal(validity.TIMESTAMP_RANGE + ": ") + value["ts"]),
         Rule("_dt_amount IS NULL OR NOT isfinite(_dt_amount)", "amount",
-             literal("non-numeric amount: ") + " || (_m_amount)"),
-        Rule("_dt_amount <= 0", "amount", literal("non-positive amount: ") + " || (_m_amount)"),
+             literal(validity.AMOUNT_NOT_NUMBER + ": ") + value["amount"]),
+        Rule("_dt_amount <= 0", "amount",
+             literal(validity.AMOUNT_NOT_POSITIVE + ": ") + value["amount"]),
+        Rule(f"_dt_amount > {validity.AMOUNT_MAX!r}", "amount",
+             literal(validity.AMOUNT_RANGE + ": ") + value["amount"]),
         Rule("_dt_factor IS NULL", "currency",
              "'unknown currency ''' || upper((_m_currency)) || ''' (not in the rates table)'"),
     ]
@@ -155,7 +168,8 @@ def customer_rules(mapping: Mapping) -> TableRules:
     outputs |= {c: f"upper({_text(c)})" for c in ("country", "nationality")}
     return TableRules(
         table=CUSTOMERS, helpers=[(f"_dt_{c}", _date(c, mapping)) for c in dates],
-        rules=[*_required(CUSTOMERS), *(_date_rule(c) for c in dates)], outputs=outputs,
+        rules=[*_required(CUSTOMERS), *(r for c in dates for r in _date_rules(c))],
+        outputs=outputs,
     )
 
 
@@ -167,7 +181,7 @@ def known_rules(mapping: Mapping) -> TableRules:
                       "|| ''''")
     return TableRules(
         table=KNOWN, helpers=[("_dt_as_of", _date("as_of", mapping))],
-        rules=[*_required(KNOWN), label_rule, _date_rule("as_of")],
+        rules=[*_required(KNOWN), label_rule, *_date_rules("as_of")],
         outputs={"party_id": _text("party_id"), "label": f"lower({_text('label')})",
                  "as_of": "_dt_as_of"},
     )

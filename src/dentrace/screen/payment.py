@@ -3,12 +3,12 @@ checked field by field (errors name the request, the transaction and the field).
 
 from __future__ import annotations
 
-import math
 import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dentrace.contract import validity
 from dentrace.errors import InputError
 from dentrace.ingest.readers.iso20022 import read_messages
 
@@ -36,24 +36,40 @@ def contract_payment(values: dict[str, Any], source: str = "request",
         payment[name] = _text(values.get(name), name, source, row)
         if name in REQUIRED and payment[name] is None:
             raise InputError(f"'{name}' is required", file=source, row=row, field=name)
+    payment.update(ts=_timestamp(payment["ts"], source, row),
+                   amount=_amount(payment["amount"], source, row),
+                   currency=str(payment["currency"]).upper())
+    return payment
+
+
+def _timestamp(text: str, source: str, row: int | None) -> datetime:
+    """``ts`` as an aware datetime within the bounds ingest keeps (``contract.validity``)."""
     try:
-        ts = datetime.fromisoformat(payment["ts"])
+        ts = datetime.fromisoformat(text)
     except ValueError as error:
-        raise InputError(f"'ts' is not an ISO 8601 time: {payment['ts']!r}", file=source,
-                         row=row, field="ts") from error
+        why = validity.year_problem(text) or "is not an ISO 8601 time"
+        raise InputError(f"'ts' {why}: {text!r}", file=source, row=row, field="ts") from error
     if ts.utcoffset() is None:
         raise InputError("'ts' needs a UTC offset (the sender's local time, e.g. +08:00)",
                          file=source, row=row, field="ts")
+    out_of_bounds = validity.timestamp_problem(ts)
+    if out_of_bounds:
+        raise InputError(f"'ts' {out_of_bounds}: {text!r}", file=source, row=row, field="ts")
+    return ts
+
+
+def _amount(text: str, source: str, row: int | None) -> float:
+    """``amount`` as a float within the bounds ingest keeps (``contract.validity``)."""
     try:
-        amount = float(payment["amount"])
+        amount = float(text)
     except ValueError as error:
-        raise InputError(f"'amount' is not a number: {payment['amount']!r}", file=source,
-                         row=row, field="amount") from error
-    if not math.isfinite(amount) or amount <= 0:
-        raise InputError("'amount' must be a positive number", file=source, row=row,
+        raise InputError(f"'amount' is not a number: {text!r}", file=source, row=row,
+                         field="amount") from error
+    problem = validity.amount_problem(amount)
+    if problem:
+        raise InputError(f"'amount' {problem}: {text!r}", file=source, row=row,
                          field="amount")
-    payment.update(ts=ts, amount=amount, currency=str(payment["currency"]).upper())
-    return payment
+    return amount
 
 
 def pacs008_payments(message: bytes, source: str = "request") -> list[dict[str, Any]]:

@@ -10,7 +10,8 @@ import pytest
 from dentrace.ingest import ingest
 from dentrace.ingest.readers.parquet_reader import numeric_columns
 
-# amount as DOUBLE (with a negative, a NaN and a zero), an integer extra column, a repeated id.
+# amount as DOUBLE (with a negative, a NaN, a zero and one above the largest accepted), an
+# integer extra column, a repeated id.
 ROWS = """SELECT * FROM (VALUES
     ('t1', '2025-03-04T21:15:00+10:00', 's1', 'b1', 12.5::DOUBLE, 'usd', 7::BIGINT, 'ok'),
     ('t2', '2025-03-04T21:15:00Z', 's1', 'b1', -1.0::DOUBLE, 'USD', 8::BIGINT, 'negative'),
@@ -67,13 +68,13 @@ def test_typed_double_verdicts_and_raw_text(tmp_path: Path) -> None:
     path = _write(tmp_path / "t.parquet", TYPES["double"], as_text=False)
     report = ingest(tmp_path / "ws", transactions=path, quiet=True)
     kept, bad = _loaded(tmp_path / "ws")
-    assert (report.rows_accepted, report.rows_quarantined) == (2, 5)
-    assert [(row[0], row[6], row[15]) for row in kept] == [
-        ("t1", 12.5, '{"device":"7"}'), ("t5", 1e20, '{"device":"10"}')]
+    assert (report.rows_accepted, report.rows_quarantined) == (1, 6)
+    assert [(row[0], row[6], row[15]) for row in kept] == [("t1", 12.5, '{"device":"7"}')]
     reasons = {line: (field, reason) for line, field, reason, _ in bad}
     assert reasons == {
         2: ("amount", "non-positive amount: -1.0"), 3: ("amount", "non-numeric amount: nan"),
         4: ("amount", "non-positive amount: 0.0"),
+        5: ("amount", "amount above 10,000,000,000,000, the largest accepted: 1e+20"),
         6: ("txn_id", "same txn_id as line 1 of this file, with different content"),
         7: ("amount", "missing required field")}
     raw = {line: str(text) for line, _, _, text in bad}
