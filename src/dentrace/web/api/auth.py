@@ -1,4 +1,4 @@
-"""API login: OAuth2 password flow giving a bearer token, token revocation, who-am-I.
+"""API login: OAuth2 password flow giving a bearer token, logout (token or session), who-am-I.
 
 Throttling of failed logins is the auth service's; a locked-out caller gets 429 and Retry-After.
 """
@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from dentrace.auth import ACTIONS, authenticate, issue_token, permissions, revoke_token
 from dentrace.web.deps import AppContext, app_context, current_caller, record_logout
-from dentrace.web.security import Caller, client_origin, oauth2_scheme
+from dentrace.web.security import Caller, clear_session_cookies, client_origin, oauth2_scheme
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -46,14 +46,21 @@ def login_for_token(
 
 @router.post("/logout", status_code=204)
 def logout(
+    request: Request,
+    response: Response,
     caller: Caller = Depends(current_caller),
     bearer: str | None = Depends(oauth2_scheme),
     context: AppContext = Depends(app_context),
 ) -> None:
-    """Revoke the bearer token used for this request."""
-    if bearer:
-        revoke_token(context.store, bearer)
+    """Revoke what authenticated this request: the bearer token, or the browser session of
+    the cookie (which needs the CSRF header, like every cookie write); its cookies are cleared."""
+    settings = context.settings
+    token = request.cookies.get(settings.session_cookie) if caller.via_cookie else bearer
+    if token:
+        revoke_token(context.store, token)
         record_logout(context, caller.account.username, caller.origin)
+    if caller.via_cookie:
+        clear_session_cookies(response, settings)
 
 
 @router.get("/me", response_model=Me)
