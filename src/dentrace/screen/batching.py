@@ -23,6 +23,17 @@ from dentrace.screen.service import Screener
 
 MAX_BATCH = 64  # bounds the time one drain holds the loop (~0.3 ms per payment)
 MAX_WAITING = 2048  # about a second of work: beyond it, answer at once that it is overloaded
+# Longest text screened per field, in characters, so a payment, a batch and a message to the
+# screening process are bounded whoever calls. Identifiers stay in the party state as long as
+# the screener runs (an unbounded id is unbounded memory); ISO 20022 allows 35 (ids) and 140
+# (names) characters: kept with a wide margin. The memo is searched for keyword families
+# (0.1 s per 500 kB memo for the three families, so a few long memos would fill the screening
+# process's core); the API screens its first MEMO_LIMIT characters (docs/screening.md).
+ID_LIMIT = 256
+MEMO_LIMIT = 4096
+FIELD_LIMITS = {"txn_id": ID_LIMIT, "sender_id": ID_LIMIT, "beneficiary_id": ID_LIMIT,
+                "currency": 16, "sender_country": 64, "beneficiary_country": 64, "channel": 64,
+                "sender_name": 1024, "beneficiary_name": 1024, "memo": MEMO_LIMIT}
 LINGER = 0.0  # seconds a busy server waits for more payments (DENTRACE_SCREEN_LINGER_MS)
 MIN_BATCH = 4  # a lingering drain starts at once when this many payments wait
 BUSY_GAP = 0.002  # the server counts as busy when the last drain ended less than this ago
@@ -99,10 +110,21 @@ class ScreeningBatcher:
         self.screened += len(batch)
 
 
+def check_lengths(payment: dict[str, Any], source: str = "request") -> None:
+    """Raise ``InputError`` naming the first text field of ``payment`` over its limit."""
+    for name, limit in FIELD_LIMITS.items():
+        value = payment.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            raise InputError(f"'{name}' is {len(value):,} characters long; screening takes at "
+                             f"most {limit:,}", file=source, field=name)
+
+
 def enqueue(waiting: list[Waiting], max_waiting: int,
             entry: Waiting) -> asyncio.Future[dict[str, Any]]:
     """Add ``entry`` to the queue ``waiting`` and give its answer to await; raises
+    ``InputError`` when a field is over its length limit (``FIELD_LIMITS``) and
     ``ScreeningOverloaded`` when ``max_waiting`` payments wait already."""
+    check_lengths(entry.payment)
     if len(waiting) >= max_waiting:
         raise ScreeningOverloaded(f"{len(waiting)} payments are waiting to be screened")
     waiting.append(entry)

@@ -13,6 +13,13 @@ Decisions come back as plain data (an ``InputError`` as its message); the server
 and answers. The server does not wait for the child to build its state: payments meanwhile get
 ``ScreeningStarting`` (503, retry). When the child dies, the requests waiting get a
 ``ScreeningUnavailable`` (503) and the next request starts a new child.
+
+The server's end of the pipe is read and written without blocking (``PipeEnd``): uvloop, which
+uvicorn runs, makes a file descriptor non-blocking when a reader is added to it, and
+``Connection.send_bytes``/``recv_bytes`` then raised EAGAIN on a message larger than the
+socket's buffer or an answer not yet fully written, and the server took the process for dead
+(issue 16: a 400 kB memo, a burst of 200 payments). Messages are bounded: at most
+``MAX_BATCH`` payments, each with its text fields bounded (``batching.FIELD_LIMITS``).
 """
 
 from __future__ import annotations
@@ -21,8 +28,10 @@ import asyncio
 import contextlib
 import gc
 import multiprocessing
+import os
 import pickle
 import signal
+import struct
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -41,6 +50,11 @@ from dentrace.screen.log import ScreeningLog
 
 _STOP = b""
 _POLL = 0.5  # seconds between checks that a starting child is still alive
+# the frames of ``multiprocessing.Connection`` (which the child uses): a 4-byte big-endian
+# signed length, then the message; our messages stay far below its 2 GiB limit
+_HEADER = struct.Struct("!i")
+MAX_MESSAGE = 1 << 30
+_READ = 1 << 18  # bytes asked of the pipe per read
 # a child that could not start is not started again for this long: the requests meanwhile are
 # told why at once, rather than each starting a process that fails the same way
 FAILED_HOLD = 30.0
@@ -89,7 +103,75 @@ def _child(connection: Connection, workspace: str, review_ratio: float) -> None:
                              for o in screener.screen_many(payments)]
         except Exception as error:  # the batch failed as a whole: the server answers 503
             outcomes = ("failed", f"{type(error).__name__}: {error}")
-        connection.send_bytes(pickle.dumps(outcomes, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            connection.send_bytes(pickle.dumps(outcomes, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:  # the server closed its end (it stopped, or stopped this process)
+            return
+
+
+class PipeEnd:
+    """The server's end of the pipe to the screening process, made non-blocking: ``write``
+    keeps what the pipe does not take now (``flush`` when it is writable again), ``read``
+    keeps a message that is still arriving, so neither waits nor fails on a full or partly
+    written pipe."""
+
+    def __init__(self, fd: int) -> None:
+        os.set_blocking(fd, False)  # uvloop does it anyway: be explicit, on every loop
+        self.fd = fd
+        self._out = b""
+        self._sent = 0
+        self._in = bytearray()
+
+    @property
+    def pending(self) -> bool:
+        """True while part of a written message has not reached the pipe."""
+        return self._sent < len(self._out)
+
+    def write(self, message: bytes) -> bool:
+        """Queue ``message`` as one frame and write what the pipe takes; True when all of it
+        is written, False when ``flush`` must be called once the pipe is writable."""
+        if len(message) > MAX_MESSAGE:
+            raise ValueError(f"a message of {len(message):,} bytes to the screening process")
+        self._out = self._out[self._sent:] + _HEADER.pack(len(message)) + message
+        self._sent = 0
+        return self.flush()
+
+    def flush(self) -> bool:
+        """Write what the pipe takes now; True when nothing is left (raises ``OSError`` when
+        the process closed its end)."""
+        with memoryview(self._out) as view:
+            while self._sent < len(view):
+                try:
+                    self._sent += os.write(self.fd, view[self._sent:])
+                except BlockingIOError:
+                    return False
+        self._out, self._sent = b"", 0
+        return True
+
+    def read(self) -> bytes | None:
+        """The next whole message, or None while it is still arriving (raises ``EOFError``
+        when the process closed its end, ``OSError`` on a broken pipe or frame)."""
+        while True:
+            try:
+                chunk = os.read(self.fd, _READ)
+            except BlockingIOError:
+                break
+            if not chunk:
+                raise EOFError("the pipe was closed")
+            self._in += chunk
+            if len(chunk) < _READ:
+                break
+        if len(self._in) < _HEADER.size:
+            return None
+        (size,) = _HEADER.unpack_from(self._in)
+        if not 0 <= size <= MAX_MESSAGE:
+            raise OSError(f"a frame of {size} bytes from the screening process")
+        end = _HEADER.size + size
+        if len(self._in) < end:
+            return None
+        message = bytes(self._in[_HEADER.size:end])
+        del self._in[:end]
+        return message
 
 
 class ScreeningProcess:
@@ -105,6 +187,7 @@ class ScreeningProcess:
         self.failure: str | None = None  # why the child could not start
         self.launched_at = self.failed_at = 0.0
         self._connection: Connection | None = None
+        self._pipe: PipeEnd | None = None
         self._process: Any = None
 
     def launch(self) -> ScreeningProcess:
@@ -114,7 +197,7 @@ class ScreeningProcess:
                                   args=(theirs, str(self.workspace), self.review_ratio))
         process.start()
         theirs.close()
-        self._connection, self._process = ours, process
+        self._connection, self._process, self._pipe = ours, process, None
         self.launched_at = time.monotonic()
         return self
 
@@ -168,35 +251,45 @@ class ScreeningProcess:
     def pid(self) -> int | None:
         return None if self._process is None else int(self._process.pid)
 
-    def fileno(self) -> int:
+    def pipe(self) -> PipeEnd:
+        """The non-blocking end of the pipe, once the child is ready (the handshake before
+        reads the blocking ``Connection``)."""
         if self._connection is None:
             raise ScreeningUnavailable("the screening process is not running")
-        return self._connection.fileno()
+        if self._pipe is None:
+            self._pipe = PipeEnd(self._connection.fileno())
+        return self._pipe
 
-    def send(self, payments: list[dict[str, Any]]) -> None:
-        if self._connection is None:
-            raise ScreeningUnavailable("the screening process is not running")
-        self._connection.send_bytes(pickle.dumps(payments, protocol=pickle.HIGHEST_PROTOCOL))
+    def send(self, payments: list[dict[str, Any]]) -> bool:
+        """Send one batch; True when it is all in the pipe, False when the rest must be
+        flushed (``pipe().flush()``) once the pipe is writable."""
+        return self.pipe().write(pickle.dumps(payments, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def receive(self) -> list[dict[str, Any] | InputError]:
-        """The outcomes of the batch sent last (raises ``ScreeningUnavailable``)."""
-        if self._connection is None:
-            raise ScreeningUnavailable("the screening process is not running")
+    def receive(self) -> list[dict[str, Any] | InputError] | None:
+        """The outcomes of the batch sent last, or None while they are still arriving (raises
+        ``ScreeningUnavailable``, ``BatchFailed``)."""
         try:
-            answer = pickle.loads(self._connection.recv_bytes())
+            message = self.pipe().read()
         except (EOFError, OSError) as error:
             raise ScreeningUnavailable(f"the screening process stopped: {error}") from error
+        if message is None:
+            return None
+        answer = pickle.loads(message)
         if isinstance(answer, tuple):
             raise BatchFailed(f"screening failed: {answer[1]}")
         return [InputError(value) if kind == "input" else value for kind, value in answer]
 
     def close(self, timeout: float = 5.0) -> None:
         """Ask the child to stop, and make sure it does."""
-        connection, process = self._connection, self._process
-        self._connection = self._process = None
+        connection, process, pipe = self._connection, self._process, self._pipe
+        self._connection = self._process = self._pipe = None
         if connection is not None:
-            with contextlib.suppress(OSError):
-                connection.send_bytes(_STOP)
+            with contextlib.suppress(OSError, ValueError):
+                if pipe is None:
+                    connection.send_bytes(_STOP)
+                elif not pipe.pending:  # not inside a half-written batch
+                    pipe.write(_STOP)
+            # otherwise the child sees the pipe close: the end of its input as well
             connection.close()
         if process is not None:
             process.join(timeout)
@@ -219,6 +312,7 @@ class ProcessBatcher:
         self._in_flight: list[Waiting] | None = None
         self._scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._fd = -1  # the pipe's descriptor the loop watches
         self.batches = 0
         self.screened = 0
 
@@ -248,14 +342,20 @@ class ProcessBatcher:
         answer = enqueue(self._waiting, self.max_waiting, Waiting(payment, actor, origin,
                                                                   loop.create_future()))
         if self._loop is not loop:  # first use on this loop: read answers when they come
-            self._stop_reading()
-            loop.add_reader(self.process.fileno(), self._answered)
-            self._loop = loop
+            self._watch(loop)
         if self._in_flight is None and not self._scheduled:
             # after the requests already read in this turn of the loop: they join the batch
             self._scheduled = True
             loop.call_soon(self._send)
         return await answer
+
+    def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._stop_watching()
+        pipe = self.process.pipe()
+        loop.add_reader(pipe.fd, self._answered)
+        if pipe.pending:  # a batch was half written when the last loop stopped
+            loop.add_writer(pipe.fd, self._writable)
+        self._loop, self._fd = loop, pipe.fd
 
     def _send(self) -> None:
         self._scheduled = False
@@ -264,22 +364,41 @@ class ProcessBatcher:
         batch = self._waiting[:self.max_batch]
         del self._waiting[:self.max_batch]
         try:
-            self.process.send([w.payment for w in batch])
+            written = self.process.send([w.payment for w in batch])
         except (OSError, ScreeningUnavailable) as error:
             self._stopped(batch, error)
             return
         self._in_flight = batch
+        if not written and self._loop is not None:  # the pipe is full: the rest when it drains
+            self._loop.add_writer(self._fd, self._writable)
+
+    def _writable(self) -> None:
+        try:
+            written = self.process.pipe().flush()
+        except (OSError, ScreeningUnavailable) as error:
+            self._stopped(self._in_flight or [], error)
+            return
+        if written and self._loop is not None:
+            self._loop.remove_writer(self._fd)
 
     def _answered(self) -> None:
-        batch, self._in_flight = self._in_flight or [], None
         try:
             outcomes = self.process.receive()
         except BatchFailed as error:  # the process screens the next batches
+            batch, self._in_flight = self._in_flight or [], None
             fail(batch, error)
             self._send()
             return
         except ScreeningUnavailable as error:
+            batch, self._in_flight = self._in_flight or [], None
             self._stopped(batch, error)
+            return
+        if outcomes is None:  # the answer is still arriving
+            return
+        batch, self._in_flight = self._in_flight or [], None
+        if len(outcomes) != len(batch):
+            self._stopped(batch, ScreeningUnavailable(
+                f"{len(outcomes)} outcomes for a batch of {len(batch)}"))
             return
         settle(batch, outcomes, self.log)
         self.batches += 1
@@ -288,19 +407,21 @@ class ProcessBatcher:
 
     def _stopped(self, batch: list[Waiting], error: BaseException) -> None:
         """The process is gone: every request waiting or in flight gets a 503."""
-        self._stop_reading()
+        self._stop_watching()
         waiting, self._waiting = self._waiting, []
-        stopped = ScreeningUnavailable(f"the screening process stopped: {error}")
+        stopped = (error if isinstance(error, ScreeningUnavailable)
+                   else ScreeningUnavailable(f"the screening process stopped: {error}"))
         fail(batch + waiting, stopped)
         self.process.close(timeout=1.0)
 
-    def _stop_reading(self) -> None:
+    def _stop_watching(self) -> None:
         loop, self._loop = self._loop, None
-        if loop is not None:  # a closed loop or a closed pipe has nothing to remove
-            with contextlib.suppress(ScreeningUnavailable, ValueError, OSError, RuntimeError):
-                loop.remove_reader(self.process.fileno())
+        if loop is not None:  # a closed loop has nothing to remove
+            with contextlib.suppress(ValueError, OSError, RuntimeError):
+                loop.remove_reader(self._fd)
+                loop.remove_writer(self._fd)
 
     def close(self) -> None:
         """Stop reading answers and stop the process (server shutdown)."""
-        self._stop_reading()
+        self._stop_watching()
         self.process.close()

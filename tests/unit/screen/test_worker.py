@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvloop
 from fastapi.testclient import TestClient
 
 from dentrace.errors import InputError
@@ -60,8 +61,10 @@ def _wait_until_stopped(process: ScreeningProcess) -> None:
     assert not process.alive
 
 
+# uvicorn runs on uvloop, which makes the pipe non-blocking: both loops give the same answers
+@pytest.mark.parametrize("run", [asyncio.run, uvloop.run], ids=["asyncio", "uvloop"])
 def test_process_batcher_decides_as_one_process(sample_template: Path,  # noqa: F811
-                                                tmp_path: Path) -> None:
+                                                tmp_path: Path, run: Any) -> None:
     payments = _payments()
     expected = [_comparable(o) for o in _in_one_process(sample_template, payments)]
     process = ScreeningProcess(sample_template).start()
@@ -75,7 +78,7 @@ def test_process_batcher_decides_as_one_process(sample_template: Path,  # noqa: 
         return await asyncio.wait_for(answers, timeout=60)
 
     try:
-        got = asyncio.run(all_at_once())
+        got = run(all_at_once())
         assert [_comparable(o) for o in got] == expected
         assert batcher.screened == len(payments)
         assert batcher.batches == -(-len(payments) // 4)
@@ -85,13 +88,13 @@ def test_process_batcher_decides_as_one_process(sample_template: Path,  # noqa: 
 
         os.kill(process.pid or 0, signal.SIGINT)  # Ctrl-C: the server decides when it stops
         time.sleep(0.3)
-        again = asyncio.run(batcher.screen(payments[-1], "svc", "127.0.0.1"))
+        again = run(batcher.screen(payments[-1], "svc", "127.0.0.1"))
         assert process.alive and again["txn_id"] == payments[-1]["txn_id"]
 
         os.kill(process.pid or 0, signal.SIGKILL)
         _wait_until_stopped(process)
         with pytest.raises(ScreeningUnavailable, match="stopped"):
-            asyncio.run(batcher.screen(payments[0], "svc", "127.0.0.1"))
+            run(batcher.screen(payments[0], "svc", "127.0.0.1"))
     finally:
         batcher.close()
         log.close()

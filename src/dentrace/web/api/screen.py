@@ -32,7 +32,12 @@ from dentrace.screen import (
     pacs008_payments,
     screener_from_workspace,
 )
-from dentrace.screen.batching import LINGER, ScreeningBatcher, ScreeningOverloaded
+from dentrace.screen.batching import (
+    LINGER,
+    MEMO_LIMIT,
+    ScreeningBatcher,
+    ScreeningOverloaded,
+)
 from dentrace.screen.log import LOG_FILE
 from dentrace.screen.worker import ProcessBatcher, ScreeningProcess, ScreeningStarting
 from dentrace.web.deps import AppContext, permit
@@ -213,15 +218,32 @@ def parse_payment(body: bytes, content_type: str) -> dict[str, Any]:
     return contract_payment(values)
 
 
+def cut_memo(payment: dict[str, Any]) -> int | None:
+    """Keep the first ``MEMO_LIMIT`` characters of the memo, the part screening searches for
+    keywords (remittance fields of payment schemes hold 140 to a few hundred characters);
+    the memo's length when it was longer."""
+    memo = payment.get("memo")
+    if not isinstance(memo, str) or len(memo) <= MEMO_LIMIT:
+        return None
+    payment["memo"] = memo[:MEMO_LIMIT]
+    return len(memo)
+
+
 async def screen_body(app: Any, scope: Scope, body: bytes, content_type: str,
                       bearer: str | None) -> dict[str, Any]:
     """Authenticate, parse, screen (in a batch) and log one request: the decision, or
-    ``Refused`` with the status (401, 403, 415, 422 bad payment, 503 no usable scan, too
-    many payments waiting, or the screening process still building its state)."""
+    ``Refused`` with the status (401, 403, 415, 422 bad payment or a field over its length
+    limit, 503 no usable scan, too many payments waiting, or the screening process still
+    building its state). A memo over ``MEMO_LIMIT`` characters is screened on its start and
+    the answer says so (``memo_truncated_from``: its length)."""
     caller = screening_caller(app, scope, bearer)
     try:
         payment = parse_payment(body, content_type)
-        return await batcher_of(app).screen(payment, caller.account.username, caller.origin)
+        memo_length = cut_memo(payment)
+        decision = await batcher_of(app).screen(payment, caller.account.username,
+                                                caller.origin)
+        return decision if memo_length is None else {**decision,
+                                                     "memo_truncated_from": memo_length}
     except InputError as error:
         raise Refused(422, str(error)) from error
     except ScreeningOverloaded as error:
