@@ -9,7 +9,6 @@ What may drift from a full rescan is listed in docs/performance.md ("Incremental
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,15 +27,16 @@ from dentrace.detect.scan import (
     _context,
     _customers,
     ingested_through,
+    publish_result,
     read_stage1,
     score_payers,
     score_role,
-    write_stage1,
 )
 from dentrace.detect.scorer import ROLES
 from dentrace.detect.thresholds import Threshold
 from dentrace.errors import WorkspaceError
 from dentrace.features.build import PAIRS_TABLE, build_party_features, read_known
+from dentrace.store.scan_outputs import SUMMARY_FILE, ScanSet, current_scan, mirror_scan
 
 HISTORY_TABLE = "_dentrace_incremental_payments"
 TOUCHED_TABLE = {"payer": "_dentrace_touched_payers",
@@ -59,16 +59,17 @@ class LastScan:
     model: str = ""  # the models the last full scan scored with (``model_fingerprint``)
 
 
-def last_scan(workspace: Path) -> LastScan:
-    """The last scan of ``workspace`` (raises WorkspaceError when there is none to go on)."""
-    path = Path(workspace) / "summary.json"
-    try:
-        entry = json.loads(path.read_text(encoding="utf-8")).get("scan") or {}
-    except (OSError, json.JSONDecodeError) as exc:
-        raise WorkspaceError(f"{path}: no readable summary; run a full `dentrace scan` first"
-                             ) from exc
+def last_scan(outputs: ScanSet | Path) -> LastScan:
+    """The last scan of a scan set (of a workspace: the set in force); raises WorkspaceError
+    when there is none to go on."""
+    if not isinstance(outputs, ScanSet):
+        outputs = current_scan(Path(outputs))
+    path = outputs.workspace / SUMMARY_FILE
+    entry = outputs.entry()
+    if entry is None:
+        raise WorkspaceError(f"{path}: no readable summary; run a full `dentrace scan` first")
     missing = [k for k in ("ingest_id_through", "thresholds") if k not in entry]
-    if missing or not (Path(workspace) / "parties.parquet").is_file():
+    if missing or not outputs.parties.is_file():
         raise WorkspaceError(f"{path}: field 'scan.{(missing or ['parties'])[0]}' absent; run a "
                              "full `dentrace scan` before an incremental one")
     thresholds = {role: Threshold(float(t["value"]), str(t["rule"]), str(t["detail"]))
@@ -242,10 +243,13 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
 
     started, workspace = time.perf_counter(), Path(workspace)
     cfg = config if isinstance(config, DetectConfig) else load_config(config)
-    last = last_scan(workspace)
+    if write:
+        mirror_scan(workspace)  # finish the mirror of a scan killed after its switch
+    outputs = current_scan(workspace)  # one set: parties, alerts, scores, summary entry
+    last = last_scan(outputs)
     model = check_same_models(workspace, last, scorer, model_dir)
-    before = pd.read_parquet(workspace / "parties.parquet")
-    con = open_warehouse(workspace)
+    before = pd.read_parquet(outputs.parties)
+    con = open_warehouse(workspace, read_only=True)  # temporary tables only
     share = new_sender_share(con, last.ingest_id_through, int((before["role"] == "payer").sum()))
     if full_scan_share is not None and share > full_scan_share:
         con.close()
@@ -264,7 +268,7 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
         timings = {"features": time.perf_counter() - started}
         customers = _customers(con)
         frames, alerts, scorers, stage1 = _score_and_explain(
-            con, cfg, rows, known, customers, last, _stage1(workspace, before),
+            con, cfg, rows, known, customers, last, _stage1(outputs, before),
             {"scorer": scorer, "model_dir": model_dir}, timings)
     finally:
         con.close()
@@ -272,7 +276,7 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     parties = _merge(before, frames, recomputed)
     parties["_order"] = parties["role"].map({r: i for i, r in enumerate(ROLES)})
     parties = parties.sort_values(["_order", "party_id"]).drop(columns="_order")
-    alert_table = _merge(pd.read_parquet(workspace / "alerts.parquet"), alerts, recomputed)
+    alert_table = _merge(pd.read_parquet(outputs.alerts), alerts, recomputed)
     alert_table = alert_table.sort_values("score", ascending=False, kind="stable")
     result = ScanResult(workspace, parties[PARTY_COLUMNS].reset_index(drop=True),
                         alert_table[ALERT_COLUMNS].reset_index(drop=True), last.thresholds,
@@ -292,10 +296,10 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     return result
 
 
-def _stage1(workspace: Path, before: pd.DataFrame) -> pd.Series:
+def _stage1(outputs: ScanSet, before: pd.DataFrame) -> pd.Series:
     """Every payer's first-stage score as the last scan kept it (a workspace scanned by an
     older version, without the file: its payer scores, which were first-stage scores)."""
-    kept = read_stage1(workspace)
+    kept = read_stage1(outputs)
     if kept is not None:
         return kept
     old = before.loc[before["role"] == "payer"]
@@ -355,10 +359,4 @@ def _score_and_explain(con: Any, cfg: DetectConfig, rows: TouchedRows, known: pd
 
 
 def _write(workspace: Path, result: ScanResult, record: dict[str, Any]) -> None:
-    result.parties.to_parquet(workspace / "parties.parquet", index=False)
-    result.alerts.to_parquet(workspace / "alerts.parquet", index=False)
-    write_stage1(workspace, result.payer_stage1)
-    path = workspace / "summary.json"
-    summary = json.loads(path.read_text(encoding="utf-8"))
-    summary["scan"] = {**result.summary(), "incremental": record}
-    path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    publish_result(workspace, result, {**result.summary(), "incremental": record})

@@ -3,7 +3,6 @@ explain alerts and write parties.parquet, alerts.parquet and the scan part of su
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +34,20 @@ from dentrace.features.build import FLAGS_TABLE, PAIRS_TABLE, build_party_featur
 from dentrace.features.settings import reporting_currency
 from dentrace.graph.network import den_ids
 from dentrace.model.shipped import model_fingerprint
+from dentrace.store.scan_outputs import (
+    ALERTS_FILE,
+    PARTIES_FILE,
+    STAGE1_FILE,
+    ScanSet,
+    current_scan,
+    mirror_scan,
+    publish_scan,
+)
 
 PARTY_COLUMNS = ["party_id", "role", "score", "alert", "reasons"]
 ALERT_COLUMNS = [*PARTY_COLUMNS, "explanation", "txn_ids"]
-# every payer's first-stage score (what the facilitator stage and the co-payer columns read):
-# kept beside parties.parquet so that an incremental scan can go on from it
-STAGE1_FILE = "payer_stage1.parquet"
+# STAGE1_FILE: every payer's first-stage score (what the facilitator stage and the co-payer
+# columns read), kept beside parties.parquet so that an incremental scan can go on from it
 
 
 @dataclass
@@ -223,41 +230,43 @@ def _context(con: Any, role: str, alerted: list[str], known: pd.DataFrame,
     )
 
 
-def write_stage1(workspace: Path, scores: pd.Series | None) -> None:
-    """Keep every payer's first-stage score in ``STAGE1_FILE`` (nothing to keep: None)."""
-    if scores is not None:
-        pd.DataFrame({"party_id": scores.index.astype(str),
-                      "score": scores.to_numpy(dtype="float64")}).to_parquet(
-            workspace / STAGE1_FILE, index=False)
+def stage1_table(scores: pd.Series | None) -> pd.DataFrame | None:
+    """The ``STAGE1_FILE`` table of every payer's first-stage score (nothing to keep: None)."""
+    if scores is None:
+        return None
+    return pd.DataFrame({"party_id": scores.index.astype(str),
+                         "score": scores.to_numpy(dtype="float64")})
 
 
-def read_stage1(workspace: Path) -> pd.Series | None:
-    """The payers' first-stage scores the last scan kept, or None (an older workspace)."""
-    path = Path(workspace) / STAGE1_FILE
+def read_stage1(outputs: ScanSet | Path) -> pd.Series | None:
+    """The payers' first-stage scores of a scan set (of a workspace: the set in force), or
+    None (a workspace scanned by an older version)."""
+    path = (outputs if isinstance(outputs, ScanSet) else current_scan(Path(outputs))).stage1
     if not path.is_file():
         return None
     frame = pd.read_parquet(path)
     return pd.Series(frame["score"].to_numpy(), index=frame["party_id"].astype(str))
 
 
+def publish_result(workspace: Path, result: ScanResult, entry: dict[str, Any]) -> None:
+    """Put a scan's parties, alerts, first-stage scores and summary ``entry`` in force as one
+    set (``store.scan_outputs``): a reader sees this scan's or the last one's, never a mix,
+    and a scan killed before the switch leaves the last one in force."""
+    publish_scan(workspace, {PARTIES_FILE: result.parties[PARTY_COLUMNS],
+                             ALERTS_FILE: result.alerts[ALERT_COLUMNS],
+                             STAGE1_FILE: stage1_table(result.payer_stage1)}, entry)
+
+
 def _write(workspace: Path, result: ScanResult) -> None:
-    result.parties[PARTY_COLUMNS].to_parquet(workspace / "parties.parquet", index=False)
-    result.alerts[ALERT_COLUMNS].to_parquet(workspace / "alerts.parquet", index=False)
-    write_stage1(workspace, result.payer_stage1)
-    path = workspace / "summary.json"
-    try:
-        summary = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (OSError, json.JSONDecodeError):
-        summary = {}
-    summary["scan"] = result.summary()
-    path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    publish_result(workspace, result, result.summary())
 
 
 def scan(workspace: Path, *, config: DetectConfig | Path | str | None = None,
          alert_budget: float | None = None, target_precision: float | None = None,
          scorer: str = "auto", model_dir: Path | None = None, write: bool = True,
          engine: Engine | None = None) -> ScanResult:
-    """Score every party of ``workspace`` and write parties.parquet, alerts.parquet, summary.
+    """Score every party of ``workspace`` and publish parties.parquet, alerts.parquet and the
+    summary as one set (``publish_result``).
 
     ``alert_budget`` (alerts per 10k customers, per role) wins over ``target_precision``,
     which wins over the config's default threshold. ``scorer``: 'auto' (the shipped model
@@ -273,7 +282,11 @@ def scan(workspace: Path, *, config: DetectConfig | Path | str | None = None,
     started = time.perf_counter()
     cfg = config if isinstance(config, DetectConfig) else load_config(config)
     workspace = Path(workspace)
-    con = open_warehouse(workspace)
+    if write:
+        mirror_scan(workspace)  # finish the mirror of a scan killed after its switch
+    # read-only: the scan writes only temporary tables, so the app and other readers keep
+    # reading beside it (an older warehouse is migrated first, for a moment read-write)
+    con = open_warehouse(workspace, read_only=True)
     try:
         through = ingested_through(con)
         features = build_party_features(con, cfg, engine=engine)

@@ -7,9 +7,10 @@ file already ingested (same bytes) is counted as duplicates without reading it a
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -25,13 +26,16 @@ from dentrace.ingest.projection import Projection, project
 from dentrace.ingest.rates import DEFAULT_REPORTING_CURRENCY, Rates, load_rates
 from dentrace.ingest.readers.common import ROWS, STAGING
 from dentrace.ingest.rules import TableRules, customer_rules, known_rules, transaction_rules
+from dentrace.store.scan_outputs import update_summary
 from dentrace.store.warehouse import (
     bound_memory,
     next_ingest_id,
     open_warehouse,
     read_meta,
+    warehouse_path,
     write_meta,
 )
+from dentrace.store.warehouse_access import GATE_REST_S, readers_waiting
 
 SUMMARY_FILE = "summary.json"
 COUNT_KEYS = ("rows_read", "rows_accepted", "rows_quarantined", "rows_duplicate")
@@ -116,18 +120,36 @@ def ingest(
     zone = default_tz or the_mapping.default_tz
     the_rates = load_rates(Path(rates) if rates else None)
     plan = _plan(the_mapping, zone, transactions, customers, known)
-    con = open_warehouse(Path(workspace), create=True)
+    workspace = Path(workspace)
+    report: IngestReport | None = None
+    files = list(plan)
+    while report is None or files:
+        # one turn holds the warehouse for as many files as no reader waits for it
+        with _writing(workspace, plan, zone, the_rates, reporting_currency) as (con, turn):
+            report, started, loaded = report or turn, time.time(), 0
+            while files and not (loaded and readers_waiting(warehouse_path(workspace),
+                                                            started)):
+                report.files.append(_load_file(con, files.pop(0), the_mapping, progress))
+                loaded += 1
+        if files:
+            time.sleep(GATE_REST_S)  # the waiting readers get their turn
+    _write_summary(workspace, report)
+    return report
+
+
+@contextmanager
+def _writing(workspace: Path, plan: list[_Planned], zone: str | None, rates: Rates,
+             currency: str | None) -> Iterator[tuple[duckdb.DuckDBPyConnection, IngestReport]]:
+    """The warehouse opened for writing and set up for loading (memory cap, row groups,
+    reporting currency, the rates table), with an empty report; closed after the block."""
+    con = open_warehouse(workspace, create=True)
     try:
         bound_memory(con, ingest_memory(plan))
         keep_row_groups(con)
         _check_zone(con, zone)
-        report = _prepare(con, the_rates, reporting_currency)
-        for item in plan:
-            report.files.append(_load_file(con, item, the_mapping, progress))
+        yield con, _prepare(con, rates, currency)
     finally:
         con.close()
-    _write_summary(Path(workspace), report)
-    return report
 
 
 def keep_row_groups(con: duckdb.DuckDBPyConnection) -> None:
@@ -299,15 +321,8 @@ def _stage(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,
 
 
 def _write_summary(workspace: Path, report: IngestReport) -> None:
-    """Write the ingest counts into summary.json, keeping what later stages wrote there."""
-    path = workspace / SUMMARY_FILE
-    try:
-        summary = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (OSError, json.JSONDecodeError):
-        summary = {}
-    if not isinstance(summary, dict):
-        summary = {}
-    summary.update(report.as_summary())
-    path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    """Write the ingest counts into summary.json (atomically), keeping what later stages
+    wrote there."""
+    update_summary(workspace, lambda summary: summary.update(report.as_summary()))
 
 

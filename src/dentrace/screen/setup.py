@@ -3,7 +3,6 @@ state, graph results and scorers from the scan, thresholds from summary.json) or
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from dentrace.screen.scoring import RoleScorer
 from dentrace.screen.service import Screener, Thresholds
 from dentrace.screen.state import PartyState
 from dentrace.screen.stored import StoredParties
+from dentrace.store.scan_outputs import ScanSet, current_scan
 
 # the payment flags a replayed row carries (is_family is read apart, after them)
 FLAG_COLUMNS = tuple(flag for flag in PACKED_FLAGS if flag != "is_family")
@@ -59,11 +59,10 @@ def _default_hold(role: str, scorer: Any, config: DetectConfig) -> float:
     return float(found) if found is not None else 0.5
 
 
-def _scan_thresholds(workspace: Path) -> dict[str, float]:
-    """The alert thresholds the last scan wrote into summary.json (empty when none)."""
+def _scan_thresholds(outputs: ScanSet) -> dict[str, float]:
+    """The alert thresholds of a scan's summary entry (empty when none)."""
     try:
-        summary = json.loads((workspace / "summary.json").read_text(encoding="utf-8"))
-        found = summary["scan"]["thresholds"]
+        found = (outputs.entry() or {})["thresholds"]
         return {role: float(found[role]["value"]) for role in ROLES
                 if math.isfinite(float(found[role]["value"]))}
     except (OSError, KeyError, TypeError, ValueError):
@@ -189,6 +188,7 @@ def screener_from_workspace(workspace: Path, *, config: DetectConfig | None = No
 
     workspace = Path(workspace)
     cfg = config or load_config()
+    outputs = current_scan(workspace)  # the thresholds and scores of one scan
     con = open_warehouse(workspace, read_only=True)
     try:
         currency = reporting_currency(con)
@@ -208,9 +208,9 @@ def screener_from_workspace(workspace: Path, *, config: DetectConfig | None = No
     refresh_profiles(state, graph)
     scorers, graph.payer_scores, second = _role_scorers(features, known, cfg, scorer, model_dir,
                                                         pairs)
-    found = _scan_thresholds(workspace)
+    found = _scan_thresholds(outputs)
     hold = _hold(found, scorers, second, cfg)
-    parties_file = workspace / "parties.parquet"
+    parties_file = outputs.parties
     scan_scores: dict[tuple[str, str], float] = {}
     if parties_file.exists():
         parties = pd.read_parquet(parties_file, columns=["party_id", "role", "score"])

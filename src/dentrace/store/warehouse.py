@@ -1,7 +1,8 @@
 """Open or create a workspace's DuckDB warehouse and keep its schema and meta table.
 
 The table layout is the one in docs/architecture.md; ``SCHEMA_VERSION`` changes when it does,
-and ``_MIGRATIONS`` brings an older warehouse up to it when it is opened for writing.
+and ``_MIGRATIONS`` brings an older warehouse up to it when it is opened for writing. Who may
+open it when (readers share it, a writer waits for them) is ``store.warehouse_access``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from dentrace.errors import WorkspaceError
+from dentrace.store import warehouse_access
 
 SCHEMA_VERSION = 3
 WAREHOUSE_FILE = "warehouse.duckdb"
@@ -87,13 +89,16 @@ def warehouse_path(workspace: Path) -> Path:
 
 
 def open_warehouse(
-    workspace: Path, *, create: bool = False, read_only: bool = False
+    workspace: Path, *, create: bool = False, read_only: bool = False,
+    wait: float | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open ``workspace``'s warehouse; with ``create`` make the folder and tables if absent.
 
-    Raises WorkspaceError when the warehouse is missing (and not created), locked by another
-    process, or of another schema version. An older version is migrated first, also when
-    the warehouse is wanted read-only. The session time zone is UTC.
+    Read-only opens share the file with other readers; a writer waits for the readers to
+    leave, and a reader for a writer's turn, up to ``wait`` seconds (default: those of
+    ``store.warehouse_access``). Raises WorkspaceError when the warehouse is missing (and not
+    created), stays held past the wait, or is of another schema version. An older version is
+    migrated first, also when the warehouse is wanted read-only. The session time zone is UTC.
     """
     workspace = Path(workspace)
     path = warehouse_path(workspace)
@@ -101,12 +106,12 @@ def open_warehouse(
         if not create or read_only:
             raise WorkspaceError(f"{workspace}: no {WAREHOUSE_FILE} here; run `dentrace ingest`")
         workspace.mkdir(parents=True, exist_ok=True)
-    con = _connect(path, read_only)
+    con = _connect(path, read_only, wait)
     if read_only:
         if _older_version(con):
             con.close()
-            open_warehouse(workspace).close()
-            con = _connect(path, read_only)
+            open_warehouse(workspace, wait=wait).close()
+            con = _connect(path, read_only, wait)
         return con
     for ddl in _TABLES:
         con.execute(ddl)
@@ -114,11 +119,8 @@ def open_warehouse(
     return con
 
 
-def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        raise WorkspaceError(f"{path}: cannot open the warehouse ({exc})") from exc
+def _connect(path: Path, read_only: bool, wait: float | None) -> duckdb.DuckDBPyConnection:
+    con = warehouse_access.connect(path, read_only=read_only, wait=wait)
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")
     _limit_memory(con)

@@ -1,6 +1,7 @@
 """Read-only views of a workspace's warehouse and scan outputs for the investigator screens.
 
 Profiles, payments, ego networks and overview figures come from DuckDB queries; no scoring here.
+A request reads one scan set (``store.scan_outputs``) and waits out an ingest's short turn.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from typing import Any
 
 import duckdb
 
-from dentrace.errors import WorkspaceError
+from dentrace.store import warehouse_access
+from dentrace.store.scan_outputs import ALERTS_FILE, PARTIES_FILE, ScanSet, current_scan
 from dentrace.store.warehouse import WAREHOUSE_FILE
 
-PARTIES_FILE = "parties.parquet"
-ALERTS_FILE = "alerts.parquet"
+__all__ = ["ALERTS_FILE", "PARTIES_FILE", "Evidence"]
 NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4)  # sender's local clock, as in the indicator catalogue
 PROFILE_FIELDS = (
     "customer_id", "name", "birth_date", "gender", "country", "nationality", "occupation",
@@ -46,10 +47,15 @@ def _rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 class Evidence:
-    """The warehouse and scan files of one workspace, opened read-only for each question."""
+    """The warehouse and scan files of one workspace, opened read-only for each question.
 
-    def __init__(self, workspace: Path) -> None:
+    ``wait``: how long a request waits for an ingest's turn at the warehouse before it is
+    answered 503 (an ingest lets waiting readers in between two files).
+    """
+
+    def __init__(self, workspace: Path, wait: float = warehouse_access.READ_WAIT_S) -> None:
         self.workspace = Path(workspace)
+        self.wait = wait
         self._local = threading.local()
 
     @property
@@ -58,32 +64,37 @@ class Evidence:
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection; nested calls on one thread share it (one open per request).
+        """A read-only connection and one scan set; nested calls on one thread share them
+        (one open per request, and every file a request reads is of the same scan).
 
-        Nothing stays open between requests, so ``dentrace scan`` can write the warehouse
-        while the app runs.
+        Nothing stays open between requests, so an ingest gets its turn at the warehouse
+        while the app runs (the request waits for it up to ``wait`` seconds).
         """
         shared = getattr(self._local, "connection", None)
         if shared is not None:
             yield shared
             return
-        with self._open() as con:
-            self._local.connection = con
-            try:
-                yield con
-            finally:
-                self._local.connection = None
+        self._local.scan = current_scan(self.workspace)
+        try:
+            with self._open() as con:
+                self._local.connection = con
+                try:
+                    yield con
+                finally:
+                    self._local.connection = None
+        finally:
+            self._local.scan = None
+
+    def scan_set(self) -> ScanSet:
+        """The scan set of this request (inside ``connect``), else the one in force."""
+        pinned: ScanSet | None = getattr(self._local, "scan", None)
+        return pinned if pinned is not None else current_scan(self.workspace)
 
     @contextmanager
     def _open(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self.has_warehouse:
-            path = self.workspace / WAREHOUSE_FILE
-            try:
-                con = duckdb.connect(str(path), read_only=True)
-            except (duckdb.IOException, duckdb.ConnectionException) as exc:
-                # a writer holds it: another process (IOException) or this one (Connection)
-                raise WorkspaceError(f"{path}: busy ({exc}); try again when it finishes") \
-                    from exc
+            con = warehouse_access.connect(self.workspace / WAREHOUSE_FILE, read_only=True,
+                                           wait=self.wait)
         else:
             con = duckdb.connect()
             self._empty_tables(con)
@@ -108,7 +119,8 @@ class Evidence:
         con.execute("CREATE TABLE known (party_id VARCHAR, label VARCHAR, as_of DATE)")
 
     def parquet_path(self, name: str) -> str | None:
-        path = self.workspace / name
+        """The path of a scan output file of this request's scan set (None: no scan yet)."""
+        path = self.scan_set().path(name)
         return str(path) if path.exists() else None
 
     def reporting_currency(self) -> str:

@@ -124,8 +124,10 @@ def test_incremental_refuses_models_other_than_the_last_full_scans(appended: Pat
     (other / "payer.json").write_text((other / "payer.json").read_text() + "\n")
     with pytest.raises(WorkspaceError, match=r"scan\.model"):
         scan_incremental(appended, model_dir=other)
+    # a workspace scanned by an older version: its outputs at the root, no generations
+    shutil.rmtree(appended / "scans")
     summary = json.loads((appended / "summary.json").read_text())
-    del summary["scan"]["model"]  # a workspace scanned by an older version
+    del summary["scan"]["model"]
     (appended / "summary.json").write_text(json.dumps(summary))
     with pytest.raises(WorkspaceError, match="older version"):
         scan_incremental(appended)

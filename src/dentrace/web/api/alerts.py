@@ -25,7 +25,6 @@ from dentrace.web.api.schemas import (
     ImportResultOut,
 )
 from dentrace.web.deps import AppContext, app_context, current_caller, permit
-from dentrace.web.evidence import ALERTS_FILE
 from dentrace.web.queue import QueueFilter, SortKey, alert_queue
 from dentrace.web.security import Caller
 
@@ -78,7 +77,7 @@ def decide(context: AppContext, caller: Caller, alert_ids: list[int],
                                origin=caller.origin)
         return DispositionResult(alerts=[AlertOut.of(v) for v in views])
     case = escalate_alerts(store, account, alert_ids, case_id=body.case_id, title=body.title,
-                           note=body.reason, origin=caller.origin)
+                           note=body.reason, restricted=body.restricted, origin=caller.origin)
     views = [get_alert(store, account, i) for i in dict.fromkeys(alert_ids)]
     return DispositionResult(alerts=[AlertOut.of(v) for v in views], case_id=case.id)
 
@@ -107,7 +106,7 @@ def import_scan(
 ) -> ImportResultOut:
     """Load the workspace's latest ``alerts.parquet`` into the queue (once per scan run)."""
     permit(context, caller, "import_alerts")
-    path = context.evidence.workspace / ALERTS_FILE
+    path = context.evidence.scan_set().alerts  # the last complete scan's
     if not path.is_file():
         raise HTTPException(status_code=404, detail="no alerts.parquet: run `dentrace scan`")
     result = import_alerts(context.store, path, actor=caller.account, origin=caller.origin)

@@ -22,4 +22,5 @@ def get_overview(
 ) -> dict[str, Any]:
     """The figures behind the overview charts."""
     permit(context, caller, "view_alerts")
-    return figures.overview(context.evidence)
+    with context.evidence.connect():  # every figure from one scan set
+        return figures.overview(context.evidence)

@@ -39,11 +39,13 @@ def explanations_by_code(text: str, codes: list[str]) -> dict[str, str]:
 def party_summary(context: AppContext, party_id: str) -> dict[str, Any]:
     """Profile, score, reasons and known outcome of one party (404 when nobody knows it)."""
     evidence = context.evidence
-    if not evidence.is_known_party(party_id):
-        raise HTTPException(status_code=404, detail=f"no party '{party_id}' in this workspace")
-    scored = evidence.score(party_id) or {}
+    with evidence.connect():  # score and explanation of one scan set (the page calls this too)
+        if not evidence.is_known_party(party_id):
+            raise HTTPException(status_code=404,
+                                detail=f"no party '{party_id}' in this workspace")
+        scored = evidence.score(party_id) or {}
+        explanation = evidence.explanation(party_id)
     codes = [c for c in str(scored.get("reasons") or "").split(";") if c]
-    explanation = evidence.explanation(party_id)
     by_code = explanations_by_code(explanation or "", codes)
     return {
         "party_id": party_id,
