@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from dentrace.store.sql import open_store
 from dentrace.web import WebSettings, create_app
 from tests.unit.web.odd_sample import ODD_IDS, add_odd_parties
-from tests.unit.web.web_sample import TOKENS, bearer
+from tests.unit.web.web_sample import PASSWORD, TOKENS, bearer
 
 
 @pytest.fixture()
@@ -75,3 +75,17 @@ def test_a_suffix_inside_an_id_is_not_a_route(odd_client: TestClient) -> None:
     assert answer["party_id"] == "a/payments" and "items" not in answer
     assert odd_client.get("/api/v1/parties/a/payments", headers=bearer("ana")).status_code \
         == 404
+
+
+def test_login_returns_to_the_odd_party_asked_for(odd_client: TestClient) -> None:
+    asked = "/parties/" + quote("a/b", safe="")
+    to_login = odd_client.get(asked, follow_redirects=False)
+    assert to_login.status_code == 303
+    login_form = odd_client.get(to_login.headers["location"]).text
+    next_field = re.search(r'name="next" value="([^"]*)"', login_form)
+    assert next_field is not None and unescape(next_field.group(1)) == asked
+    answer = odd_client.post("/login", follow_redirects=False, data={
+        "username": "ana", "password": PASSWORD, "next": unescape(next_field.group(1)),
+        "csrf_token": odd_client.cookies.get("dentrace_csrf")})
+    assert answer.headers["location"] == asked
+    assert "a/b" in odd_client.get(asked).text
