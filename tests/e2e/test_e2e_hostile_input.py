@@ -88,3 +88,18 @@ def test_odd_party_ids_open_from_the_queue(hostile_app: str, browser: Any,
         page.wait_for_selector("#network[data-ready=true]")
         assert page.locator("#payments tbody tr").count() == 1
     assert problems == []
+
+
+def test_page_actions_use_the_sessions_token_not_a_planted_cookie(
+    hostile_app: str, browser: Any, password: str
+) -> None:
+    page, problems = _log_in(browser, hostile_app, password)
+    # A cookie set by someone else (a sibling subdomain, say) neither helps nor hurts.
+    page.context.add_cookies([{"name": "dentrace_csrf", "value": "planted",
+                               "url": hostile_app}])
+    page.goto(f"{hostile_app}/parties/P2")
+    page.fill("#triage-reason", "checked: a regular family remittance")
+    page.click("#btn-dismiss")
+    page.wait_for_selector("#toast:has-text('Alert dismissed')")
+    page.wait_for_selector("#triage .badge.status-dismissed")
+    assert problems == []

@@ -7,6 +7,7 @@ import re
 
 from fastapi.testclient import TestClient
 
+from dentrace.web.security import csrf_token_for
 from tests.unit.web.web_sample import PASSWORD, TOKENS
 
 DISPOSE = "/api/v1/alerts/1/disposition"
@@ -72,3 +73,9 @@ def test_logout_form_needs_the_sessions_token(client: TestClient) -> None:
     client.post("/logout", data={"csrf_token": _page_token(client)}, follow_redirects=False)
     client.cookies.set("dentrace_session", session)
     assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_the_api_docs_page_carries_the_sessions_token(client: TestClient) -> None:
+    session = _log_in(client)
+    html = client.get("/docs").text
+    assert f'<meta name="csrf-token" content="{csrf_token_for(session)}">' in html
