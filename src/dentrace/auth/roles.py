@@ -31,6 +31,7 @@ ACTIONS = (
     "view_audit",           # read the audit log
     "manage_users",         # add, list, disable and enable accounts
     "screen",               # real-time screening of payments (POST /api/v1/screen)
+    "view_restricted_cases",  # see and manage every restricted case (supervisors, admins)
 )
 
 

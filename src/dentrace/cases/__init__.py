@@ -57,6 +57,7 @@ from dentrace.cases.machine import (
     TRANSITIONS,
     Move,
 )
+from dentrace.cases.restriction import add_member, remove_member, set_restricted
 from dentrace.cases.views import AlertView, CaseSummary, CaseView, NoteView
 
 __all__ = [
@@ -87,6 +88,7 @@ __all__ = [
     "PartyRecord",
     "TooLarge",
     "UnknownParties",
+    "add_member",
     "add_note",
     "add_parties",
     "add_transactions",
@@ -106,7 +108,9 @@ __all__ = [
     "list_cases",
     "open_case",
     "record_party_view",
+    "remove_member",
     "send_back",
+    "set_restricted",
     "start_investigation",
     "submit_for_approval",
     "write_known_csv",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from dentrace import audit
 from dentrace.auth import Account, require
+from dentrace.cases.access import hidden_case_ids
 from dentrace.cases.casework import (
     load_case,
     new_case,
@@ -39,7 +40,7 @@ from dentrace.cases.limits import (
 from dentrace.cases.views import AlertView, CaseView, alert_view, case_view, usernames
 from dentrace.errors import InputError, MissingColumnError
 from dentrace.store.sql import Store
-from dentrace.store.sql.models import Alert, Case, CaseParty, ScanImport, utcnow
+from dentrace.store.sql.models import Alert, Case, CaseParty, ScanImport, User, utcnow
 
 REQUIRED = ("party_id", "role", "score", "reasons")
 NEW, DISMISSED, ESCALATED = "new", "dismissed", "escalated"
@@ -135,16 +136,17 @@ def list_alerts(
         query = query.where(Alert.score >= min_score)
     query = query.order_by(Alert.score.desc(), Alert.id).limit(limit).offset(offset)
     with store.session(write=False) as session:
-        require(session, actor, "view_alerts")
-        names = usernames(session)
-        return [alert_view(a, names) for a in session.execute(query).scalars()]
+        user = require(session, actor, "view_alerts")
+        names, hidden = usernames(session), hidden_case_ids(session, user)
+        return [alert_view(a, names, hidden) for a in session.execute(query).scalars()]
 
 
 def get_alert(store: Store, actor: Account, alert_id: int) -> AlertView:
     """One alert, or ``NotFound``."""
     with store.session(write=False) as session:
-        require(session, actor, "view_alerts")
-        return alert_view(_alert(session, alert_id, new_only=False), usernames(session))
+        user = require(session, actor, "view_alerts")
+        return alert_view(_alert(session, alert_id, new_only=False), usernames(session),
+                          hidden_case_ids(session, user))
 
 
 def _alert(session: Session, alert_id: int, *, new_only: bool = True) -> Alert:
@@ -186,25 +188,28 @@ def dismiss_alert(
     return dismiss_alerts(store, actor, [alert_id], reason, origin=origin)[0]
 
 
-def _target_case(session: Session, actor: Account, case_id: int | None, title: str,
-                 origin: str) -> Case:
+def _target_case(session: Session, user: User, case_id: int | None, title: str,
+                 restricted: bool, origin: str) -> Case:
     if case_id is not None:
-        case = load_case(session, case_id)
+        case = load_case(session, case_id, user)
         if case.status in ("reported", "closed"):
             raise InvalidTransition(case.id, case.status, "given more alerts")
         return case
-    user = require(session, actor, "escalate")
     case = new_case(session, user, title)
-    audit.record(session, actor=actor.username, action="open_case", target_type="case",
-                 target_id=case.id, origin=origin, detail={"title": case.title})
+    case.restricted = restricted
+    audit.record(session, actor=user.username, action="open_case", target_type="case",
+                 target_id=case.id, origin=origin,
+                 detail={"title": case.title, "restricted": restricted})
     return case
 
 
 def escalate_alerts(
     store: Store, actor: Account, alert_ids: Sequence[int], *, case_id: int | None = None,
-    title: str | None = None, note: str | None = None, origin: str = "cli",
+    title: str | None = None, note: str | None = None, restricted: bool = False,
+    origin: str = "cli",
 ) -> CaseView:
-    """Escalate alerts into one case: a new one, or ``case_id`` if given; all or none."""
+    """Escalate alerts into one case: a new one (``restricted`` if asked), or ``case_id`` if
+    given and visible to the actor; all or none."""
     count_within(alert_ids, "alert_ids", MAX_ALERTS)
     title = text_within(title, "title", MAX_TITLE) if title else None
     note = text_within(note, "reason", MAX_REASON) if note else None
@@ -214,7 +219,8 @@ def escalate_alerts(
         if not alerts:
             raise NotFound("no alert to escalate")
         default_title = ("Alert: " + ", ".join(a.party_id for a in alerts[:3]))[:MAX_TITLE]
-        case = _target_case(session, actor, case_id, title or default_title, origin)
+        case = _target_case(session, user, case_id, title or default_title, restricted,
+                            origin)
         put_parties(session, case, ((a.party_id, a.role) for a in alerts))
         put_transactions(session, case, (t for a in alerts for t in json.loads(a.txn_ids)))
         now = utcnow()
@@ -241,15 +247,17 @@ class PartyRecord:
 def record_party_view(
     store: Store, actor: Account, party_id: str, *, origin: str = "cli"
 ) -> PartyRecord:
-    """Check and audit a view of a party's page; returns its alerts and cases."""
+    """Check and audit a view of a party's page; returns its alerts and the cases holding it
+    that the actor may see."""
     with store.session() as session:
-        require(session, actor, "view_party")
+        user = require(session, actor, "view_party")
         audit.record(session, actor=actor.username, action="view_party", target_type="party",
                      target_id=party_id, origin=origin)
-        names = usernames(session)
+        names, hidden = usernames(session), hidden_case_ids(session, user)
         alerts = session.execute(select(Alert).where(Alert.party_id == party_id)
                                  .order_by(Alert.created_at.desc(), Alert.id)).scalars()
         case_ids = session.execute(select(CaseParty.case_id).where(
             CaseParty.party_id == party_id).order_by(CaseParty.case_id)).scalars().all()
-        return PartyRecord(party_id, [alert_view(a, names) for a in alerts], list(case_ids))
+        return PartyRecord(party_id, [alert_view(a, names, hidden) for a in alerts],
+                           [c for c in case_ids if c not in hidden])
 

@@ -20,6 +20,7 @@ from dentrace.cases.machine import (
     REPORTED,
     Move,
     check_actor,
+    check_may_attempt,
     find_move,
 )
 from dentrace.cases.views import CaseView, case_view
@@ -52,9 +53,11 @@ def _record_refusal(store: Store, actor: Account, case_id: int, target: str, mov
 
 def _move(session: Session, actor: Account, case_id: int, target: str, action: str | None,
           reason: str, origin: str, seen: dict[str, str]) -> CaseView:
-    require(session, actor, "view_alerts")  # who cannot read cases cannot move them
-    case = load_case(session, case_id)
+    reader = require(session, actor, "view_alerts")  # who cannot read cases cannot move them
+    case = load_case(session, case_id, reader)
     seen["from"] = case.status
+    if action is not None:
+        check_may_attempt(session, reader, action, target)
     move = find_move(case, target, action=action)
     seen["move"] = move.action
     user = check_actor(session, actor, case, move)

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from dentrace import audit
 from dentrace.auth import Account, require
 from dentrace.auth.roles import role_may
+from dentrace.cases.access import check_visible, put_members, visible
 from dentrace.cases.errors import InvalidTransition, MissingReason, NotFound
 from dentrace.cases.limits import (
+    MAX_MEMBERS,
     MAX_NOTE,
     MAX_TITLE,
     MAX_TXN_ID,
@@ -33,22 +35,24 @@ from dentrace.store.sql import Store
 from dentrace.store.sql.models import Case, CaseNote, CaseParty, CaseTransaction, User, utcnow
 
 
-def load_case(session: Session, case_id: int) -> Case:
-    """The case row, locked for this transaction on PostgreSQL, or ``NotFound``."""
+def load_case(session: Session, case_id: int, user: User) -> Case:
+    """The case row, locked for this transaction on PostgreSQL, or ``NotFound`` (also when
+    ``user`` may not see the restricted case)."""
     case = session.get(Case, existing_id(case_id, "case"), with_for_update=True)
     if case is None:
         raise NotFound(f"no case {case_id}")
-    return case
+    return check_visible(session, user, case, case_id)
 
 
 def ensure_visible(store: Store, actor: Account, case_id: int) -> None:
     """``NotFound`` unless ``case_id`` is a case the actor may read (for routes outside this
     package that read a case themselves, e.g. the goAML report); not audited by itself."""
     with store.session(write=False) as session:
-        require(session, actor, "view_alerts")
+        user = require(session, actor, "view_alerts")
         case = session.get(Case, existing_id(case_id, "case"))
         if case is None:
             raise NotFound(f"no case {case_id}")
+        check_visible(session, user, case, case_id)
 
 
 def _editable(case: Case) -> None:
@@ -101,28 +105,37 @@ def _log(session: Session, actor: Account, action: str, case_id: int, origin: st
 
 def open_case(
     store: Store, actor: Account, title: str, parties: Iterable[tuple[str, str]] = (),
-    *, directory: PartyDirectory | None = None, origin: str = "cli",
+    *, directory: PartyDirectory | None = None, restricted: bool = False,
+    members: Iterable[str] = (), origin: str = "cli",
 ) -> CaseView:
     """Open a case directly (not from an alert), holding ``parties`` as (party_id, role).
 
     Sizes are bounded (``limits``); with a ``directory`` every party id must exist in the
     workspace's data (``UnknownParties`` otherwise), checked before anything is written.
+    A ``restricted`` case is seen only by its assignee (the actor), its ``members``
+    (usernames) and supervisors; by default a case is open to every analyst.
     """
     title = text_within(title, "title", MAX_TITLE)
     parties = checked_parties(parties, directory)
+    names = list(members)
+    count_within(names, "members", MAX_MEMBERS)
     with store.session() as session:
         user = require(session, actor, "escalate")
         case = new_case(session, user, title)
+        case.restricted = restricted
         added = put_parties(session, case, parties)
-        _log(session, actor, "open_case", case.id, origin, title=case.title, parties=added)
+        named = put_members(session, case, names, user)
+        _log(session, actor, "open_case", case.id, origin, title=case.title, parties=added,
+             restricted=restricted, members=named)
+        session.flush()
         return case_view(session, case)
 
 
 def get_case(store: Store, actor: Account, case_id: int, *, origin: str = "cli") -> CaseView:
     """A case with everything it holds (audited as a view)."""
     with store.session() as session:
-        require(session, actor, "view_alerts")
-        case = load_case(session, case_id)
+        user = require(session, actor, "view_alerts")
+        case = load_case(session, case_id, user)
         _log(session, actor, "view_case", case_id, origin)
         return case_view(session, case)
 
@@ -132,11 +145,14 @@ def list_cases(
 ) -> list[CaseSummary]:
     """Cases, most recently changed first, optionally of one status or assignee."""
     with store.session(write=False) as session:
-        require(session, actor, "view_alerts")
+        user = require(session, actor, "view_alerts")
         names = usernames(session)
         counts = select(CaseParty.case_id, func.count().label("n")).group_by(
             CaseParty.case_id).subquery()
         query = select(Case, counts.c.n).outerjoin(counts, counts.c.case_id == Case.id)
+        keep = visible(session, user)
+        if keep is not None:
+            query = query.where(keep)
         if status is not None:
             query = query.where(Case.status == status)
         if assignee is not None:
@@ -144,7 +160,7 @@ def list_cases(
         rows = session.execute(query.order_by(Case.updated_at.desc(), Case.id.desc())).all()
         return [CaseSummary(c.id, c.title, c.status,
                             names.get(c.assignee_id) if c.assignee_id else None, n or 0,
-                            c.updated_at) for c, n in rows]
+                            c.updated_at, c.restricted) for c, n in rows]
 
 
 def add_parties(
@@ -155,8 +171,8 @@ def add_parties(
     ``open_case``)."""
     parties = checked_parties(parties, directory)
     with store.session() as session:
-        require(session, actor, "work_case")
-        case = load_case(session, case_id)
+        user = require(session, actor, "work_case")
+        case = load_case(session, case_id, user)
         _editable(case)
         added = put_parties(session, case, parties)
         _log(session, actor, "add_parties", case_id, origin, parties=added)
@@ -171,8 +187,8 @@ def add_transactions(
     count_within(txn_ids, "txn_ids", MAX_TXNS)
     ids_within(txn_ids, "txn_ids", MAX_TXN_ID)
     with store.session() as session:
-        require(session, actor, "work_case")
-        case = load_case(session, case_id)
+        user = require(session, actor, "work_case")
+        case = load_case(session, case_id, user)
         _editable(case)
         added = put_transactions(session, case, txn_ids)
         _log(session, actor, "add_transactions", case_id, origin, txn_ids=added)
@@ -188,7 +204,7 @@ def add_note(
         raise MissingReason("field 'text': a note cannot be empty")
     with store.session() as session:
         user = require(session, actor, "add_note")
-        case = load_case(session, case_id)
+        case = load_case(session, case_id, user)
         session.add(CaseNote(case_id=case.id, author_id=user.id, text=text,
                              created_at=utcnow()))
         case.updated_at = utcnow()
@@ -203,8 +219,8 @@ def assign_case(
     """Give a case to ``assignee``, who must be active and allowed to work cases."""
     assignee = text_within(assignee, "assignee", MAX_USERNAME)
     with store.session() as session:
-        require(session, actor, "assign")
-        case = load_case(session, case_id)
+        supervisor = require(session, actor, "assign")
+        case = load_case(session, case_id, supervisor)
         _editable(case)
         user = session.execute(select(User).where(User.username == assignee)).scalar_one_or_none()
         if user is None or not user.active or not role_may(session, user.role, "work_case"):

@@ -75,6 +75,18 @@ def find_move(case: Case, target: str, *, action: str | None = None) -> Move:
     return move
 
 
+def check_may_attempt(session: Session, user: User, action: str, target: str) -> None:
+    """``PermissionDenied`` when the user's role may make no move named ``action``: an analyst
+    asking to approve is told so (403) whatever the case's status is."""
+    needed = {m.permission for m in MOVES.values() if m.action == action and m.target == target}
+    if not needed:
+        raise ValueError(f"no move {action!r} to {target!r} in the case state machine")
+    if not any(role_may(session, user.role, permission) for permission in needed):
+        raise PermissionDenied(
+            f"role '{user.role}' may not {action.replace('_', ' ')} a case "
+            f"(needs '{' or '.join(sorted(needed))}')", username=user.username, action=action)
+
+
 def check_actor(session: Session, actor: Account, case: Case, move: Move) -> User:
     """The actor's row if its role holds the move's permission and four eyes are kept."""
     user = session.get(User, actor.id)

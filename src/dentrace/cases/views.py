@@ -6,13 +6,22 @@ No ORM object leaves a session; views carry usernames rather than user ids.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dentrace.store.sql.models import Alert, Case, CaseNote, CaseParty, CaseTransaction, User
+from dentrace.store.sql.models import (
+    Alert,
+    Case,
+    CaseMember,
+    CaseNote,
+    CaseParty,
+    CaseTransaction,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class CaseSummary:
     assignee: str | None
     parties: int
     updated_at: datetime
+    restricted: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,8 @@ class CaseView:
     txn_ids: list[str]
     notes: list[NoteView]
     alert_ids: list[int]
+    restricted: bool = False
+    members: list[str] = field(default_factory=list)  # usernames named on a restricted case
 
 
 def usernames(session: Session) -> dict[int, str]:
@@ -84,15 +96,19 @@ def usernames(session: Session) -> dict[int, str]:
     return {uid: name for uid, name in session.execute(select(User.id, User.username))}
 
 
-def alert_view(alert: Alert, names: dict[int, str]) -> AlertView:
-    """The view of one alert row."""
+def alert_view(alert: Alert, names: dict[int, str],
+               hidden: Collection[int] = frozenset()) -> AlertView:
+    """The view of one alert row; its case id is left out when in ``hidden`` (a restricted
+    case the reader may not see)."""
     return AlertView(
         id=alert.id, scan_id=alert.scan_id, party_id=alert.party_id, role=alert.role,
         score=alert.score, reasons=[r for r in alert.reasons.split(";") if r],
         explanation=alert.explanation, txn_ids=json.loads(alert.txn_ids), status=alert.status,
         disposition_reason=alert.disposition_reason,
         disposed_by=names.get(alert.disposed_by) if alert.disposed_by else None,
-        disposed_at=alert.disposed_at, case_id=alert.case_id, created_at=alert.created_at,
+        disposed_at=alert.disposed_at,
+        case_id=alert.case_id if alert.case_id not in hidden else None,
+        created_at=alert.created_at,
     )
 
 
@@ -113,6 +129,9 @@ def case_view(session: Session, case: Case) -> CaseView:
     alert_ids = session.execute(
         select(Alert.id).where(Alert.case_id == case.id).order_by(Alert.id)
     ).scalars().all()
+    members = session.execute(
+        select(CaseMember.user_id).where(CaseMember.case_id == case.id)
+    ).scalars().all()
 
     def name(user_id: int | None) -> str | None:
         return names.get(user_id) if user_id is not None else None
@@ -125,5 +144,6 @@ def case_view(session: Session, case: Case) -> CaseView:
         approved_at=case.approved_at, closed_reason=case.closed_reason,
         parties=[(p, r) for p, r in parties], txn_ids=list(txns),
         notes=[NoteView(n.id, names.get(n.author_id, "?"), n.text, n.created_at) for n in notes],
-        alert_ids=list(alert_ids),
+        alert_ids=list(alert_ids), restricted=case.restricted,
+        members=sorted(names.get(m, "?") for m in members),
     )

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -107,6 +108,19 @@ class Case(Base):
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     approved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     closed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Restricted: seen only by the assignee, named members and roles with
+    # view_restricted_cases (migration 0003); open to every analyst otherwise.
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class CaseMember(Base):
+    """A user named on a restricted case: may see and work it like its assignee's team."""
+
+    __tablename__ = "case_members"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Alert(Base):

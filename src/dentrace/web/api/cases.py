@@ -1,20 +1,24 @@
-"""Case API: list, open, read, notes, assignee, status moves, submit, approve, send back.
+"""Case API: list, open, read, notes, assignee, status moves, submit, approve, send back,
+restriction and members. A restricted case another user may not see answers 404 to them.
 
 Each route is one call to the cases service, which checks the role and writes the audit log.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from dentrace import cases as service
+from dentrace.cases.limits import MAX_USERNAME
 from dentrace.web.api.schemas import (
     AssignIn,
     CaseLine,
     CaseOut,
+    MemberIn,
     NewCase,
     NoteIn,
     ReasonIn,
+    RestrictionIn,
     StatusIn,
 )
 from dentrace.web.deps import AppContext, app_context, current_caller
@@ -47,7 +51,8 @@ def open_case(
     parties = [(p.party_id, p.role) for p in body.parties]
     with context.evidence.connect():  # one warehouse connection for every party looked up
         view = service.open_case(context.store, caller.account, body.title, parties,
-                                 directory=context.evidence, origin=caller.origin)
+                                 directory=context.evidence, restricted=body.restricted,
+                                 members=body.members, origin=caller.origin)
     return CaseOut.of(view)
 
 
@@ -124,3 +129,34 @@ def send_back(
     """Return a pending case to investigation with the reviewer's reason."""
     return CaseOut.of(service.send_back(context.store, caller.account, case_id, body.reason,
                                         origin=caller.origin))
+
+
+@router.post("/{case_id}/restriction", response_model=CaseOut)
+def restrict(
+    case_id: int, body: RestrictionIn, caller: Caller = Depends(current_caller),
+    context: AppContext = Depends(app_context),
+) -> CaseOut:
+    """Restrict the case (assignee, members, supervisors only) or open it to all analysts."""
+    return CaseOut.of(service.set_restricted(context.store, caller.account, case_id,
+                                             body.restricted, origin=caller.origin))
+
+
+@router.post("/{case_id}/members", response_model=CaseOut)
+def add_member(
+    case_id: int, body: MemberIn, caller: Caller = Depends(current_caller),
+    context: AppContext = Depends(app_context),
+) -> CaseOut:
+    """Name a user on the case (the assignee or a supervisor decides)."""
+    return CaseOut.of(service.add_member(context.store, caller.account, case_id, body.username,
+                                         origin=caller.origin))
+
+
+@router.delete("/{case_id}/members/{username}", response_model=CaseOut)
+def remove_member(
+    case_id: int, username: str = Path(..., min_length=1, max_length=MAX_USERNAME),
+    caller: Caller = Depends(current_caller),
+    context: AppContext = Depends(app_context),
+) -> CaseOut:
+    """Take a user off the case's members."""
+    return CaseOut.of(service.remove_member(context.store, caller.account, case_id, username,
+                                            origin=caller.origin))

@@ -14,6 +14,7 @@ from dentrace.cases import AlertView, CaseSummary, CaseView, NoteView
 from dentrace.cases.limits import (
     MAX_ALERTS,
     MAX_ID,
+    MAX_MEMBERS,
     MAX_NOTE,
     MAX_PARTIES,
     MAX_PARTY_ID,
@@ -22,6 +23,7 @@ from dentrace.cases.limits import (
     MAX_USERNAME,
 )
 
+Username = Annotated[str, Field(min_length=1, max_length=MAX_USERNAME)]
 # A row id as a body field: beyond the database's integer range is 422, not a driver overflow.
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
@@ -62,6 +64,7 @@ class Disposition(BaseModel):
     reason: str | None = Field(None, max_length=MAX_REASON)
     case_id: RowId | None = Field(None, description="escalate into this case, else a new one")
     title: str | None = Field(None, max_length=MAX_TITLE)
+    restricted: bool = Field(False, description="a new case is restricted (docs/cases.md)")
 
 
 class BulkDisposition(Disposition):
@@ -108,6 +111,8 @@ class CaseOut(BaseModel):
     txn_ids: list[str]
     notes: list[NoteOut]
     alert_ids: list[int]
+    restricted: bool
+    members: list[str]
 
     @classmethod
     def of(cls, view: CaseView) -> CaseOut:
@@ -124,6 +129,7 @@ class CaseLine(BaseModel):
     assignee: str | None
     parties: int
     updated_at: datetime
+    restricted: bool
 
     @classmethod
     def of(cls, view: CaseSummary) -> CaseLine:
@@ -165,6 +171,17 @@ class NewCase(BaseModel):
 
     title: str = Field(..., min_length=1, max_length=MAX_TITLE)
     parties: list[PartyIn] = Field(default_factory=list, max_length=MAX_PARTIES)
+    restricted: bool = Field(False, description="seen only by the assignee, the members and "
+                                                "supervisors; default: open to all analysts")
+    members: list[Username] = Field(default_factory=list, max_length=MAX_MEMBERS)
+
+
+class RestrictionIn(BaseModel):
+    restricted: bool
+
+
+class MemberIn(BaseModel):
+    username: Username
 
 
 class ImportResultOut(BaseModel):

@@ -1,4 +1,5 @@
-// Case page: status moves, submit, four-eyes approval, send back, close, assign and notes.
+// Case page: status moves, submit, four-eyes approval, send back, close, assign, notes,
+// restriction and members.
 import { send, toast } from "/static/js/api.js";
 
 const panel = document.getElementById("case-actions");
@@ -58,6 +59,14 @@ const actions = {
     downloadReport(`${base}/goaml`).catch((error) => toast(error.message, true));
     return null;
   },
+  restrict: () => send("POST", `${base}/restriction`, { restricted: true }),
+  unrestrict: () => send("POST", `${base}/restriction`, { restricted: false }),
+  "add-member": () => {
+    const username = document.getElementById("member-name").value.trim();
+    if (!username) { toast("Type the username to add.", true); return null; }
+    return send("POST", `${base}/members`, { username });
+  },
+  "remove-member": (button) => send("DELETE", `${base}/members/${encodeURIComponent(button.dataset.username)}`),
   note: () => {
     const text = document.getElementById("note-text").value.trim();
     if (!text) { toast("Write the note first.", true); return null; }
@@ -72,10 +81,11 @@ document.addEventListener("click", async (event) => {
   if (!run) return;
   button.disabled = true;
   try {
-    const pending = run();
+    const pending = run(button);
     if (pending) {
       const updated = await pending;
-      toast(`Case #${updated.id} is now ${updated.status.replace("_", " ")}`);
+      const access = updated.restricted ? ", restricted" : "";
+      toast(`Case #${updated.id} saved: ${updated.status.replace("_", " ")}${access}`);
       window.setTimeout(() => window.location.reload(), 500);
     }
   } catch (error) {
