@@ -57,7 +57,12 @@ from dentrace.cases.machine import (
     TRANSITIONS,
     Move,
 )
-from dentrace.cases.restriction import add_member, remove_member, set_restricted
+from dentrace.cases.restriction import (
+    add_member,
+    remove_member,
+    set_restricted,
+    visible_entries,
+)
 from dentrace.cases.views import AlertView, CaseSummary, CaseView, NoteView
 
 __all__ = [
@@ -113,5 +118,6 @@ __all__ = [
     "set_restricted",
     "start_investigation",
     "submit_for_approval",
+    "visible_entries",
     "write_known_csv",
 ]

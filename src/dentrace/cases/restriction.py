@@ -9,8 +9,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from dentrace import audit
+from dentrace.audit import AuditRecord
 from dentrace.auth import Account, require
-from dentrace.cases.access import check_manager, put_members
+from dentrace.cases.access import check_manager, hidden_case_ids, put_members
 from dentrace.cases.casework import load_case
 from dentrace.cases.errors import NotFound
 from dentrace.cases.limits import MAX_USERNAME, text_within
@@ -72,3 +73,24 @@ def remove_member(
                      target_type="case", target_id=case_id, origin=origin,
                      detail={"member": username})
         return case_view(session, case)
+
+
+def visible_entries(store: Store, actor: Account,
+                    entries: list[AuditRecord]) -> list[AuditRecord]:
+    """``entries`` without those about restricted cases the actor may not see: entries whose
+    target is such a case, or whose detail names one (an alert escalated into it)."""
+    with store.session(write=False) as session:
+        user = session.get(User, actor.id)
+        if user is None:
+            return []
+        hidden = hidden_case_ids(session, user)
+    if not hidden:
+        return entries
+    names = {str(case_id) for case_id in hidden}
+
+    def about_hidden(entry: AuditRecord) -> bool:
+        named = entry.detail.get("case_id")
+        return ((entry.target_type == "case" and entry.target_id in names)
+                or (isinstance(named, int) and named in hidden))
+
+    return [e for e in entries if not about_hidden(e)]

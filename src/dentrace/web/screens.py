@@ -172,6 +172,7 @@ def audit_page(request: Request, actor: str | None = None, action: str | None = 
     found = audit.entries(context.store, actor=actor or None, action=action or None,
                           target_type=target_type or None, target_id=target_id or None,
                           limit=300)
+    found = service.visible_entries(context.store, caller.account, found)  # restricted cases
     check = audit.verify(context.store)
     return render(request, "audit.html", caller=caller, entries=found, check=check,
                   actor=actor or "", action=action or "", target=target or "")

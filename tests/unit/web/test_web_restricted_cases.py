@@ -5,9 +5,12 @@ existence is not leaked) and does not find it in lists; members and supervisors 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
+from dentrace.store.sql import open_store
+from dentrace.store.sql.models import RolePermission
 from tests.unit.web.test_web_case_moves import other_analyst
 
 
@@ -93,3 +96,32 @@ def test_case_pages_offer_restriction_and_members(
     assert 'data-action="add-member"' in page and 'data-action="unrestrict"' in page
     assert "Restricted" in client.get("/cases", headers=analyst).text
     assert client.get("/static/js/cases.js").status_code == 200
+
+
+def test_audit_entries_about_it_are_hidden_from_a_reader_who_may_not_see_it(
+    client: TestClient, workspace: Path, analyst: dict[str, str], supervisor: dict[str, str]
+) -> None:
+    """Roles are data: were analysts granted ``view_audit``, the log still hides the case."""
+    case_id = _restricted_case(client, analyst)
+    open_id = client.post("/api/v1/cases", headers=analyst,
+                          json={"title": "Ordinary", "parties": []}).json()["id"]
+    bob = other_analyst(workspace)
+    store = open_store(workspace)
+    with store.session() as session:
+        session.add(RolePermission(role="analyst", action="view_audit"))
+    store.close()
+
+    def about(entries: list[dict[str, Any]], number: int) -> list[str]:
+        return [e["action"] for e in entries if e["target_type"] == "case"
+                and e["target_id"] == str(number)]
+
+    seen_by_bob = client.get("/api/v1/audit", params={"limit": 1000}, headers=bob).json()
+    assert about(seen_by_bob, case_id) == [] and about(seen_by_bob, open_id) == ["open_case"]
+    only_it = client.get("/api/v1/audit", headers=bob,
+                         params={"target_type": "case", "target_id": str(case_id)}).json()
+    assert only_it == []
+    page = client.get("/audit", params={"target": f"case:{case_id}"}, headers=bob)
+    assert page.status_code == 200 and "Sensitive den" not in page.text
+    assert "open_case" not in page.text
+    seen_by_sam = client.get("/api/v1/audit", params={"limit": 1000}, headers=supervisor).json()
+    assert about(seen_by_sam, case_id) == ["open_case"]

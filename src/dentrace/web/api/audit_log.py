@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from dentrace import audit
+from dentrace.cases import visible_entries
 from dentrace.web.deps import AppContext, app_context, audited, current_caller
 from dentrace.web.security import Caller
 
@@ -53,6 +54,7 @@ def read_log(
                     "target_id": target_id})
     found = audit.entries(context.store, actor=actor, action=action, target_type=target_type,
                           target_id=target_id, limit=limit)
+    found = visible_entries(context.store, caller.account, found)  # restricted cases
     return [AuditOut(**entry.__dict__) for entry in found]
 
 
