@@ -1,22 +1,24 @@
 """Render an evidence pack's sections as one self-contained HTML page and as a PDF (fpdf2,
-with matplotlib's DejaVu fonts so any name or memo prints; no system libraries needed)."""
+with Noto fonts for every script a name or memo comes in: ``fonts.py``; no system libraries)."""
 
 from __future__ import annotations
 
 import base64
+import tempfile
+from collections.abc import Iterator
+from dataclasses import fields
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import matplotlib
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 from jinja2 import Environment, select_autoescape
 
 from dentrace.report.files import whole_file
+from dentrace.report.pack.fonts import FAMILY, install_fonts
 from dentrace.report.pack.sections import PackSections
 
-FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 MAX_PDF_TRANSACTIONS = 400  # beyond this the PDF says how many more the HTML lists
 
 
@@ -39,27 +41,38 @@ def html_report(sections: PackSections, timeline: Path, network: Path) -> str:
         network=base64.b64encode(network.read_bytes()).decode("ascii"))
 
 
+def _texts(value: object) -> Iterator[str]:
+    """Every string of the sections, to choose the fonts that can print them."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, PackSections):
+        for field in fields(value):
+            yield from _texts(getattr(value, field.name))
+
+
 class _Pack(FPDF):
-    def __init__(self, title: str) -> None:
+    def __init__(self, sections: PackSections, fonts: Path) -> None:
         super().__init__(orientation="landscape", format="A4")
-        self.pack_title = title
-        self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-        self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.pack_title = sections.title
+        install_fonts(self, _texts(sections), fonts)
         self.set_auto_page_break(auto=True, margin=12)
 
     def footer(self) -> None:
         self.set_y(-10)
-        self.set_font("DejaVu", "", 7)
+        self.set_font(FAMILY, "", 7)
         self.cell(0, 5, f"{self.pack_title} — page {self.page_no()}", align="C")
 
 
 def _heading(pdf: FPDF, text: str) -> None:
     pdf.ln(3)
-    pdf.set_font("DejaVu", "B", 12)
+    pdf.set_font(FAMILY, "B", 12)
     pdf.set_text_color(192, 57, 43)
     pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
-    pdf.set_font("DejaVu", "", 8)
+    pdf.set_font(FAMILY, "", 8)
 
 
 def _table(pdf: FPDF, head: tuple[str, ...], rows: list[tuple[str, ...]],
@@ -78,11 +91,16 @@ def _table(pdf: FPDF, head: tuple[str, ...], rows: list[tuple[str, ...]],
 
 def pdf_report(sections: PackSections, timeline: Path, network: Path, out: Path) -> Path:
     """The pack as a PDF: the same sections in the same order as the HTML."""
-    pdf = _Pack(sections.title)
+    with tempfile.TemporaryDirectory(prefix="dentrace-fonts-") as fonts:
+        return _write_pdf(_Pack(sections, Path(fonts)), sections, timeline, network, out)
+
+
+def _write_pdf(pdf: _Pack, sections: PackSections, timeline: Path, network: Path,
+               out: Path) -> Path:
     pdf.add_page()
-    pdf.set_font("DejaVu", "B", 15)
+    pdf.set_font(FAMILY, "B", 15)
     pdf.multi_cell(0, 8, sections.title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 8)
+    pdf.set_font(FAMILY, "", 8)
     pdf.cell(0, 5, f"Generated {sections.generated_at} by dentrace {dentrace_version()}; "
              "SHA-256 of every file in manifest.json and SHA256SUMS.",
              new_x="LMARGIN", new_y="NEXT")
