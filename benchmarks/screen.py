@@ -57,6 +57,7 @@ WARM_UP = 500  # payments sent at a low rate before measuring (first calls are s
 def _prepare(folder: Path, scale: float, seed: int, init_share: float) -> tuple[Path, list]:
     from dentrace.detect import scan
     from dentrace.ingest import ingest
+    from dentrace.report.csvsafe import write_csv
     from dentrace.synth import generate_world
 
     world = folder / "world"
@@ -66,7 +67,8 @@ def _prepare(folder: Path, scale: float, seed: int, init_share: float) -> tuple[
     payments = pd.concat(frames).sort_values(
         "ts", key=lambda ts: pd.to_datetime(ts, utc=True), kind="stable")
     cut = int(len(payments) * init_share)
-    payments.iloc[:cut].to_csv(folder / "first.csv", index=False)
+    write_csv(folder / "first.csv", list(payments.columns),  # the project's one CSV writer
+              payments.iloc[:cut].itertuples(index=False))
     known = world / "known.csv"
     ingest(folder / "ws", transactions=folder / "first.csv", customers=world / "customers.csv",
            known=known if known.exists() else None, quiet=True)
