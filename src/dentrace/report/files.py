@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,10 +50,9 @@ def whole_file(path: Path) -> Iterator[Path]:
     without an error (else remove it), so readers never see half a report."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".part",
-                                    dir=path.parent)
-    os.close(handle)
-    temporary = Path(name)
+    # created like any file (the umask decides who may read it), under a name no one else has
+    temporary = path.with_name(f".{path.name[:40]}.{secrets.token_hex(6)}.part")
+    temporary.touch(exist_ok=False)
     try:
         yield temporary
         os.replace(temporary, path)

@@ -52,3 +52,10 @@ def test_a_failed_whole_write_keeps_the_old_file_and_leaves_no_temporary(
         raise RuntimeError("disk full")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.xml"]
+
+
+def test_a_whole_file_gets_the_permissions_of_any_new_file(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x", encoding="utf-8")
+    whole = write_whole(tmp_path / "whole.txt", "x")
+    assert whole.stat().st_mode == plain.stat().st_mode
