@@ -19,6 +19,7 @@ out for good, and a writer makes every reader fail at once. So:
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -43,6 +44,10 @@ WRITE_WAIT_S = 900.0
 GATE_HOLD_S = 5.0
 GATE_REST_S = 1.0
 _POLL_S = (0.01, 0.25)  # first and longest pause between tries
+# Connections of one process to one file share a DuckDB instance, which the last close tears
+# down: an open racing that close (the app's request threads) may get an instance without
+# the Python scans registered ("pandas_scan does not exist"). Opens and closes take turns.
+_OPENING = threading.Lock()
 
 
 def gate_path(warehouse: Path) -> Path:
@@ -96,13 +101,20 @@ def connect(path: Path, *, read_only: bool, wait: float | None = None
     return _connect_writer(path, WRITE_WAIT_S if wait is None else wait)
 
 
+def close(con: duckdb.DuckDBPyConnection) -> None:
+    """Close a connection opened by ``connect`` (taking turns with other threads' opens)."""
+    with _OPENING:
+        con.close()
+
+
 def _connect_reader(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait
     pauses = _pauses()
     while True:
         _wait_for_gate(path, deadline)
         try:
-            return duckdb.connect(str(path), read_only=True)
+            with _OPENING:
+                return duckdb.connect(str(path), read_only=True)
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             if not _lock_conflict(exc):
                 raise WorkspaceError(f"{path}: cannot open the warehouse ({exc})") from exc
@@ -131,7 +143,8 @@ def _try_writer(path: Path, until: float) -> duckdb.DuckDBPyConnection | None:
     pauses = _pauses()
     while True:
         try:
-            return duckdb.connect(str(path), read_only=False)
+            with _OPENING:
+                return duckdb.connect(str(path), read_only=False)
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             if not _lock_conflict(exc):
                 raise WorkspaceError(f"{path}: cannot open the warehouse ({exc})") from exc

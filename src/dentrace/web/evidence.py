@@ -92,7 +92,8 @@ class Evidence:
 
     @contextmanager
     def _open(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        if self.has_warehouse:
+        shared = self.has_warehouse
+        if shared:
             con = warehouse_access.connect(self.workspace / WAREHOUSE_FILE, read_only=True,
                                            wait=self.wait)
         else:
@@ -103,7 +104,10 @@ class Evidence:
             con.execute("SET enable_progress_bar = false")
             yield con
         finally:
-            con.close()
+            if shared:
+                warehouse_access.close(con)
+            else:
+                con.close()
 
     @staticmethod
     def _empty_tables(con: duckdb.DuckDBPyConnection) -> None:

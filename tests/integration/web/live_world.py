@@ -59,10 +59,11 @@ def dentrace(*args: str) -> subprocess.Popen[bytes]:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
-def scan_command(workspace: Path, budget: bool) -> subprocess.Popen[bytes]:
-    """A full rules scan of ``workspace``, with the small alert budget or the default
-    threshold."""
-    extra = ("--alert-budget", BUDGET) if budget else ()
+def scan_command(workspace: Path, budget: bool = False, incremental: bool = False
+                 ) -> subprocess.Popen[bytes]:
+    """A rules scan of ``workspace``: full, with the small alert budget or the default
+    threshold, or incremental (nothing new: it goes straight to writing its outputs)."""
+    extra = ("--incremental",) if incremental else ("--alert-budget", BUDGET) if budget else ()
     return dentrace("scan", "--workspace", str(workspace), "--scorer", "rules", *extra)
 
 
@@ -175,7 +176,7 @@ class Readers:
     token: str
     paths: list[str]
     clients: int = 4
-    pause: float = 0.02
+    pause: float = 0.5  # each client ~2 requests a second: the scans get CPU time too
     answers: list[tuple[str, int]] = field(default_factory=list)
     mixed: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)

@@ -1,5 +1,7 @@
 """The app beside scans and ingests (issue 16, points 5 and 6): while four clients read the API,
 `dentrace scan` is killed at 20 seeded random points, and an ingest and a scan run to the end.
+Two thirds of the points fall anywhere in a full scan; a third just after an incremental scan
+(which has nothing new to score: it goes straight to writing) starts writing its outputs.
 
 Every answer must come from one complete scan (no 5xx, no parties of one scan beside the
 alerts of another), the next scan must complete, and ingest and scan must not fail because
@@ -78,17 +80,18 @@ def test_killed_scans_leave_the_last_complete_scan_served(
         took = time.monotonic() - started
         assert code == 0, f"a scan beside the readers failed: {output}"
         for point in range(KILLS):
-            process = scan_command(workspace, budget=point % 2 == 0)
-            if point % 2:  # a random point of the run
+            if point % 3:  # a random point of a full scan's run
+                process = scan_command(workspace, budget=point % 2 == 0)
                 killed += kill_after(process, rng.uniform(0.0, took))
-            else:  # a random point just after the scan starts writing its outputs
+            else:  # a random point just after a scan starts writing its outputs
+                process = scan_command(workspace, incremental=True)
                 killed += kill_when_outputs_change(process, workspace,
                                                    rng.uniform(0.0, 0.03), took * 2)
         code, output = finished(scan_command(workspace, budget=False))
         assert code == 0, f"the scan after {killed} kills failed: {output}"
         time.sleep(0.5)  # the readers see the last scan
     assert killed >= KILLS // 2, "most scans must be killed before they end"
-    assert len(readers.answers) > 100 and not readers.failures, readers.failures[:5]
+    assert len(readers.answers) > 50 and not readers.failures, readers.failures[:5]
     assert readers.server_errors() == [], readers.server_errors()[:10]
     assert readers.mixed == [], readers.mixed[:5]
     final = pd.read_parquet(workspace / "parties.parquet")
