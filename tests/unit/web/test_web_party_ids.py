@@ -12,9 +12,12 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dentrace.store.sql import open_store
 from dentrace.web import WebSettings, create_app
+from dentrace.web.party_paths import party_id_in_path, party_path, path_segment
 from tests.unit.web.odd_sample import ODD_IDS, add_odd_parties
 from tests.unit.web.web_sample import PASSWORD, TOKENS, bearer
 
@@ -27,6 +30,14 @@ def odd_client(workspace: Path) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
     store.close()
+
+
+@given(st.text(min_size=1))
+def test_any_id_survives_the_path_round_trip(party_id: str) -> None:
+    routed = party_path(f"/api/v1/parties/{path_segment(party_id)}/network".encode("ascii"))
+    prefix, segment, suffix = routed.rsplit("/", 2)
+    assert prefix == "/api/v1/parties" and suffix == "network"
+    assert party_id_in_path(segment) == party_id
 
 
 def _queue_links(html: str) -> dict[str, str]:
