@@ -33,8 +33,9 @@ def neutralise(value: Any) -> Any:
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Write ``header`` and ``rows`` to ``path`` whole, every cell neutralised; the row count."""
     count = 0
+    # errors="replace": a lone surrogate (no UTF-8 form) is written "?" instead of failing
     with whole_file(Path(path)) as temporary, temporary.open(
-            "w", newline="", encoding="utf-8") as handle:
+            "w", newline="", encoding="utf-8", errors="replace") as handle:
         writer = csv.writer(handle)
         writer.writerow([neutralise(name) for name in header])
         for row in rows:

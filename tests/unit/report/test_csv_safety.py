@@ -30,6 +30,8 @@ def test_every_formula_start_is_neutralised_and_plain_cells_kept(tmp_path: Path)
     assert [r[0] for r in rows] == [*("'" + t for t in RISKY), "plain", "a=b"]
     assert {r[1] for r in rows} == {"5"}
     assert neutralise(-3.5) == -3.5 and neutralise(None) is None
+    write_csv(out, ["value"], [("lone \ud800 surrogate",)])
+    assert _rows(out)[1] == ["lone ? surrogate"]
 
 
 def test_an_arrow_table_is_neutralised_column_by_column() -> None:

@@ -130,6 +130,7 @@ def test_ftm_export_of_hostile_text_is_whole_and_a_failed_one_leaves_nothing(
 def test_evidence_pack_of_hostile_text_holds_only_xml_characters(
         hostile: Path, sample: Sample, tmp_path: Path) -> None:
     material = _material(hostile, sample.approved_case)
+    material.title = "title \x01 \ud800"  # a lone surrogate has no UTF-8 form at all
     files = PackExporter(hostile).export(material, tmp_path / "pack")
     html = (tmp_path / "pack" / "report.html").read_text(encoding="utf-8")
     assert f"GIFT{REPLACEMENT}" in html and "\x01" not in html and "\x0b" not in html

@@ -14,6 +14,7 @@ from dentrace.report.material import Material
 from dentrace.report.pack.charts import network_png, timeline_png
 from dentrace.report.pack.render import dentrace_version, html_report, pdf_report
 from dentrace.report.pack.sections import PackSections, pack_sections
+from dentrace.report.xmltext import xml_text
 
 MANIFEST, SUMS = "manifest.json", "SHA256SUMS"
 
@@ -24,7 +25,7 @@ def write_manifest(folder: Path, files: list[Path], material: Material,
     entries = [{"file": p.name, "bytes": p.stat().st_size, "sha256": sha256_of(p)}
                for p in files]
     manifest = {"subject": {"kind": material.kind, "id": material.ident,
-                            "title": material.title},
+                            "title": xml_text(material.title)},  # as the pack shows it
                 "generated_at": generated_at, "generator": f"dentrace {dentrace_version()}",
                 "files": entries}
     manifest_path = write_whole(folder / MANIFEST,
