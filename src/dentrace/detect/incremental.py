@@ -236,8 +236,20 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     are recomputed from their history. Thresholds are the last full scan's; ``summary.json`` →
     ``scan.incremental`` records the mode, the ingest runs covered and the parties recomputed.
     When the appended runs' senders are more than ``full_scan_share`` of the payers (None:
-    never), a full scan runs instead, being the cheaper (mode ``FULL_MODE``).
+    never), a full scan runs instead, being the cheaper (mode ``FULL_MODE``). Scans of one
+    workspace take turns (``store.warehouse_access.scan_turn``).
     """
+    from dentrace.store.warehouse import warehouse_path
+    from dentrace.store.warehouse_access import scan_turn
+
+    with scan_turn(warehouse_path(Path(workspace))):
+        return _scan_incremental(Path(workspace), config, scorer, model_dir, write, use_state,
+                                 full_scan_share)
+
+
+def _scan_incremental(workspace: Path, config: DetectConfig | Path | str | None, scorer: str,
+                      model_dir: Path | None, write: bool, use_state: bool,
+                      full_scan_share: float | None) -> ScanResult:
     from dentrace.detect.party_state import state_rows, usable_store
     from dentrace.store.warehouse import bound_memory, open_warehouse
 

@@ -43,6 +43,7 @@ from dentrace.store.scan_outputs import (
     mirror_scan,
     publish_scan,
 )
+from dentrace.store.warehouse_access import scan_turn
 
 PARTY_COLUMNS = ["party_id", "role", "score", "alert", "reasons"]
 ALERT_COLUMNS = [*PARTY_COLUMNS, "explanation", "txn_ids"]
@@ -274,8 +275,20 @@ def scan(workspace: Path, *, config: DetectConfig | Path | str | None = None,
     alerted (reason KNOWN, score 1); cleared parties are alerted again only when they made
     corridor payments after their clearance date and score above the threshold. ``engine``
     runs the feature expressions (default DuckDB on the warehouse; docs/spark.md); the scan
-    closes its per-scan state at the end.
+    closes its per-scan state at the end. Scans of one workspace take turns
+    (``store.warehouse_access.scan_turn``).
     """
+    from dentrace.store.warehouse import warehouse_path
+
+    with scan_turn(warehouse_path(Path(workspace))):
+        return _scan(Path(workspace), config=config, alert_budget=alert_budget,
+                     target_precision=target_precision, scorer=scorer, model_dir=model_dir,
+                     write=write, engine=engine)
+
+
+def _scan(workspace: Path, *, config: DetectConfig | Path | str | None,
+          alert_budget: float | None, target_precision: float | None, scorer: str,
+          model_dir: Path | None, write: bool, engine: Engine | None) -> ScanResult:
     from dentrace.store.warehouse import open_warehouse
 
     timings: dict[str, float] = {}

@@ -36,6 +36,7 @@ except ImportError:  # pragma: no cover - Windows
 
 GATE_SUFFIX = ".gate"
 WAITING_SUFFIX = ".waiting"
+SCAN_SUFFIX = ".scan"
 # how long a reader waits for a writer's turn: an ingest holds the warehouse for one file's load
 READ_WAIT_S = 60.0
 # how long a writer waits for readers: a scan reads the warehouse for its whole run
@@ -99,6 +100,58 @@ def connect(path: Path, *, read_only: bool, wait: float | None = None
     if read_only:
         return _connect_reader(path, READ_WAIT_S if wait is None else wait)
     return _connect_writer(path, WRITE_WAIT_S if wait is None else wait)
+
+
+_TURNS: dict[Path, list[int]] = {}  # scan lock file -> [descriptor, depth] in this process
+_TURNS_GUARD = threading.Lock()
+
+
+@contextmanager
+def scan_turn(warehouse: Path, wait: float | None = None) -> Iterator[None]:
+    """Scans of one warehouse take turns (waiting up to ``wait`` seconds, default
+    ``WRITE_WAIT_S``; re-entrant within a process): being readers, two could otherwise run
+    together, and DuckDB gives the spill files of every process the same names in the one
+    temporary folder beside the warehouse."""
+    if fcntl is None or not warehouse.parent.is_dir():
+        yield
+        return
+    key = warehouse.with_name(warehouse.name + SCAN_SUFFIX)
+    with _TURNS_GUARD:
+        held = _TURNS.get(key)
+        if held is not None:
+            held[1] += 1
+    if held is None:
+        handle = _lock_exclusively(key, time.monotonic() + (WRITE_WAIT_S if wait is None
+                                                            else wait))
+        with _TURNS_GUARD:
+            held = _TURNS.setdefault(key, [handle, 0])
+            held[1] += 1
+    try:
+        yield
+    finally:
+        with _TURNS_GUARD:
+            held[1] -= 1
+            if held[1] == 0:
+                del _TURNS[key]
+                os.close(held[0])
+
+
+def _lock_exclusively(path: Path, deadline: float) -> int:
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise WorkspaceError(f"{path}: cannot open the scans' lock file ({exc})") from exc
+    pauses = _pauses()
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError as exc:
+            if time.monotonic() >= deadline:
+                os.close(handle)
+                raise WorkspaceError(f"{path}: another scan of this workspace is running; "
+                                     "try again when it finishes") from exc
+            time.sleep(next(pauses))
 
 
 def close(con: duckdb.DuckDBPyConnection) -> None:

@@ -116,3 +116,32 @@ def test_a_stream_of_overlapping_readers_does_not_keep_a_writer_out(workspace: P
     con = open_warehouse(workspace, read_only=True)
     assert con.execute("SELECT value FROM meta WHERE key = 'writer'").fetchone() == ("in",)
     con.close()
+
+
+TURN = """
+import sys, time
+from pathlib import Path
+from dentrace.store.warehouse_access import scan_turn
+with scan_turn(Path(sys.argv[1])):
+    print("turn", flush=True)
+    time.sleep(5)
+"""
+
+
+def test_scans_take_turns_and_a_process_may_nest_its_own(workspace: Path) -> None:
+    """Two scans would spill into one temporary folder under the same file names."""
+    path = warehouse_path(workspace)
+    with warehouse_access.scan_turn(path), warehouse_access.scan_turn(path):
+        pass  # an incremental scan that runs a full scan instead holds its turn twice
+    other = subprocess.Popen([sys.executable, "-c", TURN, str(path)], stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        assert other.stdout is not None and other.stdout.readline().strip() == "turn"
+        with pytest.raises(WorkspaceError, match="another scan"), \
+                warehouse_access.scan_turn(path, wait=0.3):
+            pass
+    finally:
+        other.kill()
+        other.wait()
+    with warehouse_access.scan_turn(path, wait=5):  # a killed scan's turn ends with it
+        pass
