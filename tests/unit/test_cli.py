@@ -59,3 +59,14 @@ def test_a_bracketed_word_in_an_error_is_not_swallowed(tmp_path: Path) -> None:
                                       "--engine", "[spark]"], env=WIDE)
     assert result.exit_code == 2
     assert "--engine '[spark]'" in result.stderr
+
+
+def test_a_markup_path_shows_in_the_progress_bar_literally(tmp_path: Path) -> None:
+    folder = tmp_path / "a["
+    folder.mkdir()
+    path = _transactions(folder / "b].csv",
+                         "txn_id,ts,sender_id,beneficiary_id,amount,currency,memo")
+    result = CliRunner().invoke(app, ["ingest", "--workspace", str(tmp_path / "ws"),
+                                      "--transactions", str(path)], env=WIDE)
+    assert result.exit_code == 0, result.output
+    assert "b].csv" in result.stdout

@@ -8,7 +8,12 @@ given as a style, beside the data, not inside it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import cast
+
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 
 Part = object | tuple[object, str]
@@ -38,3 +43,14 @@ def say(console: Console, *parts: Part) -> None:
 def print_error(message: object, console: Console | None = None) -> None:
     """``error: MESSAGE`` on stderr (or ``console``), the message printed literally."""
     say(console or Console(stderr=True), ("error:", "red"), " ", message)
+
+
+@contextmanager
+def file_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """Ingest's progress bar (one line a file), the file's path escaped: the bar reads a task's
+    description as markup, and a folder ``a[`` holding ``b].csv`` makes ``[/b]``."""
+    from dentrace.ingest.progress_bar import file_progress as ingest_progress
+
+    with ingest_progress() as bar:
+        update = cast(Callable[[str, int, int], None], bar)
+        yield lambda file, done, total: update(escape(file), done, total)

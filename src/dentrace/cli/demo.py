@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dentrace.cli.console import literal, say
+from dentrace.cli.console import file_progress, literal, say
 
 MARKER = ".dentrace-demo"
 console = Console(stderr=True)
@@ -75,7 +75,9 @@ def demo(
     say(console, f"world written to {world}: {summary}")
     console.rule("2/4 ingesting it into the workspace")
     transactions, customers, known = _world_files(world)
-    report = ingest(workspace, transactions=transactions, customers=customers, known=known)
+    with file_progress() as progress:
+        report = ingest(workspace, transactions=transactions, customers=customers,
+                        known=known, progress=progress)
     say(console, f"rows_read={report.rows_read} rows_accepted={report.rows_accepted} "
                  f"rows_quarantined={report.rows_quarantined} "
                  f"rows_duplicate={report.rows_duplicate}")

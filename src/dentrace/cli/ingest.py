@@ -5,13 +5,14 @@ Thin: parses options, calls ``dentrace.ingest.ingest`` and prints the four count
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from dentrace.cli.console import literal, print_error, say
+from dentrace.cli.console import file_progress, literal, print_error, say
 from dentrace.errors import DentraceError
 from dentrace.ingest import COUNT_KEYS, IngestReport
 from dentrace.ingest import ingest as run_ingest
@@ -35,10 +36,11 @@ def ingest(
     """Validate and load input files into WORKSPACE/warehouse.duckdb; bad rows are quarantined."""
     console = Console()
     try:
-        report = run_ingest(workspace, transactions=transactions, customers=customers,
-                            known=known, mapping=mapping, rates=rates,
-                            reporting_currency=reporting_currency, default_tz=default_tz,
-                            quiet=quiet)
+        with file_progress() if not quiet else nullcontext() as progress:
+            report = run_ingest(workspace, transactions=transactions, customers=customers,
+                                known=known, mapping=mapping, rates=rates,
+                                reporting_currency=reporting_currency, default_tz=default_tz,
+                                quiet=quiet, progress=progress)
     except DentraceError as exc:
         print_error(exc)
         raise typer.Exit(code=2) from exc
