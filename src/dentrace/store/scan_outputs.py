@@ -218,21 +218,9 @@ def mirror_scan(workspace: Path) -> None:
 
 def _same_file(one: Path, other: Path) -> bool:
     try:
-        return os.path.samefile(one, other) or (
-            one.stat().st_size == other.stat().st_size and _same_bytes(one, other))
+        return os.path.samefile(one, other)
     except OSError:
         return False
-
-
-def _same_bytes(one: Path, other: Path) -> bool:
-    """For a mirror copied where hard links fail: equal content (compared in blocks)."""
-    with open(one, "rb") as a, open(other, "rb") as b:
-        while True:
-            block = a.read(1 << 20)
-            if block != b.read(1 << 20):
-                return False
-            if not block:
-                return True
 
 
 def prune_scans(workspace: Path) -> None:

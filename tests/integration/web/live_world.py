@@ -80,10 +80,13 @@ def finished(process: subprocess.Popen[bytes], timeout: float = 240) -> tuple[in
 
 
 def outputs_seen(workspace: Path) -> dict[str, tuple[int, int, int]]:
-    """(inode, size, mtime) of every scan output file of the workspace, its folder and below
-    one level (where a scan may keep them before they are published)."""
+    """(inode, size, mtime) of every scan output file of the workspace, in its folder and two
+    levels below (where a scan may write them before they are published)."""
     seen: dict[str, tuple[int, int, int]] = {}
-    folders = [workspace, *(p for p in workspace.iterdir() if p.is_dir())]
+    folders = [workspace]
+    for parent in (workspace, *(p for p in workspace.iterdir() if p.is_dir())):
+        with suppress(FileNotFoundError, NotADirectoryError):
+            folders += [p for p in parent.iterdir() if p.is_dir() and p not in folders]
     for folder in folders:
         try:
             entries = list(os.scandir(folder))
