@@ -103,6 +103,7 @@ class Soak:
         big_every = round(1 / config["big_share"]) if config["big_share"] > 0 else 0
         self.payments = Payments(rows, config["token"], big_every, config["big_memo"])
         self.records: list[tuple[str, bool, str, str | None, float, str]] = []
+        self.late: list[float] = []  # seconds each stream request waited for a connection
         self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
             asyncio.Queue())
 
@@ -129,6 +130,7 @@ class Soak:
 
     async def stream(self, i: int, due: float) -> None:
         connection = await self.idle.get()
+        self.late.append(time.perf_counter() - due)
         request = self.payments.request(i, "soak-")
         if await self._one("stream", request, self.payments.big(i), due, connection):
             self.idle.put_nowait(connection)
@@ -158,6 +160,7 @@ class Soak:
         for _ in range(self.config["connections"]):
             self.idle.put_nowait(await self._open())
         tasks: set[asyncio.Task[None]] = set()
+        cpu = time.process_time()
         start = time.perf_counter() + 0.05
         bursts = 0
         for i in range(count):
@@ -176,7 +179,8 @@ class Soak:
         if tasks:
             await asyncio.wait(tasks, timeout=GRACE)
         return {"records": self.records, "elapsed": time.perf_counter() - start,
-                "unfinished": len(tasks), "bursts": bursts}
+                "unfinished": len(tasks), "bursts": bursts, "late": self.late,
+                "cpu": time.process_time() - cpu}
 
 
 def _generator_main(config_file: str) -> None:
@@ -264,6 +268,8 @@ def _report(result: dict[str, Any], config: dict[str, Any]) -> bool:
                          ("large memos, from due", [r for r in records if r[1]])):
         ok = np.array([r[4] for r in chosen if r[2] == "200"]) * 1000
         print(f"200s, {name}: {ok.size:,} of {len(chosen):,}; {bench._quantiles(ok)}")
+    late = bench._quantiles(np.array(result["late"]) * 1000)
+    print(f"generator: waited for a free connection {late}; CPU {result['cpu']:.1f} s")
     return not wrong and result["unfinished"] == 0
 
 

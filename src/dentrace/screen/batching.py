@@ -23,6 +23,10 @@ from dentrace.screen.service import Screener
 
 MAX_BATCH = 64  # bounds the time one drain holds the loop (~0.3 ms per payment)
 MAX_WAITING = 2048  # about a second of work: beyond it, answer at once that it is overloaded
+# ... or when the payment first in line has waited this long (seconds): the screener is behind,
+# however few wait (a starved core, a batch reading cold parties), and a payment system is
+# better told at once than answered later than it can wait
+MAX_WAIT = 1.0
 # Longest text screened per field, in characters, so a payment, a batch and a message to the
 # screening process are bounded whoever calls. Identifiers stay in the party state as long as
 # the screener runs (an unbounded id is unbounded memory); ISO 20022 allows 35 (ids) and 140
@@ -49,17 +53,20 @@ class Waiting:
     actor: str
     origin: str
     answer: asyncio.Future[dict[str, Any]]
+    since: float = 0.0  # the loop's time when it joined the queue
 
 
 class ScreeningBatcher:
     """Queue of payments waiting for ``screener``; decisions are logged before the answers."""
 
     def __init__(self, screener: Screener, log: ScreeningLog, max_batch: int = MAX_BATCH,
-                 max_waiting: int = MAX_WAITING, linger: float = LINGER) -> None:
+                 max_waiting: int = MAX_WAITING, linger: float = LINGER,
+                 max_wait: float = MAX_WAIT) -> None:
         self.screener = screener
         self.log = log
         self.max_batch = max_batch
         self.max_waiting = max_waiting
+        self.max_wait = max_wait
         self.linger = linger
         self._waiting: list[Waiting] = []
         self._scheduled = False
@@ -73,7 +80,8 @@ class ScreeningBatcher:
         ``ScreeningOverloaded`` when too many payments wait already)."""
         loop = asyncio.get_running_loop()
         answer = enqueue(self._waiting, self.max_waiting, Waiting(payment, actor, origin,
-                                                                  loop.create_future()))
+                                                                  loop.create_future()),
+                         self.max_wait)
         if not self._scheduled:
             self._scheduled = True
             if self.linger > 0 and loop.time() - self._last_drain < BUSY_GAP:
@@ -119,14 +127,19 @@ def check_lengths(payment: dict[str, Any], source: str = "request") -> None:
                              f"most {limit:,}", file=source, field=name)
 
 
-def enqueue(waiting: list[Waiting], max_waiting: int,
-            entry: Waiting) -> asyncio.Future[dict[str, Any]]:
+def enqueue(waiting: list[Waiting], max_waiting: int, entry: Waiting,
+            max_wait: float = MAX_WAIT) -> asyncio.Future[dict[str, Any]]:
     """Add ``entry`` to the queue ``waiting`` and give its answer to await; raises
     ``InputError`` when a field is over its length limit (``FIELD_LIMITS``) and
-    ``ScreeningOverloaded`` when ``max_waiting`` payments wait already."""
+    ``ScreeningOverloaded`` when ``max_waiting`` payments wait already or the first has
+    waited ``max_wait`` seconds."""
     check_lengths(entry.payment)
     if len(waiting) >= max_waiting:
         raise ScreeningOverloaded(f"{len(waiting)} payments are waiting to be screened")
+    entry.since = entry.answer.get_loop().time()
+    if waiting and entry.since - waiting[0].since >= max_wait:
+        raise ScreeningOverloaded(f"the first of {len(waiting)} payments waiting to be screened "
+                                  f"has waited {entry.since - waiting[0].since:.1f} s")
     waiting.append(entry)
     return entry.answer
 

@@ -40,6 +40,7 @@ from typing import Any, NoReturn
 from dentrace.errors import DentraceError, InputError
 from dentrace.screen.batching import (
     MAX_BATCH,
+    MAX_WAIT,
     MAX_WAITING,
     Waiting,
     enqueue,
@@ -303,11 +304,13 @@ class ProcessBatcher:
     decisions logged before the answers (the interface of ``ScreeningBatcher``)."""
 
     def __init__(self, process: ScreeningProcess, log: ScreeningLog,
-                 max_batch: int = MAX_BATCH, max_waiting: int = MAX_WAITING) -> None:
+                 max_batch: int = MAX_BATCH, max_waiting: int = MAX_WAITING,
+                 max_wait: float = MAX_WAIT) -> None:
         self.process = process
         self.log = log
         self.max_batch = max_batch
         self.max_waiting = max_waiting
+        self.max_wait = max_wait
         self._waiting: list[Waiting] = []
         self._in_flight: list[Waiting] | None = None
         self._scheduled = False
@@ -340,7 +343,8 @@ class ProcessBatcher:
             raise ScreeningUnavailable("the screening process has stopped")
         loop = asyncio.get_running_loop()
         answer = enqueue(self._waiting, self.max_waiting, Waiting(payment, actor, origin,
-                                                                  loop.create_future()))
+                                                                  loop.create_future()),
+                         self.max_wait)
         if self._loop is not loop:  # first use on this loop: read answers when they come
             self._watch(loop)
         if self._in_flight is None and not self._scheduled:

@@ -22,9 +22,12 @@ from dentrace.screen import ScreeningLog, contract_payment, empty_screener
 from dentrace.screen.batching import (
     FIELD_LIMITS,
     ID_LIMIT,
+    MAX_WAITING,
     MEMO_LIMIT,
     ScreeningBatcher,
     ScreeningOverloaded,
+    Waiting,
+    enqueue,
 )
 from dentrace.screen.worker import PipeEnd, ProcessBatcher, ScreeningProcess
 from dentrace.store.sql import open_store
@@ -207,3 +210,23 @@ def test_field_limits_hold_in_the_event_loop_too(tmp_path: Path) -> None:
             assert isinstance(outcome, InputError) and outcome.field == name, outcome
     finally:
         log.close()
+
+
+def test_a_queue_that_stopped_moving_refuses_new_payments() -> None:
+    """However few wait: when the first has waited ``max_wait`` seconds, the screener is
+    behind and a new payment is told at once to retry; a moving queue accepts it."""
+    row = contract_payment(offender()[0])
+
+    async def join_after(age: float) -> Any:
+        loop = asyncio.get_running_loop()
+        waiting = [Waiting(row, "svc", "127.0.0.1", loop.create_future(),
+                           since=loop.time() - age)]  # first in line for ``age`` seconds
+        try:
+            return enqueue(waiting, MAX_WAITING, Waiting(row, "svc", "127.0.0.1",
+                                                         loop.create_future()), max_wait=1.0)
+        except ScreeningOverloaded as error:
+            return error
+
+    assert isinstance(asyncio.run(join_after(0.2)), asyncio.Future)
+    refused = asyncio.run(join_after(1.5))
+    assert isinstance(refused, ScreeningOverloaded) and "waited 1.5 s" in str(refused)
