@@ -1,4 +1,4 @@
-"""The bounds a payment's time and amount must keep, stated once for ingest and screening.
+"""The bounds a payment's time, amount and text must keep, stated once for ingest and screening.
 
 Ingest writes them into its SQL rules (``dentrace.ingest.rules``), screening checks them in
 Python (``dentrace.screen.payment``); ``tests/unit/screen/test_payment_rules.py`` feeds both the
@@ -14,6 +14,14 @@ Why these bounds:
 - Amounts finite, above 0 and at most 1e13 in the payment's currency: 1e13 is below the
   2^53 cents a double holds to the cent (9e13), and still 390 million USD in Vietnamese dong,
   so no real payment is refused; times any rate it keeps ``amount_ref`` finite.
+- Text: the characters XML 1.0 cannot hold (C0 controls but tab, line feed and carriage
+  return; U+FFFE, U+FFFF) become U+FFFD in names, memos and codes, and refuse an id, which
+  changed would name another party. goAML, FollowTheMoney and GraphML are XML, and one
+  GIFT\\x01 stopped a report. DEL and the C1 controls are kept: XML 1.0 and JSON hold them,
+  and in a bank's export they are mostly cp1252 text read as Latin-1 (\\x92 for an
+  apostrophe), which the mapping's ``encoding`` fixes and the stored value shows. Lone
+  surrogates cannot occur: DuckDB text is valid UTF-8, the CSV reader quarantines bytes that
+  do not decode and JSON parsers refuse them.
 """
 
 from __future__ import annotations
@@ -27,6 +35,11 @@ YEAR_MAX = 2100
 OFFSET_MIN = -12 * 60  # minutes east of UTC
 OFFSET_MAX = 14 * 60
 AMOUNT_MAX = 1e13
+
+# The same characters for DuckDB's regular expressions (RE2) and for Python's.
+UNSAFE_CHARACTERS_RE2 = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
+UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
 
 # The reasons, shared word for word; ingest follows each with ': ' and the value.
 YEAR_RANGE = f"outside the years {YEAR_MIN} to {YEAR_MAX}"
@@ -72,6 +85,19 @@ def year_problem(text: str) -> str | None:
     if year and not YEAR_MIN <= int(year.group(1)) <= YEAR_MAX:
         return TIMESTAMP_RANGE
     return None
+
+
+def unsafe_id_problem(text: str) -> str | None:
+    """Why an id is refused for a character XML cannot hold (the words ingest uses)."""
+    found = UNSAFE_CHARACTERS.search(text)
+    if found is None:
+        return None
+    return f"id holds U+{ord(found.group()):04X}, a character XML cannot hold; an id is not changed"
+
+
+def safe_text(text: str) -> str:
+    """``text`` with each character XML cannot hold replaced by U+FFFD."""
+    return UNSAFE_CHARACTERS.sub(REPLACEMENT, text)
 
 
 def amount_problem(amount: float) -> str | None:

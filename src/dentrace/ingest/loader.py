@@ -17,7 +17,7 @@ import duckdb
 
 from dentrace.ingest.projection import Projection
 from dentrace.ingest.readers.common import ROW_IN_FILE, STAGING, literal
-from dentrace.ingest.rules import TableRules
+from dentrace.ingest.rules import REPLACEMENT, UNSAFE_CHARACTERS, TableRules
 from dentrace.store.warehouse import flush_in_background
 
 
@@ -32,6 +32,7 @@ class FileCounts:
     rows_quarantined: int
     rows_duplicate: int
     already_ingested: bool = False
+    rows_cleaned: int = 0  # accepted rows whose text had unsafe characters replaced
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -263,11 +264,34 @@ def _quarantine(con: duckdb.DuckDBPyConnection, rules: TableRules, file: str,
             CAST(json_object({stored}, 'extra', extra) AS VARCHAR)
             FROM {CLASHES} WHERE _dt_verdict = 'conflict'""")
     if parts:
+        # Reasons quote values, and JSON escapes C0 controls but not DEL, C1 or U+FFFE.
+        safe = ", ".join(f"regexp_replace({c}, {literal(UNSAFE_CHARACTERS)}, "
+                         f"{literal(REPLACEMENT)}, 'g')" for c in ("_dt_reason", "raw"))
         con.execute(f"""INSERT INTO quarantine
-            SELECT {ingest_id}, {literal(table)}, {literal(file)}, _dt_line, _dt_field,
-                _dt_reason, raw
+            SELECT {ingest_id}, {literal(table)}, {literal(file)}, _dt_line, _dt_field, {safe}
             FROM ({' UNION ALL '.join(parts)}) q(_dt_line, _dt_field, _dt_reason, raw)
             ORDER BY _dt_line""")
+
+
+def _count_cleaned(con: duckdb.DuckDBPyConnection, rules: TableRules, projection: Projection,
+                   ingest_id: int) -> int:
+    """How many of this file's accepted rows had characters replaced (``rules.cleaned``).
+
+    The loaded rows holding U+FFFD are found first, a cheap test that finds none in most
+    files; as a file may hold U+FFFD itself, only those rows' staged text is then matched.
+    """
+    if not rules.cleaned:
+        return 0
+    marked = " OR ".join(f"contains({c}, {literal(REPLACEMENT)})" for c in rules.cleaned)
+    lines = (f"SELECT source_line FROM {rules.table.name} WHERE ingest_id = {ingest_id} "
+             f"AND ({marked})")
+    if not con.execute(f"SELECT EXISTS ({lines})").fetchall()[0][0]:
+        return 0
+    unsafe = (f"regexp_matches(concat({', '.join(f'_m_{c}' for c in rules.cleaned)}), "
+              f"{literal(UNSAFE_CHARACTERS)})")
+    return int(con.execute(
+        f"SELECT count(*) FROM (SELECT {projection.select_list()}, _dt_line FROM {STAGING}) q "
+        f"WHERE _dt_line IN ({lines}) AND {unsafe}").fetchall()[0][0])
 
 
 def judge_and_load(
@@ -294,10 +318,11 @@ def judge_and_load(
     if step:
         step(2)
     _quarantine(con, rules, name, ingest_id, failing > 0, judged.conflict > 0)
+    cleaned = _count_cleaned(con, rules, projection, ingest_id)
     if step:
         step(3)
     for temp in (KEYS, CLASHES, FAILING, UNLOADED):
         con.execute(f"DROP TABLE IF EXISTS {temp}")
     flushing.join()
     return FileCounts(table, name, read, loaded - judged.duplicate - judged.conflict,
-                      failing + judged.conflict, judged.duplicate)
+                      failing + judged.conflict, judged.duplicate, rows_cleaned=cleaned)

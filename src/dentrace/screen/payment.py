@@ -13,6 +13,7 @@ from dentrace.errors import InputError
 from dentrace.ingest.readers.iso20022 import read_messages
 
 REQUIRED = ("txn_id", "ts", "sender_id", "beneficiary_id", "amount", "currency")
+IDS = ("txn_id", "sender_id", "beneficiary_id")
 OPTIONAL = ("sender_name", "sender_country", "beneficiary_name", "beneficiary_country",
             "channel", "memo")
 
@@ -22,7 +23,7 @@ def _text(value: Any, name: str, source: str, row: int | None) -> str | None:
         return None
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise InputError(f"'{name}' must be text", file=source, row=row, field=name)
-    text = str(value).strip()
+    text = str(value).strip(" ")  # spaces only, as ingest trims (DuckDB trim)
     return text or None
 
 
@@ -36,6 +37,14 @@ def contract_payment(values: dict[str, Any], source: str = "request",
         payment[name] = _text(values.get(name), name, source, row)
         if name in REQUIRED and payment[name] is None:
             raise InputError(f"'{name}' is required", file=source, row=row, field=name)
+    # Characters XML cannot hold: an id is refused, other text cleaned, as ingest does.
+    for name in IDS:
+        unsafe = validity.unsafe_id_problem(payment[name])
+        if unsafe:
+            raise InputError(f"'{name}' {unsafe}", file=source, row=row, field=name)
+    for name in OPTIONAL:
+        if payment[name] is not None:
+            payment[name] = validity.safe_text(payment[name])
     payment.update(ts=_timestamp(payment["ts"], source, row),
                    amount=_amount(payment["amount"], source, row),
                    currency=str(payment["currency"]).upper())

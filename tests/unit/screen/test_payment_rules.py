@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
@@ -124,3 +125,39 @@ def test_screening_and_ingest_give_the_same_reason(tmp_path: Path) -> None:
                                (TS, "1e308", validity.AMOUNT_RANGE)):
         with pytest.raises(InputError, match=re.escape(reason)):
             contract_payment({**PAYMENT, "ts": ts, "amount": amount})
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"txn_id": "t\x02"}, "txn_id"), ({"sender_id": "s\x00"}, "sender_id"),
+    ({"beneficiary_id": "b\ufffe"}, "beneficiary_id"), ({"memo": "GIFT\x01"}, None),
+    ({"sender_name": "Ann\x0bLee", "memo": "tab\tand\x85"}, None),
+])
+def test_characters_xml_cannot_hold_are_judged_alike(tmp_path: Path, change: dict[str, str],
+                                                    field: str | None) -> None:
+    """Screening refuses the id ingest quarantines, with the same words, and cleans the text
+    ingest cleans to the same value."""
+    values = {**PAYMENT, "amount": "45", **change}
+    columns = list(values)
+    path = tmp_path / "one.parquet"  # Parquet holds any character, as a JSON request does
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE t ({', '.join(f'{c} VARCHAR' for c in columns)})")
+    con.execute(f"INSERT INTO t VALUES ({', '.join('?' for _ in columns)})",
+                [values[c] for c in columns])
+    con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
+    con.close()
+    ingest(tmp_path / "ws", transactions=path, quiet=True)
+    stored = open_warehouse(tmp_path / "ws", read_only=True)
+    try:
+        quarantined = stored.execute("SELECT field, reason FROM quarantine").fetchall()
+        kept = stored.execute("SELECT memo, sender_name FROM transactions").fetchall()
+    finally:
+        stored.close()
+    if field is None:
+        payment = contract_payment(values)
+        assert quarantined == [] and kept == [(payment["memo"], payment["sender_name"])]
+        assert "\ufffd" in f"{payment['memo']} {payment['sender_name']}"
+        return
+    with pytest.raises(InputError) as refused:
+        contract_payment(values)
+    assert refused.value.field == field == quarantined[0][0]
+    assert str(quarantined[0][1]) in str(refused.value)
