@@ -85,7 +85,7 @@ PUBLISH = """
 import sys
 import pandas as pd
 from dentrace.store.scan_outputs import publish_scan
-rows = 400_000
+rows = 1_000_000
 parties = pd.DataFrame({"party_id": [f"n{i}" for i in range(rows)], "score": 0.25})
 print("go", flush=True)
 publish_scan(sys.argv[1], {"parties.parquet": parties, "alerts.parquet": parties.head(10),
@@ -97,11 +97,12 @@ def test_a_writer_killed_at_random_points_leaves_the_last_set_whole(tmp_path: Pa
     publish_scan(tmp_path, _tables("a"), {"run": "old"})
     rng = random.Random(5)
     outcomes: set[str | None] = set()
-    for _ in range(6):
+    # the first kill comes at once (before the switch, surely), the others at random
+    for delay in [0.0, *(rng.uniform(0.0, 0.5) for _ in range(5))]:
         child = subprocess.Popen([sys.executable, "-c", PUBLISH, str(tmp_path)],
                                  stdout=subprocess.PIPE, text=True)
         assert child.stdout is not None and child.stdout.readline().strip() == "go"
-        time.sleep(rng.uniform(0.0, 0.6))
+        time.sleep(delay)
         child.send_signal(signal.SIGKILL)
         child.wait()
         now = current_scan(tmp_path)
@@ -109,9 +110,9 @@ def test_a_writer_killed_at_random_points_leaves_the_last_set_whole(tmp_path: Pa
         alerts = pd.read_parquet(now.alerts)
         # whole, and one set: the old one, or the new one entirely
         run = (now.entry() or {}).get("run")
-        assert (run, len(parties), len(alerts)) in {("old", 3, 1), ("new", 400_000, 10)}
+        assert (run, len(parties), len(alerts)) in {("old", 3, 1), ("new", 1_000_000, 10)}
         outcomes.add(run)
-        assert len(pd.read_parquet(tmp_path / PARTIES_FILE)) in (3, 400_000)
+        assert len(pd.read_parquet(tmp_path / PARTIES_FILE)) in (3, 1_000_000)
         publish_scan(tmp_path, _tables("a"), {"run": "old"})  # back to the old set
     leftovers = [p.name for p in (tmp_path / SCANS_DIR).iterdir() if p.name.startswith(".")]
     assert leftovers == [], leftovers  # the killed writers' folders are gone

@@ -33,7 +33,9 @@ def test_empty_workspace_answers_without_errors(tmp_path: Path) -> None:
 def test_a_warehouse_held_open_for_writing_in_process_is_503(
     client: TestClient, workspace: Path, analyst: dict[str, str]
 ) -> None:
-    # Same process, read-write connection open (as an in-process ingest or scan would have).
+    # Same process, read-write connection open (as an in-process ingest would have), for
+    # longer than a request waits for a writer's turn.
+    client.app.state.context.evidence.wait = 0.5  # type: ignore[attr-defined]
     writer = duckdb.connect(str(workspace / "warehouse.duckdb"))
     try:
         answer = client.get("/api/v1/parties/P1", headers=analyst)
