@@ -281,7 +281,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--big-memo", type=int, default=500_000, help="characters")
     parser.add_argument("--burst", type=int, default=500)
     parser.add_argument("--burst-every", type=float, default=10.0, help="seconds")
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--scale", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workspace", type=Path,

@@ -421,9 +421,9 @@ class ProcessBatcher:
     def _stop_watching(self) -> None:
         loop, self._loop = self._loop, None
         if loop is not None:  # a closed loop has nothing to remove
-            with contextlib.suppress(ValueError, OSError, RuntimeError):
-                loop.remove_reader(self._fd)
-                loop.remove_writer(self._fd)
+            for remove in (loop.remove_reader, loop.remove_writer):
+                with contextlib.suppress(ValueError, OSError, RuntimeError):
+                    remove(self._fd)
 
     def close(self) -> None:
         """Stop reading answers and stop the process (server shutdown)."""
