@@ -4,12 +4,16 @@ they do not exist (NotFound, absent from lists, alerts and party records). Issue
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from dentrace import audit, cases
 from dentrace.auth import Account, PermissionDenied
@@ -122,25 +126,47 @@ def test_alerts_and_party_records_do_not_name_a_hidden_case(
         cases.escalate_alerts(store, ben, p2, case_id=case.id)
 
 
-def test_a_database_of_migration_0002_upgrades_with_its_cases_open(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'cases.sqlite'}"
-    engine = create_engine(url)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database, SQLite then PostgreSQL (not migrated)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'cases.sqlite'}"
+        return
+    base = make_url(request.getfixturevalue("pg_url"))
+    name = f"dentrace_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_a_database_of_migration_0002_upgrades_with_its_cases_open(empty_database: str) -> None:
+    engine = create_engine(empty_database)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    day = datetime(2026, 1, 1)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0002")
-        connection.execute(text(
-            "INSERT INTO users (username, password_hash, role, active, created_at) VALUES "
-            "('ana', '-', 'analyst', 1, '2026-01-01'), ('ben', '-', 'analyst', 1, '2026-01-01')"))
+        for name in ("ana", "ben"):
+            connection.execute(text(
+                "INSERT INTO users (username, password_hash, role, active, created_at) "
+                "VALUES (:name, '-', 'analyst', :yes, :day)"), {"name": name, "yes": True,
+                                                                 "day": day})
         connection.execute(text(
             "INSERT INTO cases (title, status, assignee_id, created_by, created_at, "
-            "updated_at) VALUES ('old case', 'open', 1, 1, '2026-01-01', '2026-01-01')"))
+            "updated_at) VALUES ('old case', 'open', 1, 1, :day, :day)"), {"day": day})
     engine.dispose()
-    with open_store(tmp_path) as store:
+    with open_store(database_url=empty_database) as store:
         ben = Account(id=2, username="ben", role="analyst", active=True)
         old = cases.get_case(store, ben, 1)
         assert (old.title, old.restricted, old.members) == ("old case", False, [])
+        assert [c.id for c in cases.list_cases(store, ben)] == [1]
         with store.engine.connect() as connection:
             version = connection.execute(text("SELECT version_num FROM alembic_version"))
             assert version.scalar() == "0003"
