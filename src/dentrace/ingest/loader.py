@@ -264,7 +264,7 @@ def _quarantine(con: duckdb.DuckDBPyConnection, rules: TableRules, file: str,
             CAST(json_object({stored}, 'extra', extra) AS VARCHAR)
             FROM {CLASHES} WHERE _dt_verdict = 'conflict'""")
     if parts:
-        # Reasons quote values, and JSON escapes C0 controls but not DEL, C1 or U+FFFE.
+        # Reasons quote values as given; JSON escapes C0 controls but not U+FFFE/U+FFFF.
         safe = ", ".join(f"regexp_replace({c}, {literal(UNSAFE_CHARACTERS)}, "
                          f"{literal(REPLACEMENT)}, 'g')" for c in ("_dt_reason", "raw"))
         con.execute(f"""INSERT INTO quarantine
