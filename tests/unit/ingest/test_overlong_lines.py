@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from dentrace.errors import HeaderError
 from dentrace.ingest import ingest
 from dentrace.ingest.mapping import Mapping
 from dentrace.ingest.readers import common, csv_fast
@@ -79,3 +80,12 @@ def test_the_line_count_gives_up_on_a_long_line_wherever_it_falls(
     assert csv_fast.count_lines(path, Mapping()) == 8
     long = _write(tmp_path / "long.csv", short[:offset], b"\n", b"z" * 101, b"\n", short)
     assert csv_fast.count_lines(long, Mapping()) is None
+
+
+def test_a_file_of_nul_bytes_alone_stops_at_its_header(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(common, "MAX_LINE_CHARS", 1000)
+    path = _write(tmp_path / "nul.csv", b"\0" * 5000)
+    with pytest.raises(HeaderError, match="header row holds more than 1,000 characters") as err:
+        ingest(tmp_path / "ws", transactions=path, quiet=True)
+    assert err.value.file == str(path) and err.value.row == 1
