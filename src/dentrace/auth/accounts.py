@@ -19,6 +19,8 @@ from dentrace.store.sql import Store
 from dentrace.store.sql.models import ApiToken, User, utcnow
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+# The audit actor of what the app does by itself (cases.SYSTEM_ACTOR): never a login's name.
+RESERVED = frozenset({"system"})
 
 
 def _acting(session: Session, actor: Account | None) -> str:
@@ -50,6 +52,9 @@ def add_user(
             "use 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit",
             field="username",
         )
+    if username.lower() in RESERVED:
+        raise AccountError(f"'{username}' is the audit log's name for the app itself",
+                           field="username")
     if role not in ROLES:
         raise AccountError(f"unknown role '{role}' (one of {', '.join(ROLES)})", field="role")
     password_hash = hash_password(password)

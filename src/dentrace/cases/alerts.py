@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dentrace import audit
@@ -44,6 +45,9 @@ from dentrace.store.sql.models import Alert, Case, CaseParty, ScanImport, User, 
 
 REQUIRED = ("party_id", "role", "score", "reasons")
 NEW, DISMISSED, ESCALATED = "new", "dismissed", "escalated"
+# The audit actor of what the app does by itself; no login has this name (usernames are
+# checked against it), so an entry by "system" was made by no person.
+SYSTEM_ACTOR = "system"
 
 
 @dataclass(frozen=True)
@@ -99,25 +103,45 @@ def import_alerts(
     origin: str = "cli",
 ) -> ImportResult:
     """Load a scan's alerts into the queue once; ``actor=None`` is the local operator."""
-    path = Path(path)
+    who = audit.local_operator() if actor is None else actor.username
+    return _import(store, Path(path), scan_id, who, actor, origin)
+
+
+def import_scan_alerts(store: Store, path: str | Path) -> ImportResult:
+    """Load a newly published scan's alerts as the system (``SYSTEM_ACTOR``, origin 'app', no
+    login): what the app does by itself when it sees a scan not yet in the queue. Same scan id as
+    ``import_alerts``, so a supervisor's import of the same file adds nothing, nor the reverse."""
+    return _import(store, Path(path), None, SYSTEM_ACTOR, None, "app")
+
+
+def _import(store: Store, path: Path, scan_id: str | None, who: str, actor: Account | None,
+            origin: str) -> ImportResult:
     if not path.is_file():
         raise InputError("alerts file not found", file=path)
     scan_id = scan_id or scan_id_of(path)
-    with store.session() as session:
-        who = audit.local_operator() if actor is None else actor.username
-        if actor is not None:
-            require(session, actor, "import_alerts")
-        if session.get(ScanImport, scan_id) is not None:
-            return ImportResult(scan_id, 0, True)
-        rows = _alert_rows(path)
-        now = utcnow()
-        session.add(ScanImport(scan_id=scan_id, source=str(path), alerts=len(rows),
-                               imported_at=now))
-        session.flush()
-        session.add_all(Alert(scan_id=scan_id, status=NEW, created_at=now, **r) for r in rows)
-        audit.record(session, actor=who, action="import_alerts", target_type="scan",
-                     target_id=scan_id, origin=origin, detail={"file": str(path),
-                                                               "alerts": len(rows)})
+    try:
+        with store.session() as session:
+            if actor is not None:
+                require(session, actor, "import_alerts")
+            if session.get(ScanImport, scan_id) is not None:
+                return ImportResult(scan_id, 0, True)
+            rows = _alert_rows(path)
+            now = utcnow()
+            session.add(ScanImport(scan_id=scan_id, source=str(path), alerts=len(rows),
+                                   imported_at=now))
+            session.flush()
+            session.add_all(Alert(scan_id=scan_id, status=NEW, created_at=now, **r)
+                            for r in rows)
+            audit.record(session, actor=who, action="import_alerts", target_type="scan",
+                         target_id=scan_id, origin=origin,
+                         detail={"file": str(path), "alerts": len(rows)})
+    except IntegrityError:
+        # Another worker inserted the same scan between our check and our insert (PostgreSQL
+        # read committed; SQLite's IMMEDIATE writers cannot interleave): the key decides.
+        with store.session(write=False) as session:
+            if session.get(ScanImport, scan_id) is None:
+                raise
+        return ImportResult(scan_id, 0, True)
     return ImportResult(scan_id, len(rows), False)
 
 

@@ -31,6 +31,7 @@ from dentrace.web.api import (
 from dentrace.web.deps import AppContext, current_caller
 from dentrace.web.evidence import Evidence
 from dentrace.web.party_paths import EncodedPartySlashes
+from dentrace.web.queue import ScanFeed, fill_queue
 from dentrace.web.security import Caller, SecurityHeaders
 from dentrace.web.settings import WebSettings
 
@@ -75,6 +76,7 @@ def _add_docs(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    app.state.scan_feed.check()  # a scan published while the app was down
     yield
     screen.stop_screening(app)  # the screening process, when one was started
 
@@ -90,7 +92,9 @@ def create_app(
     settings = settings or WebSettings()
     store = store or open_store(workspace, database_url)
     app = FastAPI(title="dentrace", version=__version__, description=DESCRIPTION,
-                  docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan)
+                  docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan,
+                  dependencies=[Depends(fill_queue)])
+    app.state.scan_feed = ScanFeed(Path(workspace), store)
     app.state.context = AppContext(store=store, evidence=Evidence(Path(workspace)),
                                    settings=settings, indicators=indicator_descriptions())
     # outermost last: security headers on every answer, then the screening fast path

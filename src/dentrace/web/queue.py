@@ -1,16 +1,27 @@
 """The alert queue as the screens and API show it: the cases service's list plus country and date
-filters, sorting on any column and paging. Shared by ``GET /api/v1/alerts`` and the queue page.
+filters, sorting on any column and paging, filled by itself from each newly published scan.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Literal
 
-from dentrace.cases import AlertView, list_alerts
+from fastapi import Request
+from sqlalchemy.exc import SQLAlchemyError
+
+from dentrace.cases import AlertView, ImportResult, import_scan_alerts, list_alerts
+from dentrace.errors import DentraceError
+from dentrace.store.scan_outputs import ScanSet, current_scan
+from dentrace.store.sql import Store
 from dentrace.web.deps import AppContext
 from dentrace.web.security import Caller
+
+log = logging.getLogger(__name__)
 
 SortKey = Literal["score", "-score", "party_id", "-party_id", "role", "-role", "country",
                   "-country", "created_at", "-created_at", "status", "-status"]
@@ -76,3 +87,61 @@ def alert_queue(context: AppContext, caller: Caller, wanted: QueueFilter) -> tup
         lines = [ln for ln in lines if ln.alert.created_at.date() <= wanted.until]
     lines = _sorted(lines, wanted.sort if wanted.sort in SORT_KEYS else "-score")
     return len(lines), lines[wanted.offset: wanted.offset + wanted.limit]
+
+
+def scan_key(scan: ScanSet) -> str | None:
+    """What tells one published scan from the next without reading it: the generation's name,
+    or for a workspace scanned before generations the root alerts file's identity (None: no
+    alerts file)."""
+    if scan.generation is not None:
+        return scan.generation
+    try:
+        stat = scan.alerts.stat()
+    except OSError:
+        return None
+    return f"root:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+class ScanFeed:
+    """Puts a newly published scan's alerts into the queue by itself, as the system.
+
+    ``check`` costs one small file read while the scan in force is the one last seen, so it runs
+    on every request. The import itself is idempotent per scan id in the database (its primary
+    key), so two workers or two requests seeing the same new scan import it once.
+    """
+
+    def __init__(self, workspace: Path, store: Store) -> None:
+        self.workspace = Path(workspace)
+        self.store = store
+        self._seen: str | None = None
+        self._lock = threading.Lock()
+
+    def check(self) -> ImportResult | None:
+        """Import the scan in force if this process has not seen it yet; what was done."""
+        scan = current_scan(self.workspace)
+        key = scan_key(scan)
+        if key is None or key == self._seen:
+            return None
+        with self._lock:  # requests of this process wait for one import, not run three
+            if key == self._seen:
+                return None
+            try:
+                result = import_scan_alerts(self.store, scan.alerts)
+            except DentraceError as exc:
+                # A scan output the queue cannot take: said once, and the app keeps serving.
+                log.warning("alerts of scan %s not imported: %s", key, exc)
+                result = None
+            except SQLAlchemyError as exc:
+                # The database is busy or away: the next request tries again.
+                log.warning("alerts of scan %s not imported yet: %s", key, exc)
+                return None
+            self._seen = key
+            return result
+
+
+def fill_queue(request: Request) -> None:
+    """App-wide dependency: a newly published scan's alerts reach the queue before the request
+    reads it."""
+    feed: ScanFeed | None = getattr(request.app.state, "scan_feed", None)
+    if feed is not None:
+        feed.check()
