@@ -1,9 +1,10 @@
 """The ego network of one party for investigators: every payer–beneficiary edge within N hops
-(capped to the strongest edges), with roles, scores and known labels, as GraphML and JSON."""
+(capped to the most relevant edges), with roles, scores and known labels, as GraphML and JSON."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +15,22 @@ from dentrace.errors import InputError
 from dentrace.report.files import whole_file, write_whole
 from dentrace.report.xmltext import xml_text
 
+# min() rather than any_value(): a party's name is then one answer whatever order the
+# payments were loaded or scanned in (any_value took the first row a thread met).
 EDGE_SQL = """
 SELECT sender_id AS source, beneficiary_id AS target, count(*) AS payments,
        sum(amount_ref) AS amount_ref, min(ts_utc) AS first_payment, max(ts_utc) AS last_payment,
-       any_value(sender_name) AS source_name, any_value(beneficiary_name) AS target_name,
-       any_value(sender_country) AS source_country,
-       any_value(beneficiary_country) AS target_country
+       min(sender_name) AS source_name, min(beneficiary_name) AS target_name,
+       min(sender_country) AS source_country,
+       min(beneficiary_country) AS target_country
 FROM transactions t JOIN _dentrace_frontier f
   ON t.sender_id = f.party_id OR t.beneficiary_id = f.party_id
 GROUP BY sender_id, beneficiary_id
+ORDER BY amount_ref DESC NULLS LAST, payments DESC, source, target
 """
+# (source, target) is unique after the GROUP BY: every sort below ends on it, a total order.
+RANK_COLUMNS = ["_seen_link", "_far_score", "amount_ref", "payments", "source", "target"]
+RANK_ASCENDING = [False, False, False, False, True, True]
 
 
 def _edges_touching(con: Any, parties: set[str]) -> pd.DataFrame:
@@ -34,14 +41,39 @@ def _edges_touching(con: Any, parties: set[str]) -> pd.DataFrame:
         con.unregister("_dentrace_frontier")
 
 
-def collect_edges(con: Any, party: str, hops: int, max_edges: int = 2000) -> pd.DataFrame:
-    """Edges within ``hops`` of ``party``; each hop keeps at most ``max_edges`` strongest."""
+def _most_relevant(found: pd.DataFrame, seen: set[str], scores: Mapping[str, float],
+                   max_edges: int) -> pd.DataFrame:
+    """The ``max_edges`` most relevant edges of ``found``: first those between parties already
+    in the network (they add no node), then by the score of the party they would add (a den's
+    other collectors), then by amount and count, then by ids.
+    """
+    source, target = found["source"].astype(str), found["target"].astype(str)
+    source_new, target_new = ~source.isin(seen), ~target.isin(seen)
+    unscored = -1.0
+    source_score = source.map(lambda p: scores.get(p, unscored)).astype(float)
+    target_score = target.map(lambda p: scores.get(p, unscored)).astype(float)
+    far = pd.concat([source_score.where(source_new, unscored),
+                     target_score.where(target_new, unscored)], axis=1).max(axis=1)
+    ranked = found.assign(_seen_link=~(source_new | target_new),
+                          _far_score=far.fillna(unscored))
+    ranked = ranked.sort_values(RANK_COLUMNS, ascending=RANK_ASCENDING, kind="stable",
+                                na_position="last")
+    return ranked.head(max_edges).drop(columns=["_seen_link", "_far_score"])
+
+
+def collect_edges(con: Any, party: str, hops: int, max_edges: int = 2000,
+                  scores: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Edges within ``hops`` of ``party``; each hop keeps at most ``max_edges`` most relevant
+    (see ``_most_relevant``: ``scores`` by party id, highest first, then amounts).
+
+    The answer depends only on the payments, not on the order they were stored in.
+    """
+    known_scores = scores or {}
     seen: set[str] = {party}
     frontier = {party}
     edges = pd.DataFrame()
     for _ in range(max(hops, 1)):
-        found = _edges_touching(con, frontier)
-        found = found.sort_values("payments", ascending=False).head(max_edges)
+        found = _most_relevant(_edges_touching(con, frontier), seen, known_scores, max_edges)
         edges = pd.concat([edges, found]).drop_duplicates(["source", "target"])
         reached = set(found["source"].astype(str)) | set(found["target"].astype(str))
         frontier = reached - seen
@@ -51,6 +83,14 @@ def collect_edges(con: Any, party: str, hops: int, max_edges: int = 2000) -> pd.
     if edges.empty:
         raise InputError(f"party '{party}' has no payments in this workspace", field="party")
     return edges.reset_index(drop=True)
+
+
+def party_scores(parties: pd.DataFrame | None) -> dict[str, float]:
+    """Best scan score of each party id (payer and facilitator rows of one party)."""
+    if parties is None or parties.empty:
+        return {}
+    best = parties.assign(party_id=parties["party_id"].astype(str)).groupby("party_id")["score"]
+    return {str(k): float(v) for k, v in best.max().dropna().items()}
 
 
 def _nodes(edges: pd.DataFrame, parties: pd.DataFrame | None,
@@ -80,7 +120,7 @@ def _nodes(edges: pd.DataFrame, parties: pd.DataFrame | None,
 def ego_network(con: Any, party: str, hops: int = 2, parties: pd.DataFrame | None = None,
                 known: pd.DataFrame | None = None, max_edges: int = 2000) -> ig.Graph:
     """The directed ego graph of ``party``: payer -> beneficiary edges with their totals."""
-    edges = collect_edges(con, party, hops, max_edges)
+    edges = collect_edges(con, party, hops, max_edges, party_scores(parties))
     nodes = _nodes(edges, parties, known)
     index = {p: i for i, p in enumerate(nodes["party_id"])}
     graph = ig.Graph(directed=True, n=len(nodes),

@@ -30,10 +30,11 @@ def _graph_inputs(con: duckdb.DuckDBPyConnection, evidence: Evidence) -> tuple[
 
 
 def _trim(nodes: list[dict[str, Any]], limit: int) -> tuple[list[dict[str, Any]], bool]:
-    """Keep the nearest, then riskiest, parties when there are too many to read."""
+    """Keep the nearest, then riskiest, then most paid parties when there are too many to
+    read (ids break ties: the same network on every load)."""
     if len(nodes) <= limit:
         return nodes, False
-    ranked = sorted(nodes, key=lambda n: (n["hop"], -(n["score"] or 0.0), n["id"]))
+    ranked = sorted(nodes, key=lambda n: (n["hop"], -(n["score"] or 0.0), -n["amount"], n["id"]))
     return ranked[:limit], True
 
 
@@ -53,19 +54,25 @@ def ego_network(evidence: Evidence, party_id: str, hops: int = 2,
             graph = None
     if graph is None:
         alone = {"id": party_id, "hop": 0, "score": None, "alert": False, "role": None,
-                 "known": None, "in_case": party_id in marked, "focus": True}
+                 "known": None, "in_case": party_id in marked, "focus": True, "name": None,
+                 "amount": 0.0, "payments": 0}
         return {"party_id": party_id, "hops": hops, "nodes": [alone], "edges": [],
                 "truncated": False}
     centre = graph.vs.find(party_id=party_id).index
     hop_of = graph.distances(source=[centre], mode="all")[0]
-    attrs = {name: graph.vs[name] for name in ("party_id", "score", "alert", "role", "known")}
+    attrs = {name: graph.vs[name] for name in ("party_id", "name", "score", "alert", "role",
+                                                "known")}
+    # Totals over the links drawn (the whole network), for the node's tooltip and the cut.
+    amounts = graph.strength(mode="all", weights="amount_ref", loops=False)
+    counts = graph.strength(mode="all", weights="payments", loops=False)
     nodes = [
-        {"id": pid, "hop": int(hop), "score": score if score >= 0 else None,
+        {"id": pid, "name": name or None, "hop": int(hop), "score": score if score >= 0 else None,
          "alert": bool(alert), "role": role or None, "known": known or None,
-         "in_case": pid in marked, "focus": pid == party_id}
-        for pid, hop, score, alert, role, known in zip(
-            attrs["party_id"], hop_of, attrs["score"], attrs["alert"], attrs["role"],
-            attrs["known"], strict=True)
+         "in_case": pid in marked, "focus": pid == party_id, "amount": round(float(amount), 2),
+         "payments": int(count)}
+        for pid, name, hop, score, alert, role, known, amount, count in zip(
+            attrs["party_id"], attrs["name"], hop_of, attrs["score"], attrs["alert"],
+            attrs["role"], attrs["known"], amounts, counts, strict=True)
     ]
     nodes, truncated = _trim(nodes, MAX_NETWORK_NODES)
     kept = {n["id"] for n in nodes}
