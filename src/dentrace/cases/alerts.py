@@ -41,7 +41,15 @@ from dentrace.cases.limits import (
 from dentrace.cases.views import AlertView, CaseView, alert_view, case_view, usernames
 from dentrace.errors import InputError, MissingColumnError
 from dentrace.store.sql import Store
-from dentrace.store.sql.models import Alert, Case, CaseParty, ScanImport, User, utcnow
+from dentrace.store.sql.models import (
+    Alert,
+    Case,
+    CaseNote,
+    CaseParty,
+    ScanImport,
+    User,
+    utcnow,
+)
 
 REQUIRED = ("party_id", "role", "score", "reasons")
 NEW, DISMISSED, ESCALATED = "new", "dismissed", "escalated"
@@ -233,7 +241,8 @@ def escalate_alerts(
     origin: str = "cli",
 ) -> CaseView:
     """Escalate alerts into one case: a new one (``restricted`` if asked), or ``case_id`` if
-    given and visible to the actor; all or none."""
+    given and visible to the actor; all or none. ``note`` (the reason) is kept on each alert
+    and written as a note on the case by the actor, at the escalation's time."""
     count_within(alert_ids, "alert_ids", MAX_ALERTS)
     title = text_within(title, "title", MAX_TITLE) if title else None
     note = text_within(note, "reason", MAX_REASON) if note else None
@@ -248,13 +257,17 @@ def escalate_alerts(
         put_parties(session, case, ((a.party_id, a.role) for a in alerts))
         put_transactions(session, case, (t for a in alerts for t in json.loads(a.txn_ids)))
         now = utcnow()
+        reason = note.strip() if note else None
         for alert in alerts:
             alert.status, alert.case_id = ESCALATED, case.id
-            alert.disposition_reason = note.strip() if note else None
+            alert.disposition_reason = reason or None
             alert.disposed_by, alert.disposed_at = user.id, now
             audit.record(session, actor=actor.username, action="escalate_alert",
                          target_type="alert", target_id=alert.id, origin=origin,
                          detail={"party_id": alert.party_id, "case_id": case.id})
+        if reason:  # why the case exists: its first note, read with the case and in the STR
+            session.add(CaseNote(case_id=case.id, author_id=user.id, text=reason,
+                                 created_at=now))
         session.flush()
         return case_view(session, case)
 

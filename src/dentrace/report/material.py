@@ -19,7 +19,7 @@ from sqlalchemy import select
 from dentrace import audit
 from dentrace.audit.log import AuditRecord
 from dentrace.cases.casework import REPORTED
-from dentrace.cases.views import CaseView, case_view
+from dentrace.cases.views import CaseView, case_view, usernames
 from dentrace.errors import WorkspaceError
 from dentrace.report.errors import NotApproved, NothingToReport
 from dentrace.store import open_warehouse, read_meta
@@ -62,6 +62,8 @@ class Material:
     customers: pd.DataFrame
     case: CaseView | None = None
     trail: list[AuditRecord] = field(default_factory=list)
+    # (analyst, reason) given when the case's alerts were escalated, once each
+    escalations: list[tuple[str, str]] = field(default_factory=list)
 
     def customer(self, party_id: str) -> dict[str, object] | None:
         """The KYC row of ``party_id`` when it is the institution's customer."""
@@ -140,9 +142,14 @@ def case_material(store: Store, workspace: Path, case_id: int, *,
             select(Alert).where(Alert.case_id == case_id).order_by(Alert.id)).scalars().all()
         findings = [_finding(a.party_id, a.role, a.score, a.reasons, a.explanation, a.txn_ids)
                     for a in alerts]
+        names = usernames(session)
+        escalations = list(dict.fromkeys(
+            (names.get(a.disposed_by, "?") if a.disposed_by else "?", a.disposition_reason)
+            for a in alerts if a.disposition_reason))
     material = _assemble(workspace, "case", str(case_id), view.title, findings,
                          list(view.parties), list(view.txn_ids))
     material.case = view
+    material.escalations = escalations
     material.trail = audit.entries(store, target_type="case", target_id=str(case_id),
                                    limit=10_000, newest_first=False)
     return material

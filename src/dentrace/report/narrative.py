@@ -96,9 +96,12 @@ def finding_lines(material: Material) -> list[str]:
 
 
 def narrative(material: Material, currency: str) -> str:
-    """The full story: overview, review trail and every indicator with its values."""
+    """The full story: overview, review trail, the analysts' reasons for escalating and every
+    indicator with its values."""
     parts = ["Suspected payments for live-streamed child sexual abuse. "
              + _overview(material, currency),
-             _approval(material), "Why these payments are suspicious:",
+             _approval(material),
+             *(f"Reason given on escalation by {who}: {why}" for who, why in material.escalations),
+             "Why these payments are suspicious:",
              *finding_lines(material)]
     return "\n".join(parts)
