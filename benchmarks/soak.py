@@ -40,7 +40,8 @@ _spec.loader.exec_module(bench)  # world, token, ports, CPU and load helpers of 
 HOST = "127.0.0.1"  # the soak never leaves this machine
 REQUEST_TIMEOUT = 30.0  # seconds one request may take before it counts as unanswered
 GRACE = 60.0  # seconds after the last due time before the run is cut
-LIMITS = {"rate": 5000.0, "seconds": 600.0, "burst": 1000, "big_memo": 1 << 20}
+LIMITS = {"rate": 5000.0, "seconds": 600.0, "burst": 1000, "big_memo": 1 << 20,
+          "connections": 2000}
 OVERLOAD = (429, 503)
 
 
@@ -95,15 +96,17 @@ async def _exchange(connection: tuple[asyncio.StreamReader, asyncio.StreamWriter
 
 class Soak:
     """The open-loop stream and the bursts; one record per request: (kind, big memo, status
-    or error name, Retry-After, seconds from due, body when neither 200 nor overload)."""
+    or error name, Retry-After, seconds from due, body when neither 200 nor overload, seconds
+    from the send)."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
         rows = json.loads(Path(config["payments"]).read_text())
         big_every = round(1 / config["big_share"]) if config["big_share"] > 0 else 0
         self.payments = Payments(rows, config["token"], big_every, config["big_memo"])
-        self.records: list[tuple[str, bool, str, str | None, float, str]] = []
+        self.records: list[tuple[str, bool, str, str | None, float, str, float]] = []
         self.late: list[float] = []  # seconds each stream request waited for a connection
+        self.opened = 0  # stream connections open
         self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
             asyncio.Queue())
 
@@ -114,28 +117,43 @@ class Soak:
     async def _one(self, kind: str, request: bytes, big: bool, due: float,
                    connection: tuple[asyncio.StreamReader, asyncio.StreamWriter]) -> bool:
         """One request on ``connection``; True when the connection can be used again."""
+        sent = time.perf_counter()
         try:
             status, retry, body = await asyncio.wait_for(_exchange(connection, request),
                                                          REQUEST_TIMEOUT)
         except (TimeoutError, OSError, asyncio.IncompleteReadError,
                 asyncio.LimitOverrunError, ValueError) as error:
-            self.records.append((kind, big, type(error).__name__, None,
-                                 time.perf_counter() - due, ""))
+            now = time.perf_counter()
+            self.records.append((kind, big, type(error).__name__, None, now - due, "",
+                                 now - sent))
             connection[1].close()
             return False
         shown = "" if status == 200 or (status in OVERLOAD and retry) else body[:300].decode(
             "utf-8", "replace")
-        self.records.append((kind, big, str(status), retry, time.perf_counter() - due, shown))
+        now = time.perf_counter()
+        self.records.append((kind, big, str(status), retry, now - due, shown, now - sent))
         return True
 
     async def stream(self, i: int, due: float) -> None:
-        connection = await self.idle.get()
+        """Request *i* on an idle connection, or a new one while fewer than ``connections``
+        are open: the server, not the generator, holds what it cannot answer yet."""
+        if self.idle.empty() and self.opened < self.config["connections"]:
+            self.opened += 1
+            try:
+                connection = await self._open()
+            except OSError as error:
+                self.opened -= 1
+                self.records.append(("stream", self.payments.big(i), type(error).__name__,
+                                     None, time.perf_counter() - due, str(error), 0.0))
+                return
+        else:
+            connection = await self.idle.get()
         self.late.append(time.perf_counter() - due)
         request = self.payments.request(i, "soak-")
         if await self._one("stream", request, self.payments.big(i), due, connection):
             self.idle.put_nowait(connection)
         else:
-            self.idle.put_nowait(await self._open())
+            self.opened -= 1
 
     async def burst(self, number: int) -> None:
         """``burst`` requests at once, each on a new connection (due when they are open)."""
@@ -144,7 +162,8 @@ class Soak:
                                       return_exceptions=True)
         connections = [c for c in opened if not isinstance(c, BaseException)]
         for error in (c for c in opened if isinstance(c, BaseException)):
-            self.records.append(("burst", False, type(error).__name__, None, 0.0, str(error)))
+            self.records.append(("burst", False, type(error).__name__, None, 0.0, str(error),
+                                 0.0))
         due = time.perf_counter()
         first = number * size
         await asyncio.gather(*(
@@ -157,8 +176,9 @@ class Soak:
     async def run(self) -> dict[str, Any]:
         rate, count = float(self.config["rate"]), int(self.config["count"])
         every = self.config["burst_every"]
-        for _ in range(self.config["connections"]):
+        for _ in range(16):  # more are opened as the load needs them
             self.idle.put_nowait(await self._open())
+        self.opened = 16
         tasks: set[asyncio.Task[None]] = set()
         cpu = time.process_time()
         start = time.perf_counter() + 0.05
@@ -180,7 +200,7 @@ class Soak:
             await asyncio.wait(tasks, timeout=GRACE)
         return {"records": self.records, "elapsed": time.perf_counter() - start,
                 "unfinished": len(tasks), "bursts": bursts, "late": self.late,
-                "cpu": time.process_time() - cpu}
+                "cpu": time.process_time() - cpu, "connections": self.opened}
 
 
 def _generator_main(config_file: str) -> None:
@@ -254,22 +274,27 @@ def _report(result: dict[str, Any], config: dict[str, Any]) -> bool:
           f"{result['unfinished']} still running at the cut")
     by_status: dict[str, int] = {}
     wrong = []
-    for kind, _, status, retry, _, shown in records:
+    for kind, _, status, retry, _, shown, _ in records:
         overload = status in {str(s) for s in OVERLOAD} and retry is not None
         key = f"{status} with Retry-After {retry}" if overload else status
         by_status[key] = by_status.get(key, 0) + 1
         if status != "200" and not overload:
             wrong.append((kind, status, shown))
     print("answered by status: " + ", ".join(f"{k}: {v:,}" for k, v in sorted(by_status.items())))
-    print(f"neither 200 nor 429/503 with Retry-After: {len(wrong) + result['unfinished']}"
+    print(f"neither 200 nor 429/503 with Retry-After: {len(wrong)}; not answered by the cut: "
+          f"{result['unfinished']}"
           + "".join(f"\n  {kind} {status} {shown}" for kind, status, shown in wrong[:5]))
     for name, chosen in (("stream, from due", [r for r in records if r[0] == "stream"]),
                          ("bursts, from their start", bursts),
                          ("large memos, from due", [r for r in records if r[1]])):
         ok = np.array([r[4] for r in chosen if r[2] == "200"]) * 1000
         print(f"200s, {name}: {ok.size:,} of {len(chosen):,}; {bench._quantiles(ok)}")
+        if name.startswith("stream"):
+            sent = np.array([r[6] for r in chosen if r[2] == "200"]) * 1000
+            print(f"200s, stream, from the send: {bench._quantiles(sent)}")
     late = bench._quantiles(np.array(result["late"]) * 1000)
-    print(f"generator: waited for a free connection {late}; CPU {result['cpu']:.1f} s")
+    print(f"generator: {result['connections']} stream connections at the end; waited for a "
+          f"free one {late}; CPU {result['cpu']:.1f} s")
     return not wrong and result["unfinished"] == 0
 
 
@@ -281,7 +306,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--big-memo", type=int, default=500_000, help="characters")
     parser.add_argument("--burst", type=int, default=500)
     parser.add_argument("--burst-every", type=float, default=10.0, help="seconds")
-    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--connections", type=int, default=1000,
+                        help="at most this many stream connections (opened as needed)")
     parser.add_argument("--scale", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workspace", type=Path,
