@@ -83,7 +83,7 @@ def get_party(
 def get_payments(
     party_id: str = Depends(party_id_in_path),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000_000),  # DuckDB's OFFSET is a BIGINT
     caller: Caller = Depends(current_caller),
     context: AppContext = Depends(app_context),
 ) -> dict[str, Any]:
