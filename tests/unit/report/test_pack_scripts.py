@@ -77,3 +77,16 @@ def test_the_fonts_that_print_them_are_embedded(worldly_pack: Path) -> None:
     raw = (worldly_pack / "report.pdf").read_bytes()
     for family in (b"NotoSansThai", b"NotoSansArabic", b"NotoSansCJK", b"NotoEmoji"):
         assert family in raw, family
+
+
+def test_fonts_and_shaping_are_added_only_for_text_that_needs_them(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    from dentrace.report.pack.fonts import install_fonts, needs_shaping
+
+    assert install_fonts(FPDF(), ["Nguyễn Văn Trường, Иван Петров: AU→PH"], tmp_path) == [
+        "NotoSansSymbols"]  # Noto Sans holds the names; only the arrow falls back
+    assert install_fonts(FPDF(), ["王小明 🎁"], tmp_path) == ["NotoSansCJK", "NotoEmoji"]
+    assert not needs_shaping(map(ord, "Nguyễn 王小明 Иван 🎁"))
+    assert needs_shaping(map(ord, "สมชาย")) and needs_shaping(map(ord, "محمد"))
+    assert needs_shaping(map(ord, "Nguye\u0302\u0303n"))  # decomposed marks
