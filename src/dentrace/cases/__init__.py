@@ -58,6 +58,7 @@ from dentrace.cases.machine import (
     STATUSES,
     TRANSITIONS,
     Move,
+    allowed_moves,
 )
 from dentrace.cases.restriction import (
     add_member,
@@ -100,6 +101,7 @@ __all__ = [
     "add_note",
     "add_parties",
     "add_transactions",
+    "allowed_moves",
     "approve_case",
     "assign_case",
     "change_status",

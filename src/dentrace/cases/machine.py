@@ -9,6 +9,7 @@ permission ``PermissionDenied`` (403), the submitter deciding their own case
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -60,6 +61,15 @@ _HINTS = {
     (PENDING, INVESTIGATING): "a supervisor other than the submitter sends it back",
     (PENDING, CLOSED): "a supervisor other than the submitter closes it",
 }
+
+
+def allowed_moves(held: Collection[str], status: str, *, is_submitter: bool) -> list[Move]:
+    """The moves from ``status`` open to a user whose role holds the permissions ``held`` and
+    who did (``is_submitter``) or did not submit the case: what a page may offer. The same rule
+    as ``check_actor``, from the same table, without a database."""
+    return [move for (source, _), move in MOVES.items()
+            if source == status and move.permission in held
+            and not (move.four_eyes and is_submitter)]
 
 
 def find_move(case: Case, target: str, *, action: str | None = None) -> Move:

@@ -10,10 +10,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dentrace import audit
 from dentrace import cases as service
+from dentrace.auth import permissions
 from dentrace.web import figures
 from dentrace.web.api.parties import party_summary
 from dentrace.web.deps import (
@@ -67,7 +68,7 @@ def queue_filter(params: dict[str, str], page_size: int) -> QueueFilter:
 
 @router.get("/alerts", response_class=HTMLResponse)
 def alert_queue_page(request: Request, caller: Caller = Depends(current_caller),
-                     context: AppContext = Depends(app_context)) -> HTMLResponse:
+                     context: AppContext = Depends(app_context)) -> Response:
     """Alert queue: filters, sortable columns, bulk dismiss and escalate."""
     params = {k: v for k, v in request.query_params.items() if v}
     wanted = queue_filter(params, context.settings.page_size)
@@ -80,11 +81,12 @@ def alert_queue_page(request: Request, caller: Caller = Depends(current_caller),
         merged = {**params, **{k: str(v) for k, v in changes.items()}}
         return "/alerts?" + urlencode({k: v for k, v in merged.items() if v})
 
-    page = wanted.offset // wanted.limit + 1
+    page, pages = wanted.offset // wanted.limit + 1, max(1, -(-total // wanted.limit))
+    if page > pages:  # past the end (a bookmark, fewer alerts now): the last page, honestly
+        return RedirectResponse(link(page=pages), status_code=303)
     return render(request, "alerts.html", caller=caller, lines=lines, total=total,
                   indicators=context.indicators,
-                  wanted=wanted, params=params, link=link, page=page,
-                  pages=max(1, -(-total // wanted.limit)))
+                  wanted=wanted, params=params, link=link, page=page, pages=pages)
 
 
 def _party_cases(context: AppContext, caller: Caller, case_ids: list[int]) -> list[Any]:
@@ -141,9 +143,13 @@ def case_page(case_id: int, request: Request, caller: Caller = Depends(current_c
         countries = evidence.countries(p for p, _ in case.parties)
         payments = evidence.payments_by_id(case.txn_ids)
         currency = evidence.reporting_currency()
+    # the buttons are the status machine's moves this user may make now (one source)
+    submitter = case.submitted_by == caller.account.username
+    held = permissions(context.store).get(caller.account.role, set())
+    moves = service.allowed_moves(held, case.status, is_submitter=submitter)
     return render(request, "case.html", caller=caller, case=case, scores=scores,
                   countries=countries, payments=payments, currency=currency,
-                  statuses=service.STATUSES)
+                  statuses=service.STATUSES, moves=moves, is_submitter=submitter)
 
 
 @router.get("/overview", response_class=HTMLResponse)

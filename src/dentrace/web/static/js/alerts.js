@@ -1,11 +1,21 @@
 // Alert queue: select alerts, then dismiss (with a reason) or escalate them in one request.
-import { send, toast } from "/static/js/api.js";
+import { reloadWithToast, send, toast } from "/static/js/api.js";
 
 const picks = () => [...document.querySelectorAll("input.pick")];
 const chosen = () => picks().filter((box) => box.checked).map((box) => Number(box.value));
 
+// Select-all says what the rows say: ticked when every row is, half when some are.
+function syncSelectAll(count) {
+  const all = document.getElementById("select-all");
+  if (!all) return;
+  const total = picks().length;
+  all.checked = total > 0 && count === total;
+  all.indeterminate = count > 0 && count < total;
+}
+
 function refresh() {
   const count = chosen().length;
+  syncSelectAll(count);
   const label = document.getElementById("selected-count");
   if (label) label.textContent = String(count);
   for (const id of ["bulk-dismiss", "bulk-escalate"]) {
@@ -24,12 +34,11 @@ async function bulk(decision) {
   }
   try {
     const answer = await send("POST", "/api/v1/alerts/dispositions", { alert_ids: ids, decision, reason: reason || null });
+    const alerts = ids.length === 1 ? "1 alert" : `${ids.length} alerts`;
     if (answer.case_id) {
-      toast(`${ids.length} alert(s) escalated into case #${answer.case_id}`);
-      window.setTimeout(() => window.location.assign(`/cases/${answer.case_id}`), 600);
+      reloadWithToast(`${alerts} escalated into case #${answer.case_id}`, `/cases/${answer.case_id}`);
     } else {
-      toast(`${ids.length} alert(s) dismissed`);
-      window.setTimeout(() => window.location.reload(), 600);
+      reloadWithToast(`${alerts} dismissed`);
     }
   } catch (error) {
     toast(error.message, true);
@@ -46,8 +55,8 @@ document.getElementById("bulk-escalate")?.addEventListener("click", () => bulk("
 document.getElementById("btn-import")?.addEventListener("click", async () => {
   try {
     const answer = await send("POST", "/api/v1/alerts/import");
-    toast(answer.already_imported ? "This scan is already in the queue." : `${answer.imported} alerts imported`);
-    if (!answer.already_imported) window.setTimeout(() => window.location.reload(), 600);
+    if (answer.already_imported) toast("The latest scan's alerts are already in the queue.");
+    else reloadWithToast(`${answer.imported} alert(s) of the latest scan imported`);
   } catch (error) {
     toast(error.message, true);
   }

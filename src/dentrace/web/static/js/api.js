@@ -44,6 +44,25 @@ export function toast(message, isError = false) {
   box.dataset.timer = window.setTimeout(() => { box.hidden = true; }, 4000);
 }
 
+// A toast that outlives the reload showing its result: kept for this tab until the next page.
+const KEPT_TOAST = "dentrace-toast";
+
+export function reloadWithToast(message, url) {
+  toast(message);
+  window.sessionStorage.setItem(KEPT_TOAST, message);
+  window.setTimeout(() => (url ? window.location.assign(url) : window.location.reload()), 300);
+}
+
+const kept = window.sessionStorage.getItem(KEPT_TOAST);
+if (kept) {
+  window.sessionStorage.removeItem(KEPT_TOAST);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", () => toast(kept));
+  } else {
+    toast(kept);
+  }
+}
+
 export function pageData(id) {
   const node = document.getElementById(id);
   return node ? JSON.parse(node.textContent) : {};

@@ -1,6 +1,6 @@
 // Case page: status moves, submit, four-eyes approval, send back, close, assign, notes,
 // restriction and members.
-import { send, toast } from "/static/js/api.js";
+import { reloadWithToast, send, toast } from "/static/js/api.js";
 
 const panel = document.getElementById("case-actions");
 const caseId = Number(panel.dataset.caseId);
@@ -38,39 +38,54 @@ async function downloadReport(url) {
   toast("goAML report generated and recorded in the audit log");
 }
 
+// Each action sends its request and says what happened in words of its own; null: nothing sent.
+const named = (what) => `Case #${caseId} ${what}`;
+const after = (pending, message) => pending && pending.then((updated) => message(updated));
+
 const actions = {
-  investigate: () => send("POST", `${base}/status`, { status: "investigating" }),
-  submit: () => send("POST", `${base}/submit`),
-  approve: () => send("POST", `${base}/approve`),
+  investigate: () => after(send("POST", `${base}/status`, { status: "investigating" }),
+    () => named("is now being investigated")),
+  submit: () => after(send("POST", `${base}/submit`), () => named("submitted for approval")),
+  approve: () => after(send("POST", `${base}/approve`), () => named("approved for reporting")),
   "send-back": () => {
     const why = reason("send the case back");
-    return why ? send("POST", `${base}/send-back`, { reason: why }) : null;
+    return why ? after(send("POST", `${base}/send-back`, { reason: why }),
+      () => named("sent back for more investigation")) : null;
   },
   close: () => {
     const why = reason("close the case");
-    return why ? send("POST", `${base}/status`, { status: "closed", reason: why }) : null;
+    return why ? after(send("POST", `${base}/status`, { status: "closed", reason: why }),
+      () => named("closed without report")) : null;
   },
   assign: () => {
     const assignee = document.getElementById("assign-to").value.trim();
     if (!assignee) { toast("Type the username to assign.", true); return null; }
-    return send("POST", `${base}/assign`, { assignee });
+    return after(send("POST", `${base}/assign`, { assignee }),
+      (updated) => named(`assigned to ${updated.assignee}`));
   },
   goaml: () => {
     downloadReport(`${base}/goaml`).catch((error) => toast(error.message, true));
     return null;
   },
-  restrict: () => send("POST", `${base}/restriction`, { restricted: true }),
-  unrestrict: () => send("POST", `${base}/restriction`, { restricted: false }),
+  restrict: () => after(send("POST", `${base}/restriction`, { restricted: true }),
+    () => named("is now restricted")),
+  unrestrict: () => after(send("POST", `${base}/restriction`, { restricted: false }),
+    () => named("is now open to every analyst")),
   "add-member": () => {
     const username = document.getElementById("member-name").value.trim();
     if (!username) { toast("Type the username to add.", true); return null; }
-    return send("POST", `${base}/members`, { username });
+    return after(send("POST", `${base}/members`, { username }),
+      () => `${username} added to case #${caseId}`);
   },
-  "remove-member": (button) => send("DELETE", `${base}/members/${encodeURIComponent(button.dataset.username)}`),
+  "remove-member": (button) => {
+    const { username } = button.dataset;
+    return after(send("DELETE", `${base}/members/${encodeURIComponent(username)}`),
+      () => `${username} removed from case #${caseId}`);
+  },
   note: () => {
     const text = document.getElementById("note-text").value.trim();
     if (!text) { toast("Write the note first.", true); return null; }
-    return send("POST", `${base}/notes`, { text });
+    return after(send("POST", `${base}/notes`, { text }), () => `Note added to case #${caseId}`);
   },
 };
 
@@ -82,12 +97,7 @@ document.addEventListener("click", async (event) => {
   button.disabled = true;
   try {
     const pending = run(button);
-    if (pending) {
-      const updated = await pending;
-      const access = updated.restricted ? ", restricted" : "";
-      toast(`Case #${updated.id} saved: ${updated.status.replace("_", " ")}${access}`);
-      window.setTimeout(() => window.location.reload(), 500);
-    }
+    if (pending) reloadWithToast(await pending);
   } catch (error) {
     toast(error.message, true);
   } finally {

@@ -1,5 +1,5 @@
 // Case list: open a case directly, with parties from the data, optionally restricted.
-import { send, toast } from "/static/js/api.js";
+import { reloadWithToast, send, toast } from "/static/js/api.js";
 
 const words = (id) => document.getElementById(id).value.split(/[\s,]+/).filter(Boolean);
 
@@ -16,8 +16,8 @@ document.getElementById("btn-new-case")?.addEventListener("click", async (event)
   event.target.disabled = true;
   try {
     const made = await send("POST", "/api/v1/cases", body);
-    toast(`Case #${made.id} opened${made.restricted ? " (restricted)" : ""}`);
-    window.setTimeout(() => window.location.assign(`/cases/${made.id}`), 500);
+    reloadWithToast(`Case #${made.id} opened${made.restricted ? " (restricted)" : ""}`,
+      `/cases/${made.id}`);
   } catch (error) {
     toast(error.message, true);
   } finally {
