@@ -10,6 +10,7 @@ from dataclasses import fields
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import cast
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -75,18 +76,43 @@ def _heading(pdf: FPDF, text: str) -> None:
     pdf.set_font(FAMILY, "", 8)
 
 
+LINE_HEIGHT = 4.2
+# Lines one table row may take. fpdf2 refuses a row taller than a page (a landscape page holds
+# about 44 lines) and with it the whole PDF: one 100 kB memo failed every pack of its case.
+ROW_LINES = 30
+SHORT_CELL = 60  # characters that fit ROW_LINES lines of any column: not measured
+NARROWEST_GLYPH_MM = 0.7  # an 'i' or a space at 8 pt: no line holds more characters than this
+
+
+def _fitted(pdf: FPDF, text: str, width: float) -> str:
+    """``text`` cut to the lines that fit one table row of a ``width`` mm column, with a note
+    that report.html holds it whole (the PDF is its printable summary)."""
+    if len(text) <= SHORT_CELL and text.count("\n") < ROW_LINES:
+        return text
+    # only what could fit is measured (a 100 kB memo costs as little as a short one); a few
+    # mm less than the column for fpdf's cell margins, so the measure never falls short
+    most = int(width / NARROWEST_GLYPH_MM + 1) * ROW_LINES
+    lines = cast(list[str], pdf.multi_cell(max(width - 3, 1), LINE_HEIGHT, text[:most],
+                                           dry_run=True, output="LINES"))
+    if len(lines) <= ROW_LINES and len(text) <= most:
+        return text
+    kept = "\n".join(lines[:ROW_LINES - 3])
+    return f"{kept}\n… ({len(text):,} characters in all: see report.html)"
+
+
 def _table(pdf: FPDF, head: tuple[str, ...], rows: list[tuple[str, ...]],
            widths: tuple[int, ...]) -> None:
+    columns = [pdf.epw * w / sum(widths) for w in widths]
     with pdf.table(col_widths=widths, headings_style=FontFace(emphasis="BOLD",
                                                              fill_color=(240, 240, 240)),
-                   line_height=4.2, text_align="LEFT") as table:
+                   line_height=LINE_HEIGHT, text_align="LEFT") as table:
         heading = table.row()
         for cell in head:
             heading.cell(cell)
         for values in rows:
             row = table.row()
-            for cell in values:
-                row.cell(str(cell))
+            for cell, width in zip(values, columns, strict=True):
+                row.cell(_fitted(pdf, str(cell), width))
 
 
 def pdf_report(sections: PackSections, timeline: Path, network: Path, out: Path) -> Path:
