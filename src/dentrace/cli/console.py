@@ -3,11 +3,14 @@ goes to Rich as ``Text``, never as markup, so ``foo[/]`` or ``[spark]`` prints a
 
 Rich reads every ``str`` it prints as markup (``[red]``) and emoji codes (``:gift:``); a
 closing tag in data raised ``MarkupError`` and a bracketed word vanished. Our own styling is
-given as a style, beside the data, not inside it.
+given as a style, beside the data, not inside it. Control characters and lone surrogates in
+data print as escapes (``\\x1b``): a memo's ``ESC [2J`` cleared the analyst's terminal, and a
+surrogate (a file name's undecodable byte) stopped the print with ``UnicodeEncodeError``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import cast
@@ -17,11 +20,20 @@ from rich.markup import escape
 from rich.text import Text
 
 Part = object | tuple[object, str]
+# C0 controls but tab and line feed, DEL, C1 controls, lone surrogates
+_NOT_INERT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def inert(value: object) -> str:
+    """``str(value)`` with what a terminal would act on, or an encoder refuse, escaped."""
+    return _NOT_INERT.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"),
+                          str(value))
 
 
 def literal(value: object, style: str = "") -> Text:
-    """``value`` as text Rich prints exactly: no markup, no emoji codes, no highlighting."""
-    return Text(str(value), style=style)
+    """``value`` as text Rich prints exactly: no markup, no emoji codes, no highlighting, no
+    terminal controls."""
+    return Text(inert(value), style=style)
 
 
 def line(*parts: Part) -> Text:
@@ -29,9 +41,9 @@ def line(*parts: Part) -> Text:
     text = Text()
     for part in parts:
         if isinstance(part, tuple):
-            text.append(str(part[0]), style=part[1])
+            text.append(inert(part[0]), style=part[1])
         else:
-            text.append(str(part))
+            text.append(inert(part))
     return text
 
 
@@ -53,4 +65,4 @@ def file_progress() -> Iterator[Callable[[str, int, int], None]]:
 
     with ingest_progress() as bar:
         update = cast(Callable[[str, int, int], None], bar)
-        yield lambda file, done, total: update(escape(file), done, total)
+        yield lambda file, done, total: update(escape(inert(file)), done, total)

@@ -5,8 +5,10 @@ valid output, quarantines the row with a reason or raises the project's own clea
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -17,7 +19,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from markupsafe import escape
+from rich.console import Console
 
+from dentrace.cli.console import print_error, say
 from dentrace.errors import InputError
 from dentrace.features import read_known
 from dentrace.graph.ego import ego_network, export_ego
@@ -250,3 +254,26 @@ def test_graph_export_of_hostile_text_parses(ego: ig.Graph, tmp_path: Path, part
     graphml, js = export_ego(graph, party, 2, _folder(tmp_path) / "ego")
     check_graph(graphml, js, graph)
     assert json.loads(js.read_text(encoding="utf-8"))["party"] == party  # JSON keeps it exact
+
+
+# --- console output -------------------------------------------------------------------------
+
+# What a terminal acts on (colours, cursor moves, a cleared screen, a title, a bell) or an
+# encoder refuses: none of it may come from data.
+_NOT_INERT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=SLOW)
+@given(text=hostile_text())
+def test_console_prints_hostile_text_literally_and_inertly(text: str) -> None:
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="utf-8")  # strict, as a terminal's stdout
+    console = Console(file=stream, force_terminal=False, color_system=None, width=10**6)
+    say(console, ("party", "bold"), " ", text)
+    print_error(text, console)
+    stream.flush()
+    out = raw.getvalue().decode("utf-8")
+    assert not _NOT_INERT.search(out), repr(out[:200])
+    for markup in ("[/]", "[bold]", "[red]x[/red]", ":gift:", "<script>alert(1)</script>"):
+        if markup in text:
+            assert markup in out  # data is never read as markup or emoji codes
