@@ -1,6 +1,6 @@
-// Party page: payments timeline (Chart.js), ego network (Cytoscape.js) and triage buttons.
-import cytoscape from "/static/vendor/cytoscape.esm.min.js";
-import { PALETTE, pageData, scoreColour, send, toast } from "/static/js/api.js";
+// Party page: payments timeline (Chart.js), ego network (network.js) and triage buttons.
+import { PALETTE, pageData, send, toast } from "/static/js/api.js";
+import { drawNetwork } from "/static/js/network.js";
 
 const data = pageData("party-data");
 
@@ -63,57 +63,6 @@ function drawTimeline() {
   });
 }
 
-function networkElements(network) {
-  const many = network.nodes.length > 30;
-  const nodes = network.nodes.map((n) => ({
-    data: {
-      id: n.id,
-      // Labels for the party, its direct counterparties and known parties keep big graphs legible.
-      label: !many || n.focus || n.hop <= 1 || n.known ? n.id : "",
-      colour: scoreColour(n.score),
-      size: n.focus ? 46 : 22 + 14 * (n.score || 0),
-      known: n.known === "offender" || n.known === "facilitator" ? "yes" : "no",
-      case: n.in_case ? "yes" : "no",
-      hop: n.hop,
-    },
-    classes: [n.focus ? "focus" : "", n.role === "facilitator" ? "facilitator" : ""].join(" "),
-  }));
-  const edges = network.edges.map((e) => ({
-    data: { id: `${e.source}>${e.target}`, source: e.source, target: e.target, width: Math.min(1 + Math.log2(e.payments + 1), 7), payments: e.payments },
-  }));
-  return [...nodes, ...edges];
-}
-
-function drawNetwork() {
-  const box = document.getElementById("network");
-  if (!box) return;
-  const network = data.network;
-  const note = document.getElementById("network-note");
-  note.textContent = `${network.nodes.length} parties, ${network.edges.length} payment links${network.truncated ? " (outer ring cut for readability)" : ""}`;
-  const cy = cytoscape({
-    container: box,
-    elements: networkElements(network),
-    wheelSensitivity: 0.3,
-    style: [
-      { selector: "node", style: { "background-color": "data(colour)", width: "data(size)", height: "data(size)", label: "data(label)", "font-size": 9, color: "#1d2733", "text-valign": "bottom", "text-margin-y": 3, "border-width": 1, "border-color": "#ffffff" } },
-      { selector: "node.facilitator", style: { shape: "round-rectangle" } },
-      { selector: "node[known = 'yes']", style: { "border-width": 4, "border-color": "#111111" } },
-      { selector: "node[case = 'yes']", style: { "outline-width": 3, "outline-color": "#6b4fbb", "outline-offset": 2 } },
-      { selector: "node.focus", style: { "font-size": 12, "font-weight": "bold", "border-width": 4, "border-color": "#1f3a5f" } },
-      { selector: "edge", style: { width: "data(width)", "line-color": "#9fb3c8", "target-arrow-color": "#9fb3c8", "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 0.8 } },
-      { selector: "node:selected", style: { "border-color": "#f2b134", "border-width": 5 } },
-    ],
-    layout: network.nodes.length <= 12
-      ? { name: "concentric", concentric: (node) => 10 - node.data("hop"), levelWidth: () => 1, minNodeSpacing: 24, animate: false }
-      : { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 60, numIter: 1500, padding: 20 },
-  });
-  cy.on("tap", "node", (event) => {
-    const id = event.target.id();
-    if (id !== data.party_id) window.location.assign(`/parties/${encodeURIComponent(id)}`);
-  });
-  box.dataset.ready = "true";
-}
-
 function wireTriage() {
   const form = document.getElementById("triage-form");
   if (!form) return;
@@ -133,5 +82,5 @@ function wireTriage() {
 }
 
 drawTimeline();
-drawNetwork();
+drawNetwork(data.network, data.currency);
 wireTriage();

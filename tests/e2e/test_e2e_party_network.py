@@ -1,0 +1,178 @@
+"""In a real browser, the party network (issue 19 point 2): the same drawing on every load,
+tooltips written as text, filters by hop and score, zoom buttons, and its parties reachable by
+keyboard as links that open in a new tab.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dentrace.store.warehouse import open_warehouse
+from tests.e2e.conftest import SAMPLE, VENDOR, _free_port
+
+pytestmark = pytest.mark.browser
+
+# A payer's name is the bank's data: a tooltip must show it, never run it.
+HOSTILE_NAME = '<img src=x onerror="document.title=\'owned\'">'
+ODD_PAYER = "a/b c"  # pays F1 too: its link must stay one path segment
+
+
+@pytest.fixture()
+def network_app(tmp_path: Path) -> Iterator[str]:
+    """Base URL of the app on the sample workspace, P2 named with markup, an odd payer of F1."""
+    import uvicorn
+
+    from dentrace.web import WebSettings, create_app
+
+    if not (VENDOR / "cytoscape.esm.min.js").exists():
+        pytest.skip("front-end libraries missing: run `npm ci` at the repository root")
+    workspace = tmp_path / "ws"
+    store = SAMPLE.build(workspace)
+    con = open_warehouse(workspace)
+    try:
+        con.execute("UPDATE transactions SET sender_name = ? WHERE sender_id = 'P2'",
+                    [HOSTILE_NAME])
+        con.execute("INSERT INTO transactions SELECT * REPLACE ('TODD' AS txn_id, ? AS sender_id)"
+                    " FROM transactions WHERE txn_id = 'TP10'", [ODD_PAYER])
+    finally:
+        con.close()
+    app = create_app(workspace, settings=WebSettings(secure_cookies=False), store=store)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    store.close()
+
+
+def _party_page(browser: Any, base: str, password: str) -> tuple[Any, list[str]]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"{page.url}: {m.text}")
+            if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: problems.append(f"dialog: {d.message}"))
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", "ana")
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/alerts")
+    page.goto(f"{base}/parties/P1")
+    page.wait_for_selector("#network[data-ready=true]")
+    return page, problems
+
+
+DRAWING = """() => window.dentraceNetwork.nodes().map((n) => [n.id(), Math.round(n.position('x')),
+  Math.round(n.position('y')), n.visible()]).sort()"""
+
+
+def _hover(page: Any, party_id: str) -> None:
+    where = page.evaluate("""(id) => { const r = window.dentraceNetwork.getElementById(id)
+      .renderedPosition(); const b = document.getElementById('network').getBoundingClientRect();
+      return [b.x + r.x, b.y + r.y]; }""", party_id)
+    page.mouse.move(where[0], where[1])
+
+
+def test_the_network_is_drawn_the_same_on_every_load(network_app: str, browser: Any,
+                                                     password: str) -> None:
+    page, problems = _party_page(browser, network_app, password)
+    first = page.evaluate(DRAWING)
+    assert {n[0] for n in first} == {"P1", "F1", "P2", "P3", "P5", "F9", ODD_PAYER}
+    for _ in range(2):
+        page.reload()
+        page.wait_for_selector("#network[data-ready=true]")
+        assert page.evaluate(DRAWING) == first
+    assert problems == []
+
+
+def test_tooltips_show_name_total_and_count_as_text(network_app: str, browser: Any,
+                                                    password: str) -> None:
+    page, problems = _party_page(browser, network_app, password)
+    _hover(page, "P2")
+    tip = page.locator("#net-tip")
+    tip.wait_for(state="visible")
+    text = tip.inner_text()
+    assert HOSTILE_NAME in text  # shown as typed, not parsed
+    assert "6 payments, 270 AUD within the network" in text and "score 0.81" in text
+    assert tip.locator("img").count() == 0 and page.title() != "owned"
+    _hover(page, "F1")
+    assert "name F1" in tip.inner_text() and "known" not in tip.inner_text()
+    page.mouse.move(5, 5)
+    tip.wait_for(state="hidden")
+    assert problems == []
+
+
+def test_filters_hide_parties_from_the_drawing_and_the_list(network_app: str, browser: Any,
+                                                            password: str) -> None:
+    page, problems = _party_page(browser, network_app, password)
+    visible = "() => window.dentraceNetwork.nodes().filter((n) => n.visible()).length"
+    rows = page.locator("#net-list-body tr:visible")
+    assert page.evaluate(visible) == 7 and rows.count() == 7
+    page.select_option("#net-score", "0.7")  # P1 0.93, F1 0.88, P2 0.81 are left
+    assert page.evaluate(visible) == 3 and rows.count() == 3
+    assert page.locator("#network-note").inner_text().startswith("3 of 7 parties")
+    page.select_option("#net-score", "")
+    page.select_option("#net-hops", "1")  # the party and its direct counterparty F1
+    assert page.evaluate(visible) == 2 and rows.count() == 2
+    assert problems == []
+
+
+def test_zoom_buttons_zoom_and_fit(network_app: str, browser: Any, password: str) -> None:
+    page, problems = _party_page(browser, network_app, password)
+    zoom = "() => window.dentraceNetwork.zoom()"
+    fitted = page.evaluate(zoom)
+    page.click("#net-zoom-in")
+    assert page.evaluate(zoom) == pytest.approx(fitted * 1.4, rel=0.01)
+    page.click("#net-zoom-out")
+    page.click("#net-zoom-out")
+    assert page.evaluate(zoom) == pytest.approx(fitted / 1.4, rel=0.01)
+    page.click("#net-fit")
+    assert page.evaluate(zoom) == pytest.approx(fitted, rel=0.01)
+    assert problems == []
+
+
+def test_the_keyboard_reaches_each_party_and_opens_it_in_a_new_tab(
+    network_app: str, browser: Any, password: str
+) -> None:
+    page, problems = _party_page(browser, network_app, password)
+    page.focus("#net-fit")
+    reached: list[str] = []
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent")
+        if page.evaluate("document.activeElement.classList.contains('net-link')"):
+            reached.append(focused)
+        if focused == ODD_PAYER:
+            break
+    assert reached[:3] == ["P1", "F1", "P2"]  # nearest, then riskiest first
+    assert reached[-1] == ODD_PAYER
+    link = page.locator("#net-list-body a", has_text=ODD_PAYER)
+    assert link.get_attribute("href") == "/parties/a%2Fb%20c"
+    assert link.get_attribute("target") == "_blank"
+    assert page.locator("#net-tip").inner_text().startswith(ODD_PAYER)  # focus shows the tooltip
+    with page.context.expect_page() as opened:
+        page.keyboard.press("Enter")
+    tab = opened.value
+    tab.wait_for_load_state()
+    assert tab.locator("#party-id").inner_text() == ODD_PAYER
+    with page.context.expect_page() as clicked:  # a click on a node opens its page the same way
+        _hover(page, "F1")
+        page.mouse.down()
+        page.mouse.up()
+    clicked.value.wait_for_load_state()
+    assert clicked.value.url.endswith("/parties/F1")
+    assert page.url.endswith("/parties/P1")
+    assert problems == []
