@@ -19,7 +19,8 @@ def test_case_life_from_escalation_to_report(client: TestClient, analyst: dict[s
     moved = client.post(f"{url}/status", json={"status": "investigating"}, headers=analyst)
     assert moved.json()["status"] == "investigating"
     noted = client.post(f"{url}/notes", json={"text": "KYC checked"}, headers=analyst).json()
-    assert [(n["author"], n["text"]) for n in noted["notes"]] == [("ana", "KYC checked")]
+    assert [(n["author"], n["text"]) for n in noted["notes"]] == [  # the escalation's reason
+        ("ana", "night payments"), ("ana", "KYC checked")]                # first (issue 19.4)
     assigned = client.post(f"{url}/assign", json={"assignee": "ana"}, headers=supervisor)
     assert assigned.json()["assignee"] == "ana"
     submitted = client.post(f"{url}/submit", headers=analyst).json()
