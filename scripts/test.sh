@@ -44,5 +44,7 @@ echo "== ruff"
 python3 -m ruff check src tests benchmarks
 echo "== mypy"
 python3 -m mypy
+echo "== import-linter"
+lint-imports
 echo "== pytest"
 python3 -m pytest "$@"
