@@ -23,7 +23,7 @@ echo "== installing the web app's front-end libraries (npm registry) into the pa
 npm ci --no-audit --no-fund
 
 echo "== installing dentrace with its test dependencies (and PySpark for the Spark engine)"
-python3 -m pip install -q --disable-pip-version-check -e '.[dev,spark]'
+python3 -m pip install -q --disable-pip-version-check -e '.[dev,spark,ftm]'
 
 echo "== starting a throwaway PostgreSQL server"
 PGBIN=$(pg_bin)

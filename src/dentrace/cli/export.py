@@ -37,10 +37,11 @@ def ftm(
         typer.echo("error: give exactly one of --case ID or --alerts", err=True)
         raise typer.Exit(code=2)
     try:
+        exporter = FtmExporter(bank)
         with open_store(workspace, database_url) as store:
             material = (case_material(store, workspace, case, require_approved=False)
                         if case is not None else alerts_material(workspace))
-            done = generate(FtmExporter(bank), material, out, store=store,
+            done = generate(exporter, material, out, store=store,
                             actor=audit.local_operator(), origin="cli")
     except DentraceError as exc:
         typer.echo(f"error: {exc}", err=True)

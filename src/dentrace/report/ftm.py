@@ -1,28 +1,57 @@
 """FollowTheMoney export: the people, companies, accounts and payments of a case or of the
-scan's alerts as FtM entities, one JSON object a line, with stable ids, importable into Aleph."""
+scan's alerts as FtM entities, one JSON object a line, with stable ids, importable into Aleph.
+
+followthemoney is the ``ftm`` extra: it pulls PyICU, which has no wheel and needs ICU headers and
+a C++ compiler (6 minutes of building), so a plain ``pip install dentrace`` leaves it out.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from followthemoney import model
-from followthemoney.proxy import EntityProxy
-from followthemoney.util import make_entity_id
 
+from dentrace.errors import DentraceError
 from dentrace.report.files import whole_file
 from dentrace.report.material import Material
 from dentrace.report.narrative import looks_like_company, party_names
 
+if TYPE_CHECKING:
+    from followthemoney.proxy import EntityProxy
+
 PREFIX = "dentrace"
+INSTALL_HINT = "pip install 'dentrace[ftm]'"
+
+
+class FtmNotInstalled(DentraceError):
+    """followthemoney (the ``ftm`` extra) is not installed."""
+
+
+@cache
+def _followthemoney() -> tuple[Any, ModuleType]:
+    """followthemoney's ``model`` and ``util``, or ``FtmNotInstalled`` saying how to get them."""
+    try:
+        from followthemoney import model, util
+    except ModuleNotFoundError as exc:
+        raise FtmNotInstalled(
+            "the FollowTheMoney export needs the followthemoney package, an optional extra "
+            f"(it builds PyICU, which needs ICU headers and a C++ compiler): {INSTALL_HINT}"
+        ) from exc
+    return model, util
+
+
+def _make(schema: str) -> EntityProxy:
+    return _followthemoney()[0].make_entity(schema)
 
 
 def stable_id(kind: str, key: object) -> str:
     """The entity id of a party, account, ownership or payment: the same on every export."""
-    made = make_entity_id(PREFIX, kind, str(key))
+    made = _followthemoney()[1].make_entity_id(PREFIX, kind, str(key))
     if made is None:
         raise ValueError(f"no id for {kind} {key!r}")
     return made
@@ -47,7 +76,7 @@ def _holder(party_id: str, name: str | None, kyc: dict[str, Any] | None,
     schema = ("Person" if kyc is not None and not looks_like_company(name) else
               "Company" if looks_like_company(name) else
               "Person" if name else "LegalEntity")
-    entity = model.make_entity(schema)
+    entity = _make(schema)
     entity.id = stable_id("party", party_id)
     entity.add("name", name or f"account holder {party_id}")
     entity.add("country", country, quiet=True)
@@ -64,7 +93,7 @@ def _holder(party_id: str, name: str | None, kyc: dict[str, Any] | None,
 
 def _account(party_id: str, holder: EntityProxy, kyc: dict[str, Any] | None,
              currency: str | None, bank: str | None) -> list[EntityProxy]:
-    account = model.make_entity("BankAccount")
+    account = _make("BankAccount")
     account.id = stable_id("account", party_id)
     account.add("accountNumber", party_id)
     account.add("name", f"{holder.caption} ({party_id})")
@@ -73,7 +102,7 @@ def _account(party_id: str, holder: EntityProxy, kyc: dict[str, Any] | None,
         return [account]
     account.add("bankName", bank, quiet=True)
     account.add("openingDate", _date(kyc.get("customer_since")), quiet=True)
-    ownership = model.make_entity("Ownership")
+    ownership = _make("Ownership")
     ownership.id = stable_id("owns", party_id)
     ownership.add("owner", holder.id)
     ownership.add("asset", account.id)
@@ -100,7 +129,7 @@ def _payments(material: Material) -> Iterator[EntityProxy]:
         for txn_id in finding.txn_ids:
             reasons.setdefault(txn_id, []).extend(finding.reasons)
     for txn in material.transactions.itertuples():
-        payment = model.make_entity("Payment")
+        payment = _make("Payment")
         payment.id = stable_id("payment", txn.txn_id)
         payment.add("transactionNumber", txn.txn_id)
         payment.add("payer", stable_id("party", txn.sender_id))
@@ -131,6 +160,7 @@ class FtmExporter:
     action = "export_ftm"
 
     def __init__(self, bank: str | None = None) -> None:
+        _followthemoney()  # fail before any material is read when the extra is missing
         self.bank = bank
 
     def export(self, material: Material, out: Path) -> list[Path]:
