@@ -8,16 +8,19 @@ import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from dentrace import audit
 from dentrace.auth import AccountError, add_user, issue_token
 from dentrace.cases import SYSTEM_ACTOR, import_scan_alerts
 from dentrace.store.scan_outputs import ALERTS_FILE, PARTIES_FILE, publish_scan
 from dentrace.store.sql import Store, open_store
+from dentrace.store.sql.models import ScanImport
 from dentrace.web import WebSettings, create_app
 from dentrace.web.queue import ScanFeed
 from tests.unit.web import web_sample
@@ -150,3 +153,25 @@ def test_no_login_may_take_the_system_actors_name(
     for name in ("system", "System"):
         with pytest.raises(AccountError, match="app itself"):
             add_user(store, name, "analyst", web_sample.PASSWORD)
+
+
+def test_a_worker_losing_the_race_reports_the_scan_as_already_imported(
+        scanned: tuple[Path, Store, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL's read committed lets two workers both see no import, then both insert: the
+    scan id's primary key refuses the second, which answers 'already imported', not a 500."""
+    workspace, store, _ = scanned
+    path = workspace / ALERTS_FILE
+    assert not import_scan_alerts(store, path).already_imported
+    real_get, blinded = Session.get, list[Any]()
+
+    def stale_get(self: Session, entity: Any, ident: Any, **kw: Any) -> Any:
+        if entity is ScanImport and not blinded:  # the other worker's row not yet seen
+            blinded.append(ident)
+            return None
+        return real_get(self, entity, ident, **kw)
+
+    monkeypatch.setattr(Session, "get", stale_get)
+    again = import_scan_alerts(store, path)
+    assert blinded and again.already_imported and again.imported == 0
+    monkeypatch.undo()
+    assert len(_system_imports(store)) == 1 and audit.verify(store).ok
