@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from dentrace.cases import MOVES
 from dentrace.store.sql import open_store
 from tests.unit.web.odd_sample import add_odd_parties
 from tests.unit.web.test_web_case_moves import other_analyst, pending_case
@@ -72,3 +73,10 @@ def test_a_party_id_with_a_slash_opens_from_the_case_page(
     assert links["a/b"] == "/parties/a%2Fb"
     opened = client.get(links["a/b"], headers=analyst)
     assert opened.status_code == 200 and "a/b" in opened.text
+
+
+def test_every_move_of_the_machine_has_a_button_on_the_case_page() -> None:
+    template = (Path(__file__).resolve().parents[3] / "src/dentrace/web/templates/case.html")
+    text = template.read_text(encoding="utf-8")
+    for move in MOVES.values():
+        assert f"'{move.action}': (" in text, move.action
