@@ -131,8 +131,9 @@ class ScanFeed:
                 # A scan output the queue cannot take: said once, and the app keeps serving.
                 log.warning("alerts of scan %s not imported: %s", key, exc)
                 result = None
-            except SQLAlchemyError as exc:
-                # The database is busy or away: the next request tries again.
+            except (SQLAlchemyError, OSError) as exc:
+                # The database is busy or away, or the file went with its pruned generation:
+                # the next request tries again.
                 log.warning("alerts of scan %s not imported yet: %s", key, exc)
                 return None
             self._seen = key
