@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dentrace.cli.main import app
+from dentrace.report import ftm
 
 ROOT = Path(__file__).resolve().parents[3]
 # Source-only packages on PyPI (no manylinux wheel): PyICU, and what pulls it in.
@@ -49,13 +50,16 @@ def test_ftm_export_without_followthemoney_says_how_to_install_it(
             raise ModuleNotFoundError("No module named 'followthemoney'", name="followthemoney")
         return real_import(name, *args, **kwargs)
 
-    hidden = ("followthemoney", "dentrace.report.ftm")
-    for loaded in [m for m in sys.modules if m.startswith(hidden)]:
+    for loaded in [m for m in sys.modules if m.startswith("followthemoney")]:
         monkeypatch.delitem(sys.modules, loaded)
     monkeypatch.setattr(builtins, "__import__", no_ftm)
-    result = CliRunner().invoke(app, ["export", "ftm", "--workspace", str(tmp_path),
-                                      "--out", str(tmp_path / "x.jsonl"), "--alerts"],
-                                env={"COLUMNS": "200"})
+    ftm._followthemoney.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["export", "ftm", "--workspace", str(tmp_path),
+                                          "--out", str(tmp_path / "x.jsonl"), "--alerts"],
+                                    env={"COLUMNS": "200"})
+    finally:
+        ftm._followthemoney.cache_clear()
     assert result.exit_code == 2, result.output
     assert "pip install 'dentrace[ftm]'" in result.output
     assert "Traceback" not in result.output
