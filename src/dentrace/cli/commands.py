@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
         generate,
         graph,
         ingest,
+        quarantine,
         report,
         scan,
         serve,
@@ -29,6 +30,7 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(demo.demo)
     app.command("generate")(generate.generate)
     app.command("ingest")(ingest.ingest)
+    app.command("quarantine")(quarantine.quarantine)
     app.command("scan")(scan.scan)
     app.command("graph")(graph.graph)
     app.command("train")(train.train)

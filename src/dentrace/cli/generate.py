@@ -5,6 +5,8 @@ Thin: parses options, shows a progress bar, calls dentrace.synth.generate_world.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -26,17 +28,17 @@ def generate(
                                           help="Share of offenders listed in the known file."),
     known_facilitators: float = typer.Option(
         0.2, "--known-facilitators", help="Share of facilitators listed in the known file."),
+    force: bool = typer.Option(False, "--force",
+                               help="Write into a folder that is not empty (world files are "
+                                    "replaced, other files kept)."),
 ) -> None:
     """Generate a synthetic year of one institution's payments, with a separate truth file."""
     console = Console(stderr=True)
-    columns = (TextColumn("[bold]generating"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("customers · {task.fields[payments]:,} payments"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task("world", total=None, payments=0)
-
-        def advance(done: int, total: int, payments: int) -> None:
-            bar.update(task, completed=done, total=total, payments=payments)
-
+    refusal = _occupied(out)
+    if refusal and not force:
+        print_error(f"{refusal}; give --force to write the world's files there anyway", console)
+        raise typer.Exit(2)
+    with _lazy_progress(console) as advance:
         try:
             summary = generate_world(out, seed=seed, scale=scale, fmt=fmt.lower(),
                                      known_offenders=known_offenders,
@@ -52,3 +54,41 @@ def generate(
     typer.echo("populations: " + ", ".join(f"{k} {v:,}" for k, v in summary.populations.items()))
     typer.echo(f"facilitators {summary.facilitators} in {summary.dens} dens; known: "
                + ", ".join(f"{k} {v}" for k, v in summary.known.items()))
+
+
+def _occupied(out: Path) -> str | None:
+    """Why ``out`` should not receive a world: a workspace, or a folder with files in it."""
+    from dentrace.store.warehouse import warehouse_path
+
+    if warehouse_path(out).exists():
+        return f"{out} is a dentrace workspace (it holds {warehouse_path(out).name})"
+    if out.is_dir() and any(out.iterdir()):
+        shown = sorted(p.name for p in out.iterdir())
+        return (f"{out} is not empty ({len(shown)} entries: {', '.join(shown[:3])}"
+                f"{', …' if len(shown) > 3 else ''})")
+    return None
+
+
+@contextmanager
+def _lazy_progress(console: Console) -> Iterator[Callable[[int, int, int], None]]:
+    """A progress callback whose bar is drawn at the first step, not before: an argument the
+    generator refuses then leaves only the error on screen, no empty bar above it."""
+    columns = (TextColumn("[bold]generating"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("customers · {task.fields[payments]:,} payments"), TimeElapsedColumn())
+    bar: Progress | None = None
+    task = None
+
+    def advance(done: int, total: int, payments: int) -> None:
+        nonlocal bar, task
+        if bar is None:
+            bar = Progress(*columns, console=console, transient=False)
+            bar.start()
+            task = bar.add_task("world", total=None, payments=0)
+        assert task is not None
+        bar.update(task, completed=done, total=total, payments=payments)
+
+    try:
+        yield advance
+    finally:
+        if bar is not None:
+            bar.stop()

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dentrace.cli.console import file_progress, literal, print_error, say
+from dentrace.cli.quarantine import print_top_reasons
 from dentrace.errors import DentraceError
 from dentrace.ingest import COUNT_KEYS, IngestReport
 from dentrace.ingest import ingest as run_ingest
@@ -48,6 +49,8 @@ def ingest(
     say(console, f"Amounts converted to {report.reporting_currency} with rates as of "
                  f"{report.rates_as_of} ({report.rates_source}).")
     say(console, f"Counts written to {workspace / 'summary.json'}.")
+    if report.rows_quarantined:
+        print_top_reasons(console, workspace)
 
 
 def _counts_table(report: IngestReport) -> Table:

@@ -6,9 +6,26 @@ prints the result; no detection or storage logic lives here.
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+import typer.core
 
 from dentrace import __version__
+
+
+def _flags_take_no_value() -> None:
+    """Typer 0.29's help labels every flag ``<bool>`` (``--quiet <bool>``, ``--help <bool>``),
+    which reads as if the flag wanted a value; a flag shows no type, as in click's own help."""
+    shown = typer.core.TyperOption.display_type_rich
+
+    def display_type_rich(self: typer.core.TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else shown(self, ctx)
+
+    typer.core.TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_take_no_value()
 
 app = typer.Typer(
     name="dentrace",

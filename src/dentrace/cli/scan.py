@@ -55,11 +55,16 @@ def scan(
     if target is None:
         raise typer.Exit(code=2)
     try:
+        _check_engine(engine, spark_master, spark_remote, spark_conf, lake)
         if out is not None:
             if transactions is None:
                 errors.print("[red]error:[/red] --out needs --transactions")
                 raise typer.Exit(code=2)
             ingest(out, transactions=transactions, customers=customers, known=known, quiet=True)
+        empty = _no_transactions(target)
+        if empty:
+            print_error(empty, errors)
+            raise typer.Exit(code=1)
         if incremental:
             _print_incremental(console, target, config, scorer)
             return
@@ -83,18 +88,54 @@ def scan(
                  "alerts.parquet and summary.json.")
 
 
-def _engine(kind: str, workspace: Path, master: str | None, remote: str | None,
-            conf: list[str] | None, lake: Path | None) -> Any:
-    """None for DuckDB (the scan's default), a Spark engine for ``spark``."""
+def _no_transactions(workspace: Path) -> str | None:
+    """Why there is nothing to scan, when the warehouse holds no transaction: a scan of none
+    used to succeed with a table of zeros, and the new user took it for a clean bill."""
+    from dentrace.store.warehouse import open_warehouse
+
+    con = open_warehouse(workspace, read_only=True)
+    try:
+        count, quarantined = con.execute(
+            "SELECT (SELECT count(*) FROM transactions), (SELECT count(*) FROM quarantine "
+            "WHERE table_name = 'transactions')").fetchall()[0]
+    finally:
+        con.close()
+    if count:
+        return None
+    why = (f"; all {quarantined:,} rows read were quarantined: dentrace quarantine --workspace "
+           f"{workspace}" if quarantined else "; ingest a transactions file first")
+    return f"{workspace}: no transactions to scan{why}"
+
+
+def _check_engine(kind: str, master: str | None, remote: str | None,
+                  conf: list[str] | None, lake: Path | None) -> None:
+    """Refuse engine options that cannot work before any file is read or written."""
+    import importlib.util
+
     from dentrace.errors import ConfigError
 
     if kind == "duckdb":
         if master or remote or conf or lake:
             raise ConfigError("--spark-master, --spark-remote, --spark-conf and --lake need "
                               "--engine spark")
-        return None
+        return
     if kind != "spark":
         raise ConfigError(f"--engine {kind!r}: expected duckdb or spark")
+    # before the lake is exported: writing gigabytes of Parquet for an engine that cannot
+    # start wasted minutes and left the folder behind
+    try:
+        found = importlib.util.find_spec("pyspark") is not None
+    except ValueError:  # in sys.modules as None: deliberately hidden
+        found = False
+    if not found:
+        raise ConfigError("the Spark engine needs pyspark: pip install 'dentrace[spark]'")
+
+
+def _engine(kind: str, workspace: Path, master: str | None, remote: str | None,
+            conf: list[str] | None, lake: Path | None) -> Any:
+    """None for DuckDB (the scan's default), a Spark engine for ``spark`` (options checked)."""
+    if kind == "duckdb":
+        return None
     from dentrace.engine import SparkSettings, open_spark_engine
 
     settings = SparkSettings.from_options(master, remote, conf)

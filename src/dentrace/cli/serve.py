@@ -5,6 +5,8 @@ Thin: builds the app with ``dentrace.web.create_app`` and hands it to uvicorn.
 
 from __future__ import annotations
 
+import errno
+import socket
 from pathlib import Path
 
 import typer
@@ -43,10 +45,12 @@ def serve(
     local = host in ("127.0.0.1", "localhost", "::1")
     # Browsers drop Secure cookies on http://; on loopback only, plain http must still work.
     secure = not (insecure_cookies or local)
+    listening = _bind(host, port)
     try:
         app = create_app(workspace, database_url,
                          WebSettings(secure_cookies=secure, screening_process=screening_process))
     except DentraceError as exc:
+        listening.close()
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     missing = missing_vendor_files()
@@ -59,11 +63,32 @@ def serve(
         try:
             size = warm_screener(app)
         except DentraceError as exc:
+            listening.close()
             typer.echo(f"error: screening: {exc}", err=True)
             raise typer.Exit(2) from exc
         where = "in its screening process" if screening_process else "in the server"
         typer.echo(f"dentrace: screening state built from the last scan {where}: "
                    f"{size['payers']:,} payers, {size['beneficiaries']:,} beneficiaries")
     typer.echo(f"dentrace: serving {workspace} at http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False,
-                access_log=access_log)
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=False,
+                            access_log=access_log)
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is printed: uvicorn binds only once it runs,
+    so "serving at" came first and a busy port then ended the server with a bare traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+    try:
+        listening.bind((host, port))
+        listening.listen(2048)
+    except OSError as exc:
+        listening.close()
+        why = ("in use by another program (another dentrace serve?): stop it or give --port N"
+               if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc))
+        typer.echo(f"error: cannot listen on {host} port {port}: {why}", err=True)
+        raise typer.Exit(2) from exc
+    listening.set_inheritable(True)
+    return listening
