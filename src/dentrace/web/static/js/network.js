@@ -33,6 +33,8 @@ function elements(network) {
       size: n.focus ? 44 : 20 + 16 * (n.score || 0),
       shape: ROLE_SHAPES[n.role] || "ellipse",
       hop: n.hop,
+      score: n.score,
+      alert: n.alert,
     },
     classes: [
       n.focus ? "focus" : "",
@@ -51,6 +53,7 @@ const STYLE = [
   { selector: "node", style: { "background-color": "data(colour)", shape: "data(shape)", width: "data(size)", height: "data(size)", label: "data(id)", "z-index": 10, color: "#1d2733", "font-size": LABEL_PX, "text-valign": "bottom", "text-margin-y": 3, "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 1, "text-background-shape": "roundrectangle", "border-width": 1.5, "border-color": "#ffffff" } },
   { selector: "node.minor", style: { label: "", "z-index": 5 } },
   { selector: "node.minor.named", style: { label: "data(id)" } },
+  { selector: "node.crowded", style: { label: "" } },
   { selector: "node.known", style: { "border-width": 4, "border-color": "#111111" } },
   { selector: "node.in-case", style: { "outline-width": 3, "outline-color": "#6b4fbb", "outline-offset": 2 } },
   { selector: "node.focus", style: { "font-weight": "bold", "border-width": 5, "border-color": "#1f3a5f", "z-index": 30 } },
@@ -170,6 +173,31 @@ function keepLabelsReadable(cy, fitted) {
     cy.nodes().style({ "font-size": LABEL_PX / zoom, "text-margin-y": 3 / zoom, "text-background-padding": 1 / zoom });
     cy.nodes(".minor").toggleClass("named", zoom >= fitted * MINOR_LABELS_AT);
   });
+  declutter(cy);
+}
+
+// Which label wins a place: this party, then known and alerted parties (the den before its
+// other collectors), then by hop and score.
+function labelRank(a, b) {
+  const key = (n) => [n.hasClass("focus") ? 0 : 1, n.hasClass("known") || n.data("alert") ? 0 : 1, n.data("hop"), -(n.data("score") ?? -1)];
+  const [ka, kb] = [key(a), key(b)];
+  for (let i = 0; i < ka.length; i += 1) if (ka[i] !== kb[i]) return ka[i] - kb[i];
+  return a.id() < b.id() ? -1 : 1;
+}
+
+// No label is drawn over another: a label that would cover a higher-ranked one waits for the
+// analyst to zoom in (its party stays in the list, and hovering shows it).
+function declutter(cy) {
+  cy.nodes(".crowded").removeClass("crowded");
+  const placed = [];
+  const overlaps = (a, b) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+  const candidates = cy.nodes().filter((n) => !n.hasClass("filtered") && (!n.hasClass("minor") || n.hasClass("named")));
+  const crowded = [];
+  for (const node of candidates.sort(labelRank)) {
+    const box = node.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true });
+    if (placed.some((other) => overlaps(box, other))) crowded.push(node); else placed.push(box);
+  }
+  cy.batch(() => crowded.forEach((node) => node.addClass("crowded")));
 }
 
 function wireZoom(cy, box, fitVisible) {
