@@ -170,7 +170,7 @@ function byRelevance(a, b) {
 function keepLabelsReadable(cy, fitted) {
   const zoom = cy.zoom();
   cy.batch(() => {
-    cy.nodes().style({ "font-size": LABEL_PX / zoom, "text-margin-y": 3 / zoom, "text-background-padding": 1 / zoom });
+    cy.nodes().style({ "font-size": LABEL_PX / zoom, "text-background-padding": 1 / zoom });
     cy.nodes(".minor").toggleClass("named", zoom >= fitted * MINOR_LABELS_AT);
   });
   declutter(cy);
@@ -185,19 +185,27 @@ function labelRank(a, b) {
   return a.id() < b.id() ? -1 : 1;
 }
 
-// No label is drawn over another: a label that would cover a higher-ranked one waits for the
-// analyst to zoom in (its party stays in the list, and hovering shows it).
+// No label is drawn over another: a label that would cover a higher-ranked one moves above its
+// node, else waits for the analyst to zoom in (its party stays in the list; hovering shows it).
 function declutter(cy) {
+  const margin = 3 / cy.zoom();
   cy.nodes(".crowded").removeClass("crowded");
+  cy.nodes().style({ "text-valign": "bottom", "text-margin-y": margin });
   const placed = [];
   const overlaps = (a, b) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
-  const candidates = cy.nodes().filter((n) => !n.hasClass("filtered") && (!n.hasClass("minor") || n.hasClass("named")));
-  const crowded = [];
-  for (const node of candidates.sort(labelRank)) {
+  const free = (node) => {
     const box = node.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true });
-    if (placed.some((other) => overlaps(box, other))) crowded.push(node); else placed.push(box);
+    return placed.some((other) => overlaps(box, other)) ? null : box;
+  };
+  const candidates = cy.nodes().filter((n) => !n.hasClass("filtered") && (!n.hasClass("minor") || n.hasClass("named")));
+  for (const node of candidates.sort(labelRank)) {
+    let box = free(node);
+    if (!box) {
+      node.style({ "text-valign": "top", "text-margin-y": -margin });
+      box = free(node);
+    }
+    if (box) placed.push(box); else node.addClass("crowded");
   }
-  cy.batch(() => crowded.forEach((node) => node.addClass("crowded")));
 }
 
 function wireZoom(cy, box, fitVisible) {
