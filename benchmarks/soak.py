@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib.util
 import json
 import os
@@ -110,6 +111,7 @@ class Soak:
         self.records: list[tuple[str, bool, str, str | None, float, str, float]] = []
         self.late: list[float] = []  # seconds each stream request waited for a connection
         self.opened = 0  # stream connections open
+        self.retried = 0  # requests sent again: the server had closed the idle connection
         # (connection, when it became idle)
         self.idle: asyncio.Queue[tuple[tuple[asyncio.StreamReader, asyncio.StreamWriter],
                                        float]] = asyncio.Queue()
@@ -119,14 +121,27 @@ class Soak:
         return reader, writer
 
     async def _one(self, kind: str, request: bytes, big: bool, due: float,
-                   connection: tuple[asyncio.StreamReader, asyncio.StreamWriter]) -> bool:
-        """One request on ``connection``; True when the connection can be used again."""
+                   connection: tuple[asyncio.StreamReader, asyncio.StreamWriter],
+                   reused: bool = False) -> bool:
+        """One request on ``connection``; True when the connection can be used again. On a
+        kept-alive connection the server closed before reading the request (no byte of an
+        answer), sent again once on a new one, as HTTP clients do."""
         sent = time.perf_counter()
         try:
             status, retry, body = await asyncio.wait_for(_exchange(connection, request),
                                                          REQUEST_TIMEOUT)
-        except (TimeoutError, OSError, asyncio.IncompleteReadError,
-                asyncio.LimitOverrunError, ValueError) as error:
+        except (ConnectionResetError, asyncio.IncompleteReadError) as error:
+            connection[1].close()
+            stale = not isinstance(error, asyncio.IncompleteReadError) or not error.partial
+            if reused and stale:
+                self.retried += 1
+                with contextlib.suppress(OSError):  # else counted below
+                    return await self._one(kind, request, big, due, await self._open())
+            now = time.perf_counter()
+            self.records.append((kind, big, type(error).__name__, None, now - due, "",
+                                 now - sent))
+            return False
+        except (TimeoutError, OSError, asyncio.LimitOverrunError, ValueError) as error:
             now = time.perf_counter()
             self.records.append((kind, big, type(error).__name__, None, now - due, "",
                                  now - sent))
@@ -149,7 +164,8 @@ class Soak:
             return
         self.late.append(time.perf_counter() - due)
         request = self.payments.request(i, "soak-")
-        if await self._one("stream", request, self.payments.big(i), due, connection):
+        if await self._one("stream", request, self.payments.big(i), due, connection,
+                           reused=True):
             self.idle.put_nowait((connection, time.perf_counter()))
         else:
             self.opened -= 1
@@ -213,7 +229,8 @@ class Soak:
             await asyncio.wait(tasks, timeout=GRACE)
         return {"records": self.records, "elapsed": time.perf_counter() - start,
                 "unfinished": len(tasks), "bursts": bursts, "late": self.late,
-                "cpu": time.process_time() - cpu, "connections": self.opened}
+                "cpu": time.process_time() - cpu, "connections": self.opened,
+                "retried": self.retried}
 
 
 def _generator_main(config_file: str) -> None:
@@ -307,7 +324,8 @@ def _report(result: dict[str, Any], config: dict[str, Any]) -> bool:
             print(f"200s, stream, from the send: {bench._quantiles(sent)}")
     late = bench._quantiles(np.array(result["late"]) * 1000)
     print(f"generator: {result['connections']} stream connections at the end; waited for a "
-          f"free one {late}; CPU {result['cpu']:.1f} s")
+          f"free one {late}; {result['retried']} sent again on a new connection (the server "
+          f"had closed the idle one); CPU {result['cpu']:.1f} s")
     return not wrong and result["unfinished"] == 0
 
 
