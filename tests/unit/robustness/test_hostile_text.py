@@ -108,10 +108,13 @@ def _expected_loaded(row: Row) -> bool | None:
 
 
 def _check_ingest(workspace: Path, files: dict[str, Path], batches: dict[str, list[Row]]) -> None:
+    """Ingest the files: every row read is loaded or quarantined with a reason, the counts
+    reconcile with the warehouse, nothing stored is a character XML cannot hold."""
     try:
         report = ingest(workspace, quiet=True, **files)  # type: ignore[arg-type]
     except InputError:
-        return  # the project's own input error: a header it cannot use, named
+        event("input error")  # the project's own error, naming file, row and field
+        return
     written = sum(len(b) for b in batches.values())
     assert report.rows_read == written
     assert report.rows_read == report.rows_accepted + report.rows_quarantined
