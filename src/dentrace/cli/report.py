@@ -43,7 +43,7 @@ def goaml(
 ) -> None:
     """Write a goAML suspicious transaction report, valid against the FIU's schema."""
     from dentrace.report.base import generate
-    from dentrace.report.goaml import GoamlExporter, load_config
+    from dentrace.report.goaml import GoamlExporter, load_config, shipped_examples
     from dentrace.report.material import case_material, party_material
     from dentrace.store.sql import open_store
 
@@ -70,6 +70,15 @@ def goaml(
     if result and result.replaced:
         typer.echo("characters XML cannot hold were replaced by U+FFFD in: "
                    f"{', '.join(sorted({p.split('/')[-1] for p in result.replaced}))}")
+    if result and result.transliterated:
+        names = dict((written, original) for _, original, written in result.transliterated)
+        typer.echo("written in Latin letters as the schema requires (originals in the "
+                   "narrative): " + ", ".join(f"{o} -> {w}" for w, o in names.items()))
+    examples = shipped_examples(exporter.config)
+    if examples:
+        typer.echo("warning: the reporting entity's details are still the shipped examples "
+                   f"({', '.join(examples)}): give your own with --config FILE "
+                   "(docs/reports.md)", err=True)
 
 
 @app.command("pack")

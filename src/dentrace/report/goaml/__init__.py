@@ -13,7 +13,12 @@ from lxml import etree
 from dentrace.errors import ConfigError
 from dentrace.report.errors import CannotWrite, SchemaInvalid
 from dentrace.report.files import write_whole
-from dentrace.report.goaml.config import GoamlConfig, load_config, shipped_profiles
+from dentrace.report.goaml.config import (
+    GoamlConfig,
+    load_config,
+    shipped_examples,
+    shipped_profiles,
+)
 from dentrace.report.goaml.content import str_content
 from dentrace.report.goaml.schema import NOT_HELD, Fillers, FiuSchema, Layout, serialise
 from dentrace.report.material import Material
@@ -30,6 +35,21 @@ class GoamlResult:
     dropped: list[str] = field(default_factory=list)
     filled: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    transliterated: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _note_originals(root: etree._Element, layout: Layout) -> str | None:
+    """Append the names as given to the report's narrative (``reason``) when the schema made
+    them Latin, so the FIU still reads "Jiménez"; returns the narrative before the note."""
+    reason = root.find("reason")
+    if not layout.transliterated or reason is None:
+        return None
+    before = reason.text or ""
+    pairs = dict((written, original) for _, original, written in layout.transliterated)
+    note = "; ".join(f"{written} = {original}" for written, original in pairs.items())
+    reason.text = (f"{before}\n\nNames written in Latin letters as the FIU's schema requires "
+                   f"(as written in our records): {note}")
+    return before
 
 
 def _schema_for(config: GoamlConfig) -> FiuSchema:
@@ -57,6 +77,10 @@ def write_goaml(material: Material, config: GoamlConfig, out: Path, *,
                           f"written from its data: {exc}") from exc
     out = Path(out)
     rejected = out.with_name(out.name + ".invalid")
+    before = _note_originals(root, layout)
+    if before is not None and schema.check(root):  # the note made the narrative too long
+        root.find("reason").text = before  # type: ignore[union-attr]
+    text = serialise(root)
     try:
         schema.require_valid(root)
     except SchemaInvalid:
@@ -69,7 +93,8 @@ def write_goaml(material: Material, config: GoamlConfig, out: Path, *,
                        transactions=len(material.transactions),
                        indicators=[i.text or "" for i in root.iter("indicator")],
                        dropped=sorted(layout.dropped), filled=sorted(layout.filled),
-                       replaced=sorted(layout.replaced))
+                       replaced=sorted(layout.replaced),
+                       transliterated=layout.transliterated)
 
 
 class GoamlExporter:
@@ -96,6 +121,7 @@ __all__ = [
     "GoamlExporter",
     "GoamlResult",
     "load_config",
+    "shipped_examples",
     "shipped_profiles",
     "write_goaml",
 ]

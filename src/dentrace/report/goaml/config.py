@@ -87,3 +87,21 @@ def load_config(path_or_profile: str | Path | None = None,
                         date=str(fill.get("date", "1900-01-01T00:00:00")),
                         number=str(fill.get("number", "0")), code=str(fill.get("code", "-"))),
     )
+
+
+# The reporting entity's details in the package default are invented examples: a report sent
+# with them names a bank and an MLRO that do not exist.
+_EXAMPLE_FIELDS = (("report", "rentity_id"), ("reporting_person", "email"),
+                   ("reporting_person", "last_name"), ("institution", "name"),
+                   ("institution", "swift"), ("address", "address"))
+
+
+def shipped_examples(config: GoamlConfig) -> list[str]:
+    """The reporting entity's fields still holding the package default's example values."""
+    default = load_config()
+    found = []
+    for section, key in _EXAMPLE_FIELDS:
+        value = getattr(config, section).get(key)
+        if value is not None and value == getattr(default, section).get(key):
+            found.append(f"{section}.{key} = {value!r}")
+    return found

@@ -63,12 +63,34 @@ class Fillers:
 
 @dataclass
 class Layout:
-    """What writing one report did beside the XML: elements dropped, fields filled and fields
-    whose characters XML cannot hold were replaced by U+FFFD."""
+    """What writing one report did beside the XML: elements dropped, fields filled, fields
+    whose characters XML cannot hold were replaced by U+FFFD, and values written in the
+    schema's alphabet (path, original, written)."""
 
     dropped: set[str] = field(default_factory=set)
     filled: set[str] = field(default_factory=set)
     replaced: set[str] = field(default_factory=set)
+    transliterated: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def in_alphabet(text: str, xsd_type: Any) -> str:
+    """``text`` as the type's pattern accepts it: as given when it does, else in Latin letters.
+
+    The UAE schema allows names of ``[a-zA-Z0-9 .'-]*`` only, so "Jiménez" or "Nguyễn" made
+    the whole report invalid. anyascii (ISC licence; Unidecode is GPL) writes any script in
+    ASCII ("Đặng" -> "Dang", "Иванов" -> "Ivanov", Thai by its RTGS-like reading); characters
+    the pattern still refuses (a comma, a bracket) are left out one by one.
+    """
+    if not getattr(xsd_type, "patterns", None) or xsd_type.is_valid(text):
+        return text
+    from anyascii import anyascii
+
+    latin = anyascii(text)
+    if xsd_type.is_valid(latin):
+        return latin
+    kept = "".join(c for c in latin if xsd_type.is_valid(c) or c == " ")
+    kept = " ".join(kept.split())
+    return kept if kept and xsd_type.is_valid(kept) else text
 
 
 def _format(value: Any) -> str:
@@ -162,6 +184,10 @@ class FiuSchema:
         if (safe := xml_text(text)) != text:
             layout.replaced.add(path)
             text = safe
+        latin = in_alphabet(text, xsd.type)
+        if latin != text:
+            layout.transliterated.append((path, text, latin))
+            text = latin
         limit = getattr(xsd.type, "max_length", None)
         if limit is not None and len(text) > limit:
             # narrative fields keep a visible cut mark; a comment cut to a letter or two would
