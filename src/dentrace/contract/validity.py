@@ -22,6 +22,9 @@ Why these bounds:
   apostrophe), which the mapping's ``encoding`` fixes and the stored value shows. Lone
   surrogates cannot occur: DuckDB text is valid UTF-8, the CSV reader quarantines bytes that
   do not decode and JSON parsers refuse them.
+- Ids (payments, parties, customers) of at most 128 characters: the cases store keeps a party
+  id in 128 (``cases.limits.MAX_PARTY_ID``), ISO 20022 references hold 35, and no HTTP client
+  opens a party page whose id is 100 kB long; a longer id is a broken export, quarantined.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ YEAR_MAX = 2100
 OFFSET_MIN = -12 * 60  # minutes east of UTC
 OFFSET_MAX = 14 * 60
 AMOUNT_MAX = 1e13
+ID_MAX = 128  # characters
 
 # The same characters for DuckDB's regular expressions (RE2) and for Python's.
 UNSAFE_CHARACTERS_RE2 = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
@@ -49,6 +53,7 @@ OFFSET_RANGE = "UTC offset outside -12:00 to +14:00"
 AMOUNT_RANGE = f"amount above {AMOUNT_MAX:,.0f}, the largest accepted"
 AMOUNT_NOT_POSITIVE = "non-positive amount"
 AMOUNT_NOT_NUMBER = "non-numeric amount"
+ID_TOO_LONG = f"id longer than {ID_MAX} characters"
 
 # The same bounds as SQL over DuckDB values, for ingest's rules.
 FIRST_DAY = f"{YEAR_MIN:04d}-01-01"
@@ -88,7 +93,9 @@ def year_problem(text: str) -> str | None:
 
 
 def unsafe_id_problem(text: str) -> str | None:
-    """Why an id is refused for a character XML cannot hold (the words ingest uses)."""
+    """Why an id is refused: too long, or a character XML cannot hold (the words ingest uses)."""
+    if len(text) > ID_MAX:
+        return ID_TOO_LONG
     found = UNSAFE_CHARACTERS.search(text)
     if found is None:
         return None

@@ -64,12 +64,16 @@ def _unsafe_helpers(ids: tuple[str, ...], cleaned: tuple[str, ...]) -> list[tupl
 
 
 def _id_rules(ids: tuple[str, ...]) -> list[Rule]:
-    """An id holding an unsafe character is quarantined: changed, it would name another party
-    or payment (or the same as another row)."""
-    return [Rule(f"CASE WHEN _dt_unsafe THEN regexp_matches({_text(c)}, {_UNSAFE}) END", c,
-                 "'id holds ' || printf('U+%04X', unicode(regexp_extract("
-                 f"{_text(c)}, {_UNSAFE}))) || ', a character XML cannot hold; an id is not "
-                 "changed'") for c in ids]
+    """An id longer than ``validity.ID_MAX`` or holding an unsafe character is quarantined:
+    changed, it would name another party or payment (or the same as another row)."""
+    too_long = [Rule(f"length({_text(c)}) > {validity.ID_MAX}", c,
+                     literal(validity.ID_TOO_LONG))
+                for c in ids]
+    return too_long + [
+        Rule(f"CASE WHEN _dt_unsafe THEN regexp_matches({_text(c)}, {_UNSAFE}) END", c,
+             "'id holds ' || printf('U+%04X', unicode(regexp_extract("
+             f"{_text(c)}, {_UNSAFE}))) || ', a character XML cannot hold; an id is not "
+             "changed'") for c in ids]
 
 
 def _clean(col: str) -> str:

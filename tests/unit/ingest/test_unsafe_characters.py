@@ -14,6 +14,7 @@ from lxml import etree
 
 from dentrace.ingest import ingest
 from dentrace.ingest.rules import UNSAFE_CHARACTERS
+from dentrace.store import open_warehouse
 
 Query = Callable[[str], list[tuple[object, ...]]]
 HEADER = ("txn_id,ts,sender_id,beneficiary_id,amount,currency,sender_name,"
@@ -140,3 +141,20 @@ def test_the_pattern_covers_each_unsafe_character(char: str) -> None:
                        ).fetchall() == [(True,)]
     assert con.execute("SELECT regexp_matches(?, ?)", ["a\tb\nc\rd\x7f\x85\u00a0e\ufffd",
                                                       UNSAFE_CHARACTERS]).fetchall() == [(False,)]
+
+
+def test_an_id_of_128_characters_loads_and_a_longer_one_is_quarantined(tmp_path: Path) -> None:
+    """The cases store keeps 128 characters of a party id: a longer id is quarantined."""
+    path = tmp_path / "ids.csv"
+    path.write_text("txn_id,ts,sender_id,beneficiary_id,amount,currency\n"
+                    f"t1,2025-03-04T21:15:00+10:00,{'s' * 128},b1,10,USD\n"
+                    f"t2,2025-03-04T21:15:00+10:00,s1,{'b' * 129},10,USD\n", encoding="utf-8")
+    ingest(tmp_path / "ws", transactions=path, quiet=True)
+    con = open_warehouse(tmp_path / "ws", read_only=True)
+    try:
+        loaded = con.execute("SELECT txn_id FROM transactions").fetchall()
+        quarantined = con.execute("SELECT field, reason FROM quarantine").fetchall()
+    finally:
+        con.close()
+    assert loaded == [("t1",)]
+    assert quarantined == [("beneficiary_id", "id longer than 128 characters")]

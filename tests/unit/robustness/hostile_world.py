@@ -25,22 +25,22 @@ from tests.unit.robustness.hostile_strategies import BIG, encoded
 
 PASSWORD = "correct-horse-battery-staple"
 BIG_ID = ("<b>&amp;[/]\u202e" * BIG)[:BIG]
-# Ids the cases store can hold (at most 128 characters) and one it cannot.
+# Ids the cases store can hold (at most 128 characters); BIG_ID, which it cannot, is quarantined.
 PARTIES = (
     "<script>alert('P')</script>[/]<!--",
     "\u202eRLO\u2066[bold]iso\u2069 \u200bzw\u200d",
     "=cmd|' /C calc'!A0 ${7*7} {{7*7}} %s%n",
     "a/b?c#d%2F%25 ]]> & 名前 🎁 \\",
-    BIG_ID,
 )
-CASE_PARTIES = PARTIES[:4]
+CASE_PARTIES = PARTIES
 MEMOS = ("GIFT\x01\x1b[31mred\x1b[0m", "<!--<script>", "]]>&amp;[/][bold]", "\u2028\u2029\x85",
          "\ufffe\uffff\x00", ("$\\frac{1}{$ <i>" * BIG)[:BIG], "=HYPERLINK(\"http://x\")")
 NAMES = ("Ana\x0bReyes\ufffe", "[red]Bob[/red] \u202eSmith", "<b>Carl</b> & Co",
          "${jndi:ldap://x}", "Dina \u200b\u2066Cruz\u2069")
 TITLE = "[/] <script>alert(1)</script> \u202eevil\u202c ]]> ${x} {{y}} =cmd|'x'!A0 \x1b[2J"
 NOTE = "Note: <!--<script>\u2028]]>&[/][bold]\x1b[31m\ufffd\n" + "\u202e<i>" * 3000
-# Rows ingest must quarantine: ids XML cannot hold, bytes not UTF-8, an unknown currency.
+# Rows ingest must quarantine: ids XML cannot hold, bytes not UTF-8, an unknown currency,
+# an offset followed by a direction mark, an id longer than 128 characters (BIG_ID).
 BAD_IDS = ("Q\x01ctl", "Q\x00nul", "Q\ufffenon", "Q\ud800sur")
 
 
@@ -92,6 +92,7 @@ def _hostile_payments(world: Path, offender: str) -> Rows:
             for n, party in enumerate(PARTIES) for k, row in enumerate(own)]
     bad = [{**own[0], "txn_id": txn_id} for txn_id in BAD_IDS]
     bad.append({**own[0], "txn_id": "Q-currency", "currency": "US\u202eD"})
+    bad.append({**own[0], "txn_id": "Q-long-id", "sender_id": BIG_ID})
     bad.append({**own[0], "txn_id": "Q-ts", "ts": "2025-03-04T21:15:00+10:00\u202e"})
     # codes are cleaned, not quarantined: this row loads
     bad.append({**own[0], "txn_id": "C-codes", "sender_country": "<b>\x01",

@@ -131,6 +131,7 @@ def test_screening_and_ingest_give_the_same_reason(tmp_path: Path) -> None:
     ({"txn_id": "t\x02"}, "txn_id"), ({"sender_id": "s\x00"}, "sender_id"),
     ({"beneficiary_id": "b\ufffe"}, "beneficiary_id"), ({"memo": "GIFT\x01"}, None),
     ({"sender_name": "Ann\x0bLee", "memo": "tab\tand\x85"}, None),
+    ({"beneficiary_id": "b" * 129}, "beneficiary_id"), ({"txn_id": "t" * 4000}, "txn_id"),
 ])
 def test_characters_xml_cannot_hold_are_judged_alike(tmp_path: Path, change: dict[str, str],
                                                     field: str | None) -> None:
