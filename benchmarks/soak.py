@@ -47,6 +47,7 @@ GRACE = 60.0  # seconds after the last due time before the run is cut
 LIMITS = {"rate": 5000.0, "seconds": 600.0, "burst": 1000, "big_memo": 1 << 20,
           "connections": 2000}
 OVERLOAD = (429, 503)
+Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
 # --- requests --------------------------------------------------------------------------------
@@ -122,8 +123,8 @@ class Soak:
 
     async def _one(self, kind: str, request: bytes, big: bool, due: float,
                    connection: tuple[asyncio.StreamReader, asyncio.StreamWriter],
-                   reused: bool = False) -> bool:
-        """One request on ``connection``; True when the connection can be used again. On a
+                   reused: bool = False) -> Connection | None:
+        """One request on ``connection``; the connection to use again (None: none). On a
         kept-alive connection the server closed before reading the request (no byte of an
         answer), sent again once on a new one, as HTTP clients do."""
         sent = time.perf_counter()
@@ -140,18 +141,19 @@ class Soak:
             now = time.perf_counter()
             self.records.append((kind, big, type(error).__name__, None, now - due, "",
                                  now - sent))
-            return False
-        except (TimeoutError, OSError, asyncio.LimitOverrunError, ValueError) as error:
+            return None
+        except (TimeoutError, OSError, asyncio.LimitOverrunError, ValueError,
+                RuntimeError) as error:
             now = time.perf_counter()
             self.records.append((kind, big, type(error).__name__, None, now - due, "",
                                  now - sent))
             connection[1].close()
-            return False
+            return None
         shown = "" if status == 200 or (status in OVERLOAD and retry) else body[:300].decode(
             "utf-8", "replace")
         now = time.perf_counter()
         self.records.append((kind, big, str(status), retry, now - due, shown, now - sent))
-        return True
+        return connection
 
     async def stream(self, i: int, due: float) -> None:
         """Request *i* on an idle connection, or a new one while fewer than ``connections``
@@ -164,9 +166,10 @@ class Soak:
             return
         self.late.append(time.perf_counter() - due)
         request = self.payments.request(i, "soak-")
-        if await self._one("stream", request, self.payments.big(i), due, connection,
-                           reused=True):
-            self.idle.put_nowait((connection, time.perf_counter()))
+        kept = await self._one("stream", request, self.payments.big(i), due, connection,
+                               reused=True)
+        if kept is not None:
+            self.idle.put_nowait((kept, time.perf_counter()))
         else:
             self.opened -= 1
 
