@@ -214,7 +214,7 @@ def _built_history(history: Path) -> bool:
     """True when ``history`` holds a party state built by this version's store format."""
     import sqlite3
 
-    from dentrace.screen.persist import FORMAT, STATE_FILE
+    from dentrace.state.store import FORMAT, STATE_FILE
 
     if not (history / STATE_FILE).is_file():
         return False

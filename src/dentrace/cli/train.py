@@ -36,9 +36,9 @@ def train(
                                           "(worlds already there are reused)."),
 ) -> None:
     """Generate training worlds, build features, train and calibrate LightGBM per role."""
+    from dentrace.evaluate.training import train as train_models
     from dentrace.model.seeds import check_training_seeds
     from dentrace.model.shipped import SHIPPED_DIR
-    from dentrace.model.training import train as train_models
 
     console = Console()
     try:

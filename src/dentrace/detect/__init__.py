@@ -8,8 +8,8 @@ from __future__ import annotations
 from dentrace.detect.config import DetectConfig, load_config
 from dentrace.detect.rules import IndicatorScorer
 from dentrace.detect.scan import ScanResult, scan
-from dentrace.detect.scorer import BaseScorer, Scorer, check_scores, labels_for
 from dentrace.detect.scoring import load_scorer
+from dentrace.model.base import BaseScorer, Scorer, check_scores, labels_for
 
 __all__ = [
     "BaseScorer",

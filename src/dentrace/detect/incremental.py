@@ -32,10 +32,10 @@ from dentrace.detect.scan import (
     score_payers,
     score_role,
 )
-from dentrace.detect.scorer import ROLES
 from dentrace.detect.thresholds import Threshold
 from dentrace.errors import WorkspaceError
 from dentrace.features.build import PAIRS_TABLE, build_party_features, read_known
+from dentrace.model.base import ROLES
 from dentrace.store.scan_outputs import SUMMARY_FILE, ScanSet, current_scan, mirror_scan
 
 HISTORY_TABLE = "_dentrace_incremental_payments"
@@ -231,7 +231,7 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     scan writes) the new payments are folded into the touched parties' stored state and their
     feature rows rebuilt from it (``dentrace.detect.party_state``); the first such scan builds
     the state from the whole history, once, in shards that fit in memory
-    (``dentrace.detect.state_build``). Without the store's graph part (a workspace last
+    (``dentrace.state.build``). Without the store's graph part (a workspace last
     scanned by an older version), or with ``use_state=False``, the touched parties' features
     are recomputed from their history. Thresholds are the last full scan's; ``summary.json`` →
     ``scan.incremental`` records the mode, the ingest runs covered and the parties recomputed.

@@ -3,7 +3,7 @@ load the touched parties' state, fold in the new payments, rebuild their rows, w
 
 The work is proportional to the new payments and to the touched parties' neighbourhoods (their
 corridor counterparts), not to the history: the new payments are read by ingest run, the state
-by party id (``dentrace.screen.persist``). The rows are those of ``dentrace.screen.features``,
+by party id (``dentrace.state.store``). The rows are those of ``dentrace.state.features``,
 which equal the batch features except where docs/screening.md says they are approximated.
 """
 
@@ -22,31 +22,31 @@ import pandas as pd
 
 from dentrace.detect.config import DetectConfig
 from dentrace.detect.explain import corridor_countries
-from dentrace.detect.flag_sql import flag_sql
 from dentrace.detect.incremental import TouchedRows
 from dentrace.detect.indicators import Context
 from dentrace.detect.scan import _context
-from dentrace.detect.state_build import build_state_store
 from dentrace.engine.duckdb import drop_relation
 from dentrace.features.build import FLAGS_TABLE
 from dentrace.features.settings import reporting_currency
-from dentrace.screen.features import (
+from dentrace.state.build import build_state_store
+from dentrace.state.features import (
     GraphContext,
     _co_payers,
     facilitator_vector,
     kyc_days,
     payer_vector,
 )
-from dentrace.screen.persist import (
+from dentrace.state.flag_sql import flag_sql
+from dentrace.state.fold import PairState, PartyState, PayerState
+from dentrace.state.replay import read_kyc, replay_flagged
+from dentrace.state.store import (
     STATE_FILE,
     PartyStateStore,
     Workset,
     state_settings,
 )
-from dentrace.screen.setup import read_kyc, replay_flagged
-from dentrace.screen.state import PairState, PartyState, PayerState
-from dentrace.screen.stored import seed_totals
-from dentrace.screen.totals import PairTotals, RowCache
+from dentrace.state.stored import seed_totals
+from dentrace.state.totals import PairTotals, RowCache
 
 SOURCE_TABLE = "_dentrace_incremental_source"
 KEY = {"payer": "sender_id", "facilitator": "beneficiary_id"}
@@ -71,7 +71,7 @@ def flag_payments_where(con: Any, cfg: DetectConfig, where: str) -> None:
     """FLAGS_TABLE := the flagged warehouse payments matching ``where`` (SQL on transactions)."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {SOURCE_TABLE} AS "
                 f"SELECT * FROM transactions WHERE {where}")
-    sql = flag_sql(con, cfg, SOURCE_TABLE)
+    sql = flag_sql(con, cfg.features, SOURCE_TABLE)
     drop_relation(con, FLAGS_TABLE)  # a full build's view of the same name
     con.execute(f"CREATE TEMP TABLE {FLAGS_TABLE} AS {sql}")
 
@@ -309,7 +309,7 @@ def current_state(con: Any, cfg: DetectConfig, store: PartyStateStore, through: 
     to fold into (``has_state_through``) is first built from the whole history, in shards."""
     built = None
     if not has_state_through(con, cfg, store, through):
-        built = build_state_store(con, cfg, store, through, read_kyc(con),
+        built = build_state_store(con, cfg.features, store, through, read_kyc(con),
                                   _fresh_state(cfg, con))
     meta = store.meta()
     work = Workset(store.new_state())

@@ -8,7 +8,7 @@ import pandas as pd
 
 from dentrace.detect.config import DetectConfig, load_config
 from dentrace.detect.indicators import Indicator, for_role
-from dentrace.detect.scorer import BaseScorer
+from dentrace.model.base import BaseScorer
 
 
 class IndicatorScorer(BaseScorer):

@@ -26,13 +26,13 @@ from dentrace.detect.payer_suspicion import (
     with_payer_suspicion,
 )
 from dentrace.detect.rules import IndicatorScorer
-from dentrace.detect.scorer import ROLES, Scorer, check_scores, labels_for
 from dentrace.detect.scoring import load_scorer, load_second_stage
 from dentrace.detect.thresholds import Threshold, choose
 from dentrace.engine.base import Engine
 from dentrace.features.build import FLAGS_TABLE, PAIRS_TABLE, build_party_features, read_known
 from dentrace.features.settings import reporting_currency
 from dentrace.graph.network import den_ids
+from dentrace.model.base import ROLES, Scorer, check_scores, labels_for
 from dentrace.model.shipped import model_fingerprint
 from dentrace.store.scan_outputs import (
     ALERTS_FILE,
@@ -343,7 +343,7 @@ def _scan(workspace: Path, *, config: DetectConfig | Path | str | None,
                         model_fingerprint(scorer, model_dir))
     if write:
         _write(workspace, result)
-        from dentrace.screen.persist import keep_graph_context  # for incremental scans
+        from dentrace.state.store import keep_graph_context  # for incremental scans
 
         keep_graph_context(workspace, features)
     return result

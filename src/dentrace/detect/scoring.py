@@ -8,8 +8,8 @@ from pathlib import Path
 
 from dentrace.detect.config import DetectConfig
 from dentrace.detect.rules import IndicatorScorer
-from dentrace.detect.scorer import Scorer
 from dentrace.errors import ConfigError
+from dentrace.model.base import Scorer
 
 SCORERS = ("auto", "rules", "model")
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dentrace.detect.scorer import BaseScorer
 from dentrace.errors import ConfigError
 from dentrace.model.adapt import (
     PositiveUnlabelledFit,
@@ -19,6 +18,7 @@ from dentrace.model.adapt import (
     fit_positive_unlabelled,
     predict_positive_unlabelled,
 )
+from dentrace.model.base import BaseScorer
 from dentrace.model.scorer import LearnedScorer, feature_matrix
 from dentrace.model.shipped import load_shipped_scorer
 

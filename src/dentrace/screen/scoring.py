@@ -20,8 +20,8 @@ import pandas as pd
 from dentrace.detect.config import DetectConfig
 from dentrace.detect.indicators import catalogue
 from dentrace.detect.rules import IndicatorScorer
-from dentrace.detect.scorer import Scorer, check_scores
 from dentrace.model.adapt import predict_positive_unlabelled
+from dentrace.model.base import Scorer, check_scores
 from dentrace.model.calibration import PlattCalibration
 from dentrace.model.institution import InstitutionScorer, pu_matrix, raised
 

@@ -10,18 +10,18 @@ from typing import Any
 
 from dentrace.detect.explain import KNOWN_REASON
 from dentrace.errors import ConfigError, InputError
-from dentrace.screen.features import (
+from dentrace.screen.scoring import PartyRows, RoleScorer
+from dentrace.state.features import (
     GraphContext,
     co_payer_suspicion,
     facilitator_vector,
     payer_suspicion,
     payer_vector,
 )
-from dentrace.screen.flags import FlaggedPayment, PaymentFlagger
-from dentrace.screen.scoring import PartyRows, RoleScorer
-from dentrace.screen.state import PartyState
-from dentrace.screen.stored import StoredParties
-from dentrace.screen.totals import RowCache
+from dentrace.state.flags import FlaggedPayment, PaymentFlagger
+from dentrace.state.fold import PartyState
+from dentrace.state.stored import StoredParties
+from dentrace.state.totals import RowCache
 
 DECISIONS = ("allow", "review", "hold")
 

@@ -7,7 +7,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -18,28 +17,24 @@ from dentrace.detect.payer_suspicion import (
     with_payer_suspicion,
 )
 from dentrace.detect.rules import IndicatorScorer
-from dentrace.detect.scorer import ROLES, check_scores, labels_for
 from dentrace.detect.scoring import load_scorer, load_second_stage
 from dentrace.features.build import (
-    FLAGS_TABLE,
     PAIRS_TABLE,
     build_party_features,
     read_known,
 )
-from dentrace.features.payments import FLAGGED_COLUMNS, PACKED_FLAGS
 from dentrace.features.settings import reporting_currency
 from dentrace.ingest.rates import load_rates
-from dentrace.screen.features import GraphContext, kyc_days, payer_vector
-from dentrace.screen.flags import FlaggedPayment, PaymentFlagger
+from dentrace.model.base import ROLES, check_scores, labels_for
 from dentrace.screen.scoring import RoleScorer
 from dentrace.screen.service import Screener, Thresholds
-from dentrace.screen.state import PartyState
-from dentrace.screen.stored import StoredParties
+from dentrace.state.features import GraphContext, kyc_days
+from dentrace.state.flags import PaymentFlagger
+from dentrace.state.fold import PartyState
+from dentrace.state.replay import read_kyc, refresh_profiles, replay_flagged
+from dentrace.state.stored import StoredParties
 from dentrace.store.scan_outputs import ScanSet, current_scan
 
-# the payment flags a replayed row carries (is_family is read apart, after them)
-FLAG_COLUMNS = tuple(flag for flag in PACKED_FLAGS if flag != "is_family")
-REPLAY_BATCH = 100_000
 # a screener over the party state store loads ahead the parties of the history's last day: the
 # next payments are mostly theirs (10M: per-batch p99 30.7 -> 5.2 ms, for 5 s and 0.6 GiB)
 WARM_HOURS = 24
@@ -92,52 +87,6 @@ def _graph(features: dict[str, pd.DataFrame], known: pd.DataFrame, kyc: pd.DataF
         birth_day=dict(zip(days["party_id"], days["birth_day"], strict=True)),
         male={k: v for k, v in zip(days["party_id"], days["male"], strict=True) if v == v},
     )
-
-
-def read_kyc(con: Any, ids: set[str] | None = None) -> pd.DataFrame:
-    """party_id, birth_date and gender of the warehouse's customers (of ``ids`` only, when
-    given); empty for a warehouse without customers (no KYC prior, as in the scan)."""
-    sql = """SELECT CAST(customer_id AS VARCHAR) AS party_id, CAST(birth_date AS VARCHAR)
-                    AS birth_date, CAST(gender AS VARCHAR) AS gender FROM customers"""
-    try:
-        if ids is None:
-            return con.execute(sql).df()
-        con.register("_dentrace_kyc_ids", pd.DataFrame({"party_id": sorted(ids)}, dtype="object"))
-        try:
-            return con.execute(f"{sql} WHERE CAST(customer_id AS VARCHAR) IN "
-                               "(SELECT party_id FROM _dentrace_kyc_ids)").df()
-        finally:
-            con.unregister("_dentrace_kyc_ids")
-    except duckdb.CatalogException:  # no customers table
-        return pd.DataFrame(columns=["party_id", "birth_date", "gender"])
-
-
-def replay_flagged(state: PartyState, con: Any, source: str = FLAGS_TABLE) -> None:
-    """Fold every payment of ``source`` (the scan's flagged table, or a relation with its
-    columns) into ``state``, in time order."""
-    flags = ", ".join(f"coalesce({flag}, false)" for flag in FLAG_COLUMNS)
-    # the fields of FlaggedPayment in their order (shares_surname: not compared in batch)
-    cursor = con.execute(
-        f"""SELECT txn_id, epoch(ts_utc) / 86400.0, year(ts_utc) * 12 + month(ts_utc) - 1,
-                   sender_id, beneficiary_id, coalesce(amount_ref, 0.0)::DOUBLE,
-                   sender_country, beneficiary_country, {flags}, NULL,
-                   coalesce(is_family, false)
-            FROM {source} ORDER BY ts_utc, txn_id""")
-    add = state.add
-    while rows := cursor.fetchmany(REPLAY_BATCH):
-        for r in rows:
-            add(FlaggedPayment(*r))
-
-
-# the columns of a flagged payment that ``replay_flagged`` reads: all but day and month,
-# which it computes from ts_utc
-REPLAY_COLUMNS = tuple(c for c in FLAGGED_COLUMNS if c not in ("day", "month"))
-
-
-def refresh_profiles(state: PartyState, graph: GraphContext) -> None:
-    """Compute the profile of every payer touched since the last refresh."""
-    for payer_id in list(state.dirty):
-        payer_vector(state, payer_id, graph)
 
 
 def _role_scorers(features: dict[str, pd.DataFrame], known: pd.DataFrame, config: DetectConfig,
@@ -227,7 +176,7 @@ def _stored_parties(workspace: Path, con: Any, cfg: DetectConfig) -> StoredParti
     is then built first, as the first incremental scan builds it). None: replay them all."""
     from dentrace.detect.party_state import current_state, has_state_through, usable_store
     from dentrace.detect.scan import ingested_through
-    from dentrace.detect.state_build import BuildPlan
+    from dentrace.state.build import BuildPlan
 
     store = usable_store(workspace, shared=True)  # None before a full scan kept its graph
     if store is None:
@@ -274,5 +223,4 @@ def empty_screener(*, config: DetectConfig | None = None, currency: str = "USD",
                     _rates(currency), second=second)
 
 
-__all__ = ["REPLAY_COLUMNS", "empty_screener", "read_kyc", "refresh_profiles", "replay_flagged",
-           "screener_from_workspace"]
+__all__ = ["empty_screener", "screener_from_workspace"]

@@ -20,7 +20,7 @@ from dentrace.detect.incremental import RECOMPUTE_MODE
 from dentrace.detect.party_state import BUILT_MODE, STATE_MODE
 from dentrace.features.build import build_party_features
 from dentrace.ingest import ingest
-from dentrace.screen.persist import STATE_FILE, PartyStateStore, Workset
+from dentrace.state.store import STATE_FILE, PartyStateStore, Workset
 from dentrace.store.warehouse import open_warehouse
 from tests.unit.detect.conftest import generated_history, make_workspace, write_contract_csv
 from tests.unit.features.toy_payments import mixed_world
@@ -195,8 +195,8 @@ def test_stored_totals_equal_those_of_every_pair(day_appended: Path) -> None:
     """After a day folded in from the store, each beneficiary's stored totals (foreign, fixed,
     family payers, spans) equal those computed over all its pairs by a fold from scratch."""
     from dentrace.detect.party_state import _fresh_state, flag_payments_where
-    from dentrace.screen.setup import replay_flagged
-    from dentrace.screen.totals import PairTotals
+    from dentrace.state.replay import replay_flagged
+    from dentrace.state.totals import PairTotals
 
     scan_incremental(day_appended)
     con = open_warehouse(day_appended, read_only=True)

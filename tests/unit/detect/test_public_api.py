@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dentrace.detect as detect
 from dentrace.detect import scan
-from dentrace.detect.scorer import Scorer
+from dentrace.model.base import Scorer
 
 
 def test_all_is_the_public_api() -> None:

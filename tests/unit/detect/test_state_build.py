@@ -1,4 +1,4 @@
-"""The party state store built in shards (dentrace.detect.state_build): split by payer and by
+"""The party state store built in shards (dentrace.state.build): split by payer and by
 beneficiary, folded in worker processes and merged, it holds exactly the state of a build in
 one fold; the shard count follows the memory a fold would need."""
 
@@ -16,21 +16,22 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dentrace.detect import incremental, scan, state_build
+from dentrace.detect import incremental, scan
 from dentrace.detect.config import load_config
 from dentrace.detect.party_state import BUILT_MODE, STATE_MODE, _fresh_state
 from dentrace.detect.scan import ingested_through
-from dentrace.detect.state_build import (
+from dentrace.errors import WorkspaceError
+from dentrace.ingest import ingest
+from dentrace.state import build as state_build
+from dentrace.state.build import (
     STATE_BYTES_PER_PAYMENT,
     STATE_MEMORY_SHARE,
     BuildPlan,
     build_state_store,
 )
-from dentrace.errors import WorkspaceError
-from dentrace.ingest import ingest
-from dentrace.screen.flags import FlaggedPayment
-from dentrace.screen.persist import PartyStateStore, _loads
-from dentrace.screen.setup import FLAG_COLUMNS, read_kyc
+from dentrace.state.flags import FlaggedPayment
+from dentrace.state.replay import FLAG_COLUMNS, read_kyc
+from dentrace.state.store import PartyStateStore, _loads
 from dentrace.store.warehouse import open_warehouse
 from tests.unit.detect.conftest import make_workspace, write_contract_csv
 from tests.unit.features.toy_payments import mixed_world
@@ -74,7 +75,7 @@ def _build(workspace: Path, plan: BuildPlan) -> dict[str, Any]:
     con = open_warehouse(workspace)
     try:
         with PartyStateStore(workspace) as store:
-            return build_state_store(con, config, store, ingested_through(con),
+            return build_state_store(con, config.features, store, ingested_through(con),
                                      read_kyc(con), _fresh_state(config, con), plan)
     finally:
         con.close()

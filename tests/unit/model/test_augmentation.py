@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dentrace.model.scorer import feature_matrix
-from dentrace.model.training import (
+from dentrace.evaluate.training import (
     KYC_COLUMNS,
     RoleTable,
     augmented,
     training_rows,
     without_kyc,
 )
+from dentrace.model.scorer import feature_matrix
 
 
 def _table() -> RoleTable:

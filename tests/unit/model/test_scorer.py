@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score
 
-from dentrace.detect.scorer import Scorer
 from dentrace.errors import ConfigError
 from dentrace.model.adapt import blend_weight, fit_positive_unlabelled
+from dentrace.model.base import Scorer
 from dentrace.model.calibration import PlattCalibration, thresholds_for_precision
 from dentrace.model.institution import InstitutionScorer
 from dentrace.model.scorer import LearnedScorer

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from dentrace.evaluate.run import evaluate_world
+from dentrace.evaluate.training import train
 from dentrace.model.shipped import SHIPPED_DIR, load_scorer, load_shipped_scorer
-from dentrace.model.training import train
 from dentrace.synth import generate_world
 
 pytestmark = pytest.mark.slow

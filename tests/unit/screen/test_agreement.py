@@ -15,9 +15,9 @@ import pytest
 from dentrace.detect.scan import scan
 from dentrace.ingest import ingest
 from dentrace.screen import contract_payment, screener_from_workspace
-from dentrace.screen.features import facilitator_vector, payer_vector
 from dentrace.screen.scoring import RowFrame
-from dentrace.screen.setup import refresh_profiles
+from dentrace.state.features import facilitator_vector, payer_vector
+from dentrace.state.replay import refresh_profiles
 
 # stated in docs/screening.md ("Agreement with the batch scan")
 MAX_ABS_DIFFERENCE = 0.05  # parties whose whole-graph results did not change since the scan

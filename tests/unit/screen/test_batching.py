@@ -16,8 +16,8 @@ import pytest
 from dentrace.errors import InputError
 from dentrace.screen import ScreeningLog, contract_payment, empty_screener, read_log
 from dentrace.screen.batching import ScreeningBatcher
-from dentrace.screen.features import facilitator_vector
 from dentrace.screen.scoring import SINGLE_ROWS
+from dentrace.state.features import facilitator_vector
 from tests.unit.screen.hand_made import collector_traffic, family_remitter, offender
 
 
@@ -164,7 +164,7 @@ def test_a_busy_batcher_waits_for_more_payments(tmp_path: Path) -> None:
 
 def test_co_payer_columns_equal_the_batch_definition() -> None:
     from dentrace.detect.payer_suspicion import co_payer_suspicion as batch_columns
-    from dentrace.screen.features import co_payer_suspicion
+    from dentrace.state.features import co_payer_suspicion
 
     screener = empty_screener(scorer="rules")
     screener.screen_many(_payments())

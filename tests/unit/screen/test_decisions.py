@@ -73,7 +73,7 @@ def test_thresholds_band() -> None:
 def test_row_strengths_equal_the_pandas_strengths(screened: dict[str, Any]) -> None:
     """The one-row fast path of the indicators gives the DataFrame path's strengths."""
     screener: Screener = screened["screener"]
-    from dentrace.screen.features import facilitator_vector, payer_vector
+    from dentrace.state.features import facilitator_vector, payer_vector
 
     for role, ids, vector in (("payer", screener.state.payers, payer_vector),
                               ("facilitator", screener.state.beneficiaries, facilitator_vector)):

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from dentrace.screen.features import _median
+from dentrace.state.features import _median
 
 
 def test_median_is_numpys() -> None:

@@ -1,4 +1,4 @@
-"""A screener over the workspace's party state store (``dentrace.screen.stored``) decides as the
+"""A screener over the workspace's party state store (``dentrace.state.stored``) decides as the
 screener whose state replays the whole warehouse, while holding only the parties screened."""
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dentrace.detect import incremental, state_build
+from dentrace.detect import incremental
 from dentrace.detect.scan import scan
 from dentrace.ingest import ingest
 from dentrace.screen import contract_payment, screener_from_workspace
 from dentrace.screen.payment import OPTIONAL, REQUIRED
-from dentrace.screen.persist import STATE_FILE, PartyStateStore
 from dentrace.screen.service import Screener
-from dentrace.screen.stored import READ_AHEAD_SHARE, read_ahead
+from dentrace.state import build as state_build
+from dentrace.state.store import STATE_FILE, PartyStateStore
+from dentrace.state.stored import READ_AHEAD_SHARE, read_ahead
 from tests.unit.detect.conftest import generated_history, make_workspace, write_contract_csv
 from tests.unit.features.toy_payments import mixed_world
 

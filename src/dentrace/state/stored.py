@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dentrace.screen.flags import FlaggedPayment
-from dentrace.screen.persist import PartyStateStore, Workset
-from dentrace.screen.totals import RowCache
+from dentrace.state.flags import FlaggedPayment
+from dentrace.state.store import PartyStateStore, Workset
+from dentrace.state.totals import RowCache
 
 # the store is read ahead into the OS file cache when it takes at most this share of the memory
 READ_AHEAD_SHARE = 0.5
@@ -100,7 +100,7 @@ def read_ahead(path: Path, memory: int | None = None) -> bool:
     ``READ_AHEAD_SHARE`` of the machine's memory; True when asked. A party is read from all
     over the store: cold, each read waits for the disk (at 100M, 13,000 payments screened took
     1.66 ms each from a cold store, 0.95 ms once the 7 GB store was in the cache)."""
-    from dentrace.detect.state_build import machine_memory
+    from dentrace.state.build import machine_memory
 
     memory = machine_memory() if memory is None else memory
     if not hasattr(os, "posix_fadvise") or path.stat().st_size > READ_AHEAD_SHARE * memory:

@@ -20,8 +20,8 @@ import pandas as pd
 from sklearn.metrics import average_precision_score
 
 from dentrace.detect.payer_suspicion import with_co_payer_suspicion, with_payer_suspicion
-from dentrace.detect.scorer import ROLES
 from dentrace.evaluate.world_files import find_world_file, read_known_ids, read_truth
+from dentrace.model.base import ROLES
 from dentrace.model.calibration import PlattCalibration, thresholds_for_precision
 from dentrace.model.scorer import SETTINGS, LearnedScorer
 from dentrace.model.seeds import check_training_seeds

@@ -8,21 +8,20 @@ from typing import Any
 
 import ibis
 
-from dentrace.detect.config import DetectConfig
 from dentrace.engine.duckdb import DuckDBEngine
 from dentrace.features.payments import flag_payments
-from dentrace.features.settings import reporting_currency
+from dentrace.features.settings import FeatureSettings, reporting_currency
 
 _COMPILED: dict[tuple[str, str, str], str] = {}
 
 
-def flag_sql(con: Any, cfg: DetectConfig, table: str) -> str:
+def flag_sql(con: Any, features: FeatureSettings, table: str) -> str:
     """A SELECT of every payment of ``table`` (columns of ``transactions``) with its flags."""
     currency = reporting_currency(con)
-    key = (repr(cfg.features), currency, table)
+    key = (repr(features), currency, table)
     if key not in _COMPILED:
         engine = DuckDBEngine(con, table)
-        expr = flag_payments(engine.transactions(), cfg.features, currency)
+        expr = flag_payments(engine.transactions(), features, currency)
         _COMPILED[key] = ibis.to_sql(expr, dialect="duckdb")
     return _COMPILED[key]
 

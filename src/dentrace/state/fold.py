@@ -15,7 +15,7 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
-from dentrace.screen.flags import FlaggedPayment
+from dentrace.state.flags import FlaggedPayment
 
 HISTORY = 512  # corridor payments per payer, incoming amounts per beneficiary
 NAN = math.nan

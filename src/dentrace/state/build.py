@@ -3,7 +3,7 @@ than memory can be built (the first ``scan --incremental`` of a workspace builds
 
 A fold of every payment holds every party at once: ~800 bytes per payment (7.3 GiB at 10M,
 ~71 GiB at 100M). The build splits the parties instead, by a hash of their id, in two passes
-of the same fold (``dentrace.screen.state``) over the flagged payments:
+of the same fold (``dentrace.state.fold``) over the flagged payments:
 
 1. **payer shards**: the payments of the shard's senders, folded in time order, give those
    payers and all their pairs exactly (a pair belongs to its payer). Each payer's profile is
@@ -39,21 +39,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dentrace.detect.config import DetectConfig
-from dentrace.detect.flag_sql import flag_sql
 from dentrace.errors import WorkspaceError
-from dentrace.screen.features import GraphContext, kyc_days
-from dentrace.screen.flags import FlaggedPayment
-from dentrace.screen.persist import PartyStateStore, Workset, state_settings
-from dentrace.screen.setup import REPLAY_COLUMNS, refresh_profiles, replay_flagged
-from dentrace.screen.state import (
+from dentrace.features.settings import FeatureSettings
+from dentrace.state.features import GraphContext, kyc_days
+from dentrace.state.flag_sql import flag_sql
+from dentrace.state.flags import FlaggedPayment
+from dentrace.state.fold import (
     PROFILE_SIZE,
     BeneficiaryState,
     PairState,
     PartyState,
     PayerState,
 )
-from dentrace.screen.totals import PairTotals
+from dentrace.state.replay import REPLAY_COLUMNS, refresh_profiles, replay_flagged
+from dentrace.state.store import PartyStateStore, Workset, state_settings
+from dentrace.state.totals import PairTotals
 from dentrace.store.warehouse import memory_lent
 
 log = logging.getLogger(__name__)
@@ -226,13 +226,14 @@ def _run_shard(job: _Job) -> dict[str, float]:
     return {**counts, "cpu_s": round(time.process_time() - started, 1)}
 
 
-def _write_payments(con: Any, cfg: DetectConfig, folder: Path, shards: int) -> tuple[int, float]:
+def _write_payments(con: Any, features: FeatureSettings, folder: Path, shards: int
+                    ) -> tuple[int, float]:
     """The flagged payments as Parquet partitioned by payer shard and by beneficiary shard;
     returns their count and last day."""
     columns = ", ".join(REPLAY_COLUMNS)
     by_sender = folder / "by_sender"
     con.execute(f"""COPY (SELECT {columns}, hash(sender_id) % {shards} AS shard
-                          FROM ({flag_sql(con, cfg, 'transactions')}))
+                          FROM ({flag_sql(con, features, 'transactions')}))
                     TO '{by_sender}' (FORMAT parquet, PARTITION_BY (shard))""")
     con.execute(f"""COPY (SELECT {columns}, hash(beneficiary_id) % {shards} AS shard
                           FROM read_parquet('{by_sender}/*/*.parquet'))
@@ -248,7 +249,7 @@ def _log(job: _Job) -> Path:
 
 def _run(jobs: list[_Job], workers: int) -> list[dict[str, float]]:
     """Run ``jobs``, ``workers`` at a time: in this process for one worker, else each in a
-    child Python (``python -m dentrace.detect.state_build JOB``; a child process of its own,
+    child Python (``python -m dentrace.state.build JOB``; a child process of its own,
     not a fork of this one, which holds the warehouse open)."""
     if workers <= 1:
         return [_run_shard(job) for job in jobs]
@@ -274,18 +275,19 @@ def _run(jobs: list[_Job], workers: int) -> list[dict[str, float]]:
     return [results[i] for i in range(len(jobs))]
 
 
-def build_state_store(con: Any, cfg: DetectConfig, store: PartyStateStore, through: int,
+def build_state_store(con: Any, features: FeatureSettings, store: PartyStateStore, through: int,
                       kyc: pd.DataFrame, state: PartyState,
                       plan: BuildPlan | None = None) -> dict[str, Any]:
     """Fill ``store`` with the state of every party of the warehouse (``con``) through ingest
-    run ``through``, folded with ``state``'s settings; ``kyc``: party_id, birth_date, gender of
-    the customers. Returns the build's record (plan, counts, seconds)."""
+    run ``through``, flagged with ``features`` and folded with ``state``'s settings; ``kyc``:
+    party_id, birth_date, gender of the customers. Returns the build's record (plan, counts,
+    seconds)."""
     started = time.perf_counter()
     payments = int(con.execute("SELECT count(*) FROM transactions").fetchall()[0][0])
     plan = plan or BuildPlan.for_payments(payments)
     folder = Path(tempfile.mkdtemp(prefix="state-build-", dir=store.path.parent))
     try:
-        count, clock = _write_payments(con, cfg, folder, plan.shards)
+        count, clock = _write_payments(con, features, folder, plan.shards)
         kyc_days(kyc).to_parquet(folder / "kyc.parquet", index=False)
         log.info("party state build: %s payments flagged, %d shards, %d workers",
                  f"{count:,}", plan.shards, plan.workers)

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dentrace.screen.state import (
+from dentrace.state.fold import (
     NAN,
     PROFILE_SIZE,
     BeneficiaryState,
     PartyState,
     PayerState,
 )
-from dentrace.screen.totals import PairTotals, RowCache, payer_links
+from dentrace.state.totals import PairTotals, RowCache, payer_links
 
 MONTH_DAYS = 30.4375  # as in dentrace.features.facilitator.payer_pairs
 

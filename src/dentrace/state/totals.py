@@ -12,8 +12,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from dentrace.screen.flags import FlaggedPayment
-from dentrace.screen.state import BeneficiaryState, PairState, PartyState
+from dentrace.state.flags import FlaggedPayment
+from dentrace.state.fold import BeneficiaryState, PairState, PartyState
 
 
 @dataclass(slots=True)

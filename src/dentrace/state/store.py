@@ -34,8 +34,8 @@ from typing import Any
 import pandas as pd
 
 from dentrace.errors import WorkspaceError
-from dentrace.screen.state import BeneficiaryState, PairState, PartyState, PayerState
-from dentrace.screen.totals import PairTotals
+from dentrace.state.fold import BeneficiaryState, PairState, PartyState, PayerState
+from dentrace.state.totals import PairTotals
 
 STATE_FILE = "party_state.sqlite"
 FORMAT = 2  # 1: pair records inside the payer and beneficiary rows
@@ -44,10 +44,11 @@ CACHE_KIB = 512 * 1024  # SQLite's page cache of the store connection (it grows 
 GRAPH_COLUMNS = ("den_size", "shared_payer_facilitators", "known_risk")
 PARTY_TABLES = ("payer", "beneficiary", "pair")
 _PAIR_INDEX = "pair_corridor"  # the corridor pairs of a beneficiary
-_ALLOWED = {("dentrace.screen.state", "PayerState"), ("dentrace.screen.state", "PairState"),
-            ("dentrace.screen.state", "BeneficiaryState"), ("collections", "deque"),
+_ALLOWED = {("dentrace.state.fold", "PayerState"), ("dentrace.state.fold", "PairState"),
+            ("dentrace.state.fold", "BeneficiaryState"), ("collections", "deque"),
             ("builtins", "set"), ("builtins", "frozenset"), ("copyreg", "_reconstructor"),
             ("builtins", "object")}
+_RENAMED = {"dentrace.screen.state": "dentrace.state.fold"}  # old module -> where it lives now
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS payer (party_id TEXT PRIMARY KEY, state BLOB) WITHOUT ROWID",
@@ -68,6 +69,8 @@ _SCHEMA_INDEX = 4  # the statement of _SCHEMA that creates _PAIR_INDEX
 
 class _StateUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
+        # stores written before the state moved to dentrace.state name the old module
+        module = _RENAMED.get(module, module)
         if (module, name) not in _ALLOWED:
             raise pickle.UnpicklingError(f"{STATE_FILE}: unexpected object {module}.{name}")
         return super().find_class(module, name)
