@@ -176,3 +176,32 @@ def test_the_keyboard_reaches_each_party_and_opens_it_in_a_new_tab(
     assert clicked.value.url.endswith("/parties/F1")
     assert page.url.endswith("/parties/P1")
     assert problems == []
+
+
+def test_on_a_phone_a_first_tap_explains_a_node_and_a_second_opens_it(
+    network_app: str, browser: Any, password: str
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.goto(f"{network_app}/login")
+    page.fill("input[name=username]", "ana")
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{network_app}/alerts")
+    page.goto(f"{network_app}/parties/P1")
+    page.wait_for_selector("#network[data-ready=true]")
+    page.locator("#network").scroll_into_view_if_needed()
+    where = page.evaluate("""() => { const r = window.dentraceNetwork.getElementById('F1')
+      .renderedPosition(); const b = document.getElementById('network').getBoundingClientRect();
+      return [b.x + r.x, b.y + r.y]; }""")
+    page.touchscreen.tap(where[0], where[1])
+    tip = page.locator("#net-tip")
+    tip.wait_for(state="visible")
+    assert "name F1" in tip.inner_text() and "tap again" in tip.inner_text()
+    assert len(context.pages) == 1
+    with context.expect_page() as opened:
+        page.touchscreen.tap(where[0], where[1])
+    opened.value.wait_for_load_state()
+    assert opened.value.url.endswith("/parties/F1")
+    context.close()

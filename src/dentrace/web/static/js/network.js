@@ -118,13 +118,13 @@ function tipLines(node, currency) {
   ].filter(Boolean);
 }
 
-function showTip(tip, node, currency, where) {
+function showTip(tip, node, currency, where, hint = "") {
   tip.replaceChildren();
   const head = document.createElement("strong");
   head.className = "mono";
   head.textContent = node.id;
   tip.append(head);
-  for (const line of tipLines(node, currency)) {
+  for (const line of [...tipLines(node, currency), hint].filter(Boolean)) {
     const div = document.createElement("div");
     div.textContent = line;
     tip.append(div);
@@ -272,9 +272,19 @@ function wireTips(cy, network, rows, tip, currency) {
     });
     link.addEventListener("blur", () => { highlight(id, false); tip.hidden = true; });
   }
-  // A node opens its party page in a new tab, like the list's links.
+  // A node opens its party page in a new tab, like the list's links. A finger has no hover:
+  // its first tap shows the tooltip, a second tap on the same node opens it.
+  let touched = null;
   cy.on("tap", "node", (event) => {
-    if (event.target.id() !== network.party_id) window.open(partyHref(event.target.id()), "_blank", "noopener");
+    const id = event.target.id();
+    const finger = /^touch/.test(event.originalEvent?.type || "");
+    if (finger && touched !== id) {
+      touched = id;
+      showTip(tip, byId.get(id), currency, event.target.renderedPosition(), "tap again to open it in a new tab");
+      return;
+    }
+    touched = null;
+    if (id !== network.party_id) window.open(partyHref(id), "_blank", "noopener");
   });
 }
 
