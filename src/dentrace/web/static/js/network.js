@@ -43,8 +43,12 @@ function elements(network) {
       isNotable(n, count) ? "" : "minor",
     ].filter(Boolean).join(" "),
   }));
-  const edges = network.edges.map((e) => ({
-    data: { id: `${e.source}>${e.target}`, source: e.source, target: e.target, width: Math.min(1 + Math.log2(e.payments + 1), 7) },
+  // Edge ids by position under a prefix no party id starts with: ids joined by a separator
+  // could collide ('a>b'+'c', 'a'+'b>c'), and nodes and edges share one id space.
+  let prefix = "link-";
+  while (network.nodes.some((n) => n.id.startsWith(prefix))) prefix += "~";
+  const edges = network.edges.map((e, i) => ({
+    data: { id: `${prefix}${i}`, source: e.source, target: e.target, width: Math.min(1 + Math.log2(e.payments + 1), 7) },
   }));
   return [...nodes, ...edges];
 }
