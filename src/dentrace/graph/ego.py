@@ -50,8 +50,9 @@ def _most_relevant(found: pd.DataFrame, seen: set[str], scores: Mapping[str, flo
     source, target = found["source"].astype(str), found["target"].astype(str)
     source_new, target_new = ~source.isin(seen), ~target.isin(seen)
     unscored = -1.0
-    source_score = source.map(lambda p: scores.get(p, unscored)).astype(float)
-    target_score = target.map(lambda p: scores.get(p, unscored)).astype(float)
+    table = dict(scores)
+    source_score = source.map(table).astype(float).fillna(unscored)
+    target_score = target.map(table).astype(float).fillna(unscored)
     far = pd.concat([source_score.where(source_new, unscored),
                      target_score.where(target_new, unscored)], axis=1).max(axis=1)
     ranked = found.assign(_seen_link=~(source_new | target_new),
