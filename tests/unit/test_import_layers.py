@@ -34,6 +34,16 @@ def _lint(config: Path, path: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=300, check=False)
 
 
+def _forbidden_config(at: Path, sources: list[str], forbidden: list[str]) -> Path:
+    config = at / "forbidden.toml"
+    config.write_text(
+        '[tool.importlinter]\nroot_package = "dentrace"\ninclude_external_packages = true\n\n'
+        '[[tool.importlinter.contracts]]\nname = "forbidden"\ntype = "forbidden"\n'
+        f"source_modules = {_toml_list(sources)}\nforbidden_modules = {_toml_list(forbidden)}\n",
+        encoding="utf-8")
+    return config
+
+
 def _write_config(at: Path, root: str, layers: list[str], ignore: list[str]) -> Path:
     config = at / "importlinter.toml"
     config.write_text(
@@ -47,7 +57,7 @@ def _write_config(at: Path, root: str, layers: list[str], ignore: list[str]) -> 
 def test_the_real_tree_keeps_the_contract() -> None:
     result = _lint(ROOT / "pyproject.toml", ROOT / "src")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 kept, 0 broken" in result.stdout
+    assert "2 kept, 0 broken" in result.stdout
 
 
 def test_an_upward_import_in_a_throwaway_package_breaks_it(tmp_path: Path) -> None:
@@ -74,3 +84,14 @@ def test_the_real_tree_breaks_reversed_layers(tmp_path: Path) -> None:
     assert result.returncode != 0
     # the CLI imports the web app: upward once the layers are reversed
     assert "dentrace.cli is not allowed to import dentrace.web" in result.stdout, result.stdout
+
+
+def test_the_forbidden_contract_bites_on_a_real_import(tmp_path: Path) -> None:
+    contract = next(c for c in _contract()["contracts"] if c["type"] == "forbidden")
+    assert "rich" in contract["forbidden_modules"]
+    assert "dentrace.ingest" not in contract["source_modules"]
+    # ingest draws its progress bar with rich: the same rule on ingest must break
+    config = _forbidden_config(tmp_path, ["dentrace.ingest"], contract["forbidden_modules"])
+    result = _lint(config, ROOT / "src")
+    assert result.returncode != 0
+    assert "dentrace.ingest is not allowed to import rich" in result.stdout, result.stdout
