@@ -57,8 +57,8 @@ WARM_UP = 500  # payments sent at a low rate before measuring (first calls are s
 def _prepare(folder: Path, scale: float, seed: int, init_share: float) -> tuple[Path, list]:
     from dentrace.detect import scan
     from dentrace.ingest import ingest
-    from dentrace.report.csvsafe import write_csv
     from dentrace.synth import generate_world
+    from dentrace.writing.csvsafe import write_csv
 
     world = folder / "world"
     generate_world(world, seed=seed, scale=scale, fmt="csv")

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from dentrace import audit
 from dentrace.contract.schema import KNOWN
-from dentrace.report.csvsafe import write_csv
 from dentrace.store.sql import Store
 from dentrace.store.sql.models import Alert, Case, CaseParty
+from dentrace.writing.csvsafe import write_csv
 
 LABEL_OF_ROLE = {"payer": "offender", "facilitator": "facilitator"}
 # Stronger evidence wins for a party; among equals the latest decision wins.

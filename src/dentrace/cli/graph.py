@@ -27,8 +27,8 @@ def graph(
     """Export the payer–beneficiary network around PARTY as GraphML and JSON."""
     from dentrace.features import read_known
     from dentrace.graph.ego import ego_network, export_ego
-    from dentrace.report.files import confined, safe_file_name
     from dentrace.store.warehouse import open_warehouse
+    from dentrace.writing.files import confined, safe_file_name
 
     console = Console()
     scanned = workspace / "parties.parquet"

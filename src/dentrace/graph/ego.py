@@ -12,8 +12,8 @@ import igraph as ig
 import pandas as pd
 
 from dentrace.errors import InputError
-from dentrace.report.files import whole_file, write_whole
-from dentrace.report.xmltext import xml_text
+from dentrace.writing.files import whole_file, write_whole
+from dentrace.writing.xmltext import xml_text
 
 # min() rather than any_value(): a party's name is then one answer whatever order the
 # payments were loaded or scanned in (any_value took the first row a thread met).

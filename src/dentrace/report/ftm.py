@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from dentrace.errors import DentraceError
-from dentrace.report.files import whole_file
 from dentrace.report.material import Material
 from dentrace.report.narrative import looks_like_company, party_names
+from dentrace.writing.files import whole_file
 
 if TYPE_CHECKING:
     from followthemoney.proxy import EntityProxy

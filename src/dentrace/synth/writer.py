@@ -15,11 +15,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from dentrace.contract.schema import CHANNELS, CUSTOMERS, KNOWN, TRANSACTIONS, TRUTH
-from dentrace.report.csvsafe import CsvTableWriter
 from dentrace.synth.batch import OCCUPATIONS, Batch
 from dentrace.synth.institution import Institution, offset_text
 from dentrace.synth.ledger import ROUND_UNITS, Parties
 from dentrace.synth.plan import POPULATIONS
+from dentrace.writing.csvsafe import CsvTableWriter
 
 FORMATS = ("csv", "parquet")
 # rows per Parquet row group: DuckDB's own row-group size. A reader such as DuckDB reads one

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from dentrace.cli.main import app
 from dentrace.graph.ego import ego_network, export_ego
 from dentrace.ingest import ingest
-from dentrace.report.xmltext import REPLACEMENT
+from dentrace.writing.xmltext import REPLACEMENT
 from tests.unit.features.toy_payments import mixed_world, payment, warehouse
 
 TRAVERSAL, ABSOLUTE = "../../../../outside", "/tmp/dentrace-absolute-party"

@@ -10,9 +10,9 @@ import pyarrow as pa
 
 from dentrace import cases
 from dentrace.auth import add_user
-from dentrace.report.csvsafe import neutralise, neutralise_table, write_csv
 from dentrace.store.sql import open_store
 from dentrace.synth.writer import TableFile
+from dentrace.writing.csvsafe import neutralise, neutralise_table, write_csv
 
 ATTACK = "=cmd|' /C calc'!A0"
 RISKY = [ATTACK, "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from dentrace.errors import InputError
-from dentrace.report.files import confined, safe_file_name, whole_file, write_whole
 from dentrace.report.pack import verify_pack
+from dentrace.writing.files import confined, safe_file_name, whole_file, write_whole
 
 
 @pytest.mark.parametrize("name", ["../../../../outside", "/etc/passwd", "..", ".", "",

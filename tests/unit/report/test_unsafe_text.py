@@ -22,9 +22,9 @@ from dentrace.cli.main import app
 from dentrace.report.ftm import FtmExporter
 from dentrace.report.material import Material, case_material
 from dentrace.report.pack import PackExporter
-from dentrace.report.xmltext import REPLACEMENT, xml_text
 from dentrace.store.sql import open_store
 from dentrace.web import WebSettings, create_app
+from dentrace.writing.xmltext import REPLACEMENT, xml_text
 from tests.unit.report.report_sample import Sample
 
 MEMO, NAME = "GIFT\x01", "Ana\x0bReyes\ufffe"

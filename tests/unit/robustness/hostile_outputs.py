@@ -19,7 +19,7 @@ from lxml import etree, html
 
 from dentrace.report import pack
 from dentrace.report.material import Material
-from dentrace.report.xmltext import holds_unsafe
+from dentrace.writing.xmltext import holds_unsafe
 
 FREE_TEXT_FIELDS = ("memo", "sender_name", "beneficiary_name", "title", "note", "explanation",
              "kyc_name", "occupation")

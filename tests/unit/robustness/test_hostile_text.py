@@ -35,11 +35,11 @@ from dentrace.report.ftm import FtmExporter
 from dentrace.report.goaml import GoamlConfig, load_config, write_goaml
 from dentrace.report.material import Material, case_material
 from dentrace.report.pack import PackExporter, verify_pack
-from dentrace.report.xmltext import holds_unsafe
 from dentrace.store.sql import open_store
 from dentrace.store.warehouse import open_warehouse
 from dentrace.web import WebSettings, create_app
 from dentrace.web.party_paths import path_segment
+from dentrace.writing.xmltext import holds_unsafe
 from tests.unit.robustness.hostile_outputs import (
     CODES,
     FREE_TEXT_FIELDS,

@@ -12,7 +12,6 @@ from lxml import etree
 
 from dentrace.errors import ConfigError
 from dentrace.report.errors import CannotWrite, SchemaInvalid
-from dentrace.report.files import write_whole
 from dentrace.report.goaml.config import (
     GoamlConfig,
     load_config,
@@ -22,6 +21,7 @@ from dentrace.report.goaml.config import (
 from dentrace.report.goaml.content import str_content
 from dentrace.report.goaml.schema import NOT_HELD, Fillers, FiuSchema, Layout, serialise
 from dentrace.report.material import Material
+from dentrace.writing.files import write_whole
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from xmlschema.validators import XsdGroup
 
 from dentrace.errors import ConfigError
 from dentrace.report.errors import SchemaInvalid, SchemaProblem
-from dentrace.report.xmltext import xml_text
+from dentrace.writing.xmltext import xml_text
 
 
 class NotHeld:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from dentrace.errors import InputError
 from dentrace.report.base import sha256_of
-from dentrace.report.files import confined, write_whole
 from dentrace.report.material import Material
 from dentrace.report.pack.charts import network_png, timeline_png
 from dentrace.report.pack.render import dentrace_version, html_report, pdf_report
 from dentrace.report.pack.sections import PackSections, pack_sections
-from dentrace.report.xmltext import xml_text
+from dentrace.writing.files import confined, write_whole
+from dentrace.writing.xmltext import xml_text
 
 MANIFEST, SUMS = "manifest.json", "SHA256SUMS"
 

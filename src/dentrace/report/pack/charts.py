@@ -16,10 +16,10 @@ import pandas as pd
 
 from dentrace.errors import InputError
 from dentrace.graph.ego import collect_edges
-from dentrace.report.files import whole_file
 from dentrace.report.material import Material
-from dentrace.report.xmltext import xml_text
 from dentrace.store import open_warehouse
+from dentrace.writing.files import whole_file
+from dentrace.writing.xmltext import xml_text
 
 MAX_EDGES_PER_PARTY = 40
 CASE_COLOUR, CLIENT_COLOUR, OTHER_COLOUR = "#c0392b", "#2e86c1", "#95a5a6"

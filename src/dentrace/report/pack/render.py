@@ -16,9 +16,9 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from jinja2 import Environment, select_autoescape
 
-from dentrace.report.files import whole_file
 from dentrace.report.pack.fonts import FAMILY, install_fonts
 from dentrace.report.pack.sections import PackSections
+from dentrace.writing.files import whole_file
 
 MAX_PDF_TRANSACTIONS = 400  # beyond this the PDF says how many more the HTML lists
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from dentrace.report.material import Material
 from dentrace.report.narrative import descriptions, narrative, party_names
-from dentrace.report.xmltext import xml_text
+from dentrace.writing.xmltext import xml_text
 
 
 @dataclass(frozen=True)
