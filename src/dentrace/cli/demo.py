@@ -53,6 +53,31 @@ def _logins(workspace: Path) -> list[tuple[str, str, str]]:
     return logins
 
 
+def goaml_status(schema: Path | None) -> str:
+    """What the case page's goAML button will do in this demo, in one line.
+
+    No goAML XSD ships with dentrace: each FIU issues its own to its reporting entities and
+    none we found is published under terms that allow redistribution (docs/reports.md). With
+    ``--goaml-schema`` the served app validates against that file; without, the button is
+    disabled and says why, rather than failing with a bare 409.
+    """
+    import os
+
+    from dentrace.report.goaml import GoamlExporter, load_config
+    from dentrace.web.api.reports import SCHEMA_ENV
+
+    if schema is None:
+        schema = Path(os.environ[SCHEMA_ENV]) if os.environ.get(SCHEMA_ENV) else None
+    if schema is None:
+        return ("goAML STR button: disabled, no FIU schema here (dentrace ships none: your FIU "
+                "gives its goAML XSD to reporting entities); rerun with --goaml-schema FILE.xsd "
+                "or set DENTRACE_GOAML_SCHEMA (docs/reports.md)")
+    GoamlExporter(load_config(None, schema))  # ConfigError now, not at the first click
+    os.environ[SCHEMA_ENV] = str(schema.resolve())
+    return (f"goAML STR button: reports validated against {schema.name}; the reporting entity "
+            "is the shipped example until you give DENTRACE_GOAML_CONFIG (docs/reports.md)")
+
+
 def demo(
     workspace: Path = typer.Option(Path("demo-workspace"), "--workspace", "-w",
                                    help="folder for the demo's world and workspace (rebuilt)"),
@@ -61,13 +86,23 @@ def demo(
     host: str = typer.Option("127.0.0.1", help="address the app listens on"),
     port: int = typer.Option(8000, help="port the app listens on"),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="serve the app at the end"),
+    goaml_schema: Path | None = typer.Option(
+        None, "--goaml-schema", help="your FIU's goAML XSD, for the case page's goAML button"),
 ) -> None:
     """Generate a synthetic world, ingest it, scan it and serve the investigator app."""
     from dentrace.detect import scan
     from dentrace.ingest import ingest
     from dentrace.synth import generate_world
 
+    from dentrace.cli.console import print_error
+    from dentrace.errors import DentraceError
+
     workspace = workspace.resolve()
+    try:
+        goaml = goaml_status(goaml_schema)  # a wrong file fails here, before minutes of work
+    except DentraceError as exc:
+        print_error(exc)
+        raise typer.Exit(2) from exc
     _fresh_workspace(workspace)
     world = workspace / "world"
     console.rule(literal(f"1/4 generating a synthetic world (seed {seed}, scale {scale})"))
@@ -96,6 +131,7 @@ def demo(
     for row in logins:
         table.add_row(*(literal(cell) for cell in row))
     Console().print(table)
+    say(console, goaml)
     if serve:
         from dentrace.cli.serve import serve as serve_app
 

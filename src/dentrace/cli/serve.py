@@ -70,14 +70,16 @@ def serve(
         typer.echo(f"dentrace: screening state built from the last scan {where}: "
                    f"{size['payers']:,} payers, {size['beneficiaries']:,} beneficiaries")
     typer.echo(f"dentrace: serving {workspace} at http://{host}:{port}/ (API docs at /docs)")
-    config = uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=False,
-                            access_log=access_log)
-    uvicorn.Server(config).run(sockets=[listening])
+    # held until here so the app is built on a port known to be ours; uvicorn binds it again
+    # at once (uvicorn.run takes no socket, and the demo and its test call uvicorn.run)
+    listening.close()
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False,
+                access_log=access_log)
 
 
 def _bind(host: str, port: int) -> socket.socket:
-    """The listening socket, bound before anything is printed: uvicorn binds only once it runs,
-    so "serving at" came first and a busy port then ended the server with a bare traceback."""
+    """The port, bound before anything is printed: uvicorn binds only once it runs, so "serving
+    at" came first and a busy port then ended the server with a bare traceback."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listening = socket.socket(family, socket.SOCK_STREAM)
     listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
@@ -90,5 +92,4 @@ def _bind(host: str, port: int) -> socket.socket:
                if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc))
         typer.echo(f"error: cannot listen on {host} port {port}: {why}", err=True)
         raise typer.Exit(2) from exc
-    listening.set_inheritable(True)
     return listening
