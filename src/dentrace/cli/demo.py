@@ -90,12 +90,11 @@ def demo(
         None, "--goaml-schema", help="your FIU's goAML XSD, for the case page's goAML button"),
 ) -> None:
     """Generate a synthetic world, ingest it, scan it and serve the investigator app."""
+    from dentrace.cli.console import print_error
     from dentrace.detect import scan
+    from dentrace.errors import DentraceError
     from dentrace.ingest import ingest
     from dentrace.synth import generate_world
-
-    from dentrace.cli.console import print_error
-    from dentrace.errors import DentraceError
 
     workspace = workspace.resolve()
     try:
