@@ -26,6 +26,7 @@ from dentrace.web.api import (
     parties,
     reports,
     screen,
+    search,
     users,
 )
 from dentrace.web.deps import AppContext, current_caller
@@ -57,7 +58,8 @@ def indicator_descriptions() -> dict[str, str]:
 def api_router() -> APIRouter:
     """Every JSON route, under /api/v1."""
     router = APIRouter(prefix="/api/v1")
-    for module in (auth, alerts, parties, cases, reports, overview, audit_log, users, screen):
+    for module in (auth, alerts, parties, cases, reports, overview, audit_log, users, screen,
+                   search):
         router.include_router(module.router)
     return router
 

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dentrace import audit
@@ -17,6 +17,7 @@ from dentrace import cases as service
 from dentrace.auth import permissions
 from dentrace.web import figures
 from dentrace.web.api.parties import party_summary
+from dentrace.web.api.search import MAX_QUERY, search
 from dentrace.web.deps import (
     AppContext,
     app_context,
@@ -182,3 +183,13 @@ def audit_page(request: Request, actor: str | None = None, action: str | None = 
     check = audit.verify(context.store)
     return render(request, "audit.html", caller=caller, entries=found, check=check,
                   actor=actor or "", action=action or "", target=target or "")
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, q: str = Query(..., min_length=1, max_length=MAX_QUERY),
+                caller: Caller = Depends(current_caller),
+                context: AppContext = Depends(app_context)) -> HTMLResponse:
+    """Parties whose id or name holds ``q``, each linked to its page (audited)."""
+    found = search(context, caller, q, context.settings.page_size)
+    return render(request, "search.html", caller=caller, q=q, found=found,
+                  limit=context.settings.page_size)
