@@ -22,6 +22,7 @@ from dentrace.web.api import (
     audit_log,
     auth,
     cases,
+    exports,
     overview,
     parties,
     reports,
@@ -59,7 +60,7 @@ def api_router() -> APIRouter:
     """Every JSON route, under /api/v1."""
     router = APIRouter(prefix="/api/v1")
     for module in (auth, alerts, parties, cases, reports, overview, audit_log, users, screen,
-                   search):
+                   search, exports):
         router.include_router(module.router)
     return router
 
