@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dentrace.store.warehouse import open_warehouse
+from dentrace.web.api import exports
 from tests.unit.web.test_web_case_moves import other_analyst
 from tests.unit.web.web_sample import bearer
 
@@ -133,8 +134,6 @@ def test_the_pages_link_their_csv(client: TestClient) -> None:
 
 def test_a_long_export_is_cut_and_says_so(client: TestClient,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from dentrace.web.api import exports
-
     monkeypatch.setattr(exports, "MAX_ROWS", 2)
     answer = client.get("/api/v1/parties/P1/payments.csv", headers=bearer("ana"))
     assert answer.headers["x-truncated"] == "true"

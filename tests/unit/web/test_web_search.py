@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dentrace.store.warehouse import open_warehouse
+from tests.unit.web.test_web_case_moves import other_analyst
 from tests.unit.web.web_sample import bearer
 
 IBAN = "GB29NWBK60161331926819"
@@ -106,3 +107,18 @@ def test_a_search_is_audited_and_quick(searchable: Path, client: TestClient) -> 
 def test_the_top_bar_has_the_search_box(client: TestClient) -> None:
     page = client.get("/alerts", headers=bearer("ana"))
     assert 'action="/search"' in page.text and 'name="q"' in page.text
+
+
+def test_a_restricted_case_is_not_named_to_who_may_not_see_it(client: TestClient,
+                                                               workspace: Path) -> None:
+    queue = client.get("/api/v1/alerts", params={"party_id": "P1"}, headers=bearer("ana"))
+    made = client.post(f"/api/v1/alerts/{queue.json()['items'][0]['id']}/disposition",
+                       headers=bearer("ana"), json={"decision": "escalate", "reason": "x",
+                                                    "title": "Sensitive", "restricted": True})
+    case_id = made.json()["case_id"]
+    mine = client.get("/api/v1/search", params={"q": "P1"}, headers=bearer("ana")).json()
+    assert mine["items"][0]["case_id"] == case_id
+    bob = other_analyst(workspace)
+    theirs = client.get("/api/v1/search", params={"q": "P1"}, headers=bob).json()
+    assert theirs["items"][0]["party_id"] == "P1" and theirs["items"][0]["case_id"] is None
+    assert f"/cases/{case_id}" not in client.get("/search", params={"q": "P1"}, headers=bob).text
