@@ -154,3 +154,12 @@ def test_the_queue_export_hides_a_restricted_case_id(client: TestClient,
                      headers=other_analyst(workspace))
     theirs = list(csv.reader(io.StringIO(bob.text)))
     assert dict(zip(theirs[0], theirs[1], strict=True))["case_id"] == ""
+
+
+@pytest.mark.parametrize("url", ["/api/v1/alerts.csv", "/api/v1/cases.csv",
+                                 "/api/v1/parties/P1/payments.csv", "/api/v1/audit.csv",
+                                 "/api/v1/search?q=p1"])
+def test_the_screening_service_role_exports_and_searches_nothing(client: TestClient,
+                                                                 url: str) -> None:
+    answer = client.get(url, headers=bearer("gate"))
+    assert answer.status_code == 403 and "P1" not in answer.text.replace(url, "")
