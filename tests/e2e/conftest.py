@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -41,18 +42,19 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture()
-def live_app(tmp_path: Path) -> Iterator[str]:
-    """Base URL of the app serving a fresh sample workspace."""
+@contextmanager
+def serving(workspace: Path, store: Any, settings: Any = None) -> Iterator[str]:
+    """Serve ``workspace`` (its cases ``store``) with uvicorn in a thread on a free loopback port;
+    yields the base URL, stops the server and closes the store afterwards."""
     import uvicorn
 
     from dentrace.web import WebSettings, create_app
 
     if not (VENDOR / "cytoscape.esm.min.js").exists():
+        store.close()
         pytest.skip("front-end libraries missing: run `npm ci` at the repository root")
-    workspace = tmp_path / "ws"
-    store = SAMPLE.build(workspace)
-    app = create_app(workspace, settings=WebSettings(secure_cookies=False), store=store)
+    app = create_app(workspace, settings=settings or WebSettings(secure_cookies=False),
+                     store=store)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -62,10 +64,20 @@ def live_app(tmp_path: Path) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    store.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        store.close()
+
+
+@pytest.fixture()
+def live_app(tmp_path: Path) -> Iterator[str]:
+    """Base URL of the app serving a fresh sample workspace."""
+    workspace = tmp_path / "ws"
+    with serving(workspace, SAMPLE.build(workspace)) as base:
+        yield base
 
 
 @pytest.fixture()
@@ -94,3 +106,24 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture()
 def password() -> str:
     return str(SAMPLE.PASSWORD)
+
+
+def log_in(browser: Any, base: str, username: str, password: str, *,
+           warnings: bool = False) -> tuple[Any, list[str]]:
+    """A new page logged in as ``username`` (the queue asks for a login first), and the list
+    its console errors (and warnings, if asked), page errors and dialogs are gathered in."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    kinds = ("error", "warning") if warnings else ("error",)
+    page.on("console", lambda m: problems.append(f"{page.url}: {m.text}")
+            if m.type in kinds else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: problems.append(f"dialog: {d.message}"))
+    page.goto(f"{base}/alerts")
+    assert "/login" in page.url
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/alerts")
+    return page, problems

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_e2e_investigation import _log_in
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.browser
 UAE = "formats/goaml/goAMLSchema_5.0.2_UAE_patched_xsd10.xsd"
 
 
 def _approved_case(browser: Any, base: str, password: str) -> tuple[Any, str]:
-    page, problems = _log_in(browser, base, "ana", password)
+    page, problems = log_in(browser, base, "ana", password)
     page.click("a.party-link:text('P1')")
     page.fill("#triage-reason", "night payments to a facilitator, rising amounts")
     page.click("#btn-escalate")
@@ -27,7 +27,7 @@ def _approved_case(browser: Any, base: str, password: str) -> tuple[Any, str]:
     page.click("button[data-action=submit]")
     page.wait_for_selector(".badge.status-pending_approval")
     assert problems == []
-    boss, _ = _log_in(browser, base, "sam", password)
+    boss, _ = log_in(browser, base, "sam", password)
     boss.goto(case_url)
     boss.click("button[data-action=approve]")
     boss.wait_for_selector(".badge.status-reported")

@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.conftest import SAMPLE, VENDOR, _free_port
+from tests.e2e.conftest import SAMPLE, log_in, serving
 from tests.unit.web.odd_sample import HOSTILE_MEMOS, ODD_IDS, add_odd_parties, set_memos
 
 pytestmark = pytest.mark.browser
@@ -22,50 +20,18 @@ pytestmark = pytest.mark.browser
 @pytest.fixture()
 def hostile_app(tmp_path: Path) -> Iterator[str]:
     """Base URL of the app serving the sample workspace with hostile memos and odd ids."""
-    import uvicorn
-
-    from dentrace.web import WebSettings, create_app
-
-    if not (VENDOR / "cytoscape.esm.min.js").exists():
-        pytest.skip("front-end libraries missing: run `npm ci` at the repository root")
     workspace = tmp_path / "ws"
     store = SAMPLE.build(workspace)
     set_memos(workspace)
     add_odd_parties(workspace, store)
-    app = create_app(workspace, settings=WebSettings(secure_cookies=False), store=store)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    store.close()
-
-
-def _log_in(browser: Any, base: str, password: str) -> tuple[Any, list[str]]:
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"{page.url}: {m.text}")
-            if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("dialog", lambda d: problems.append(f"dialog: {d.message}"))
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", "ana")
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/alerts")
-    return page, problems
+    with serving(workspace, store) as base:
+        yield base
 
 
 def test_party_page_scripts_run_beside_script_like_memos(
     hostile_app: str, browser: Any, password: str
 ) -> None:
-    page, problems = _log_in(browser, hostile_app, password)
+    page, problems = log_in(browser, hostile_app, "ana", password)
     page.goto(f"{hostile_app}/parties/P1")
     page.wait_for_selector("#network[data-ready=true]")
     page.wait_for_function("document.querySelector('#timeline').width > 0")
@@ -79,7 +45,7 @@ def test_party_page_scripts_run_beside_script_like_memos(
 
 def test_odd_party_ids_open_from_the_queue(hostile_app: str, browser: Any,
                                            password: str) -> None:
-    page, problems = _log_in(browser, hostile_app, password)
+    page, problems = log_in(browser, hostile_app, "ana", password)
     for party_id in ODD_IDS:
         page.goto(f"{hostile_app}/alerts")
         page.locator("a.party-link", has_text=party_id).first.click()
@@ -93,7 +59,7 @@ def test_odd_party_ids_open_from_the_queue(hostile_app: str, browser: Any,
 def test_page_actions_use_the_sessions_token_not_a_planted_cookie(
     hostile_app: str, browser: Any, password: str
 ) -> None:
-    page, problems = _log_in(browser, hostile_app, password)
+    page, problems = log_in(browser, hostile_app, "ana", password)
     # A cookie set by someone else (a sibling subdomain, say) neither helps nor hurts.
     page.context.add_cookies([{"name": "dentrace_csrf", "value": "planted",
                                "url": hostile_app}])

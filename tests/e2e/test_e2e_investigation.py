@@ -10,23 +10,9 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import log_in
+
 pytestmark = pytest.mark.browser
-
-
-def _log_in(browser: Any, base: str, username: str, password: str) -> tuple[Any, list[str]]:
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"{page.url}: {m.text}")
-            if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.goto(f"{base}/alerts")
-    assert "/login" in page.url
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/alerts")
-    return page, problems
 
 
 def test_analyst_escalates_and_supervisor_approves(
@@ -37,7 +23,7 @@ def test_analyst_escalates_and_supervisor_approves(
     login.screenshot(path=str(shots / "01-login.png"))
     login.close()
 
-    page, problems = _log_in(browser, live_app, "ana", password)
+    page, problems = log_in(browser, live_app, "ana", password)
     assert page.locator("#alert-table tbody tr").count() == 4
     page.screenshot(path=str(shots / "02-alert-queue.png"), full_page=True)
 
@@ -64,7 +50,7 @@ def test_analyst_escalates_and_supervisor_approves(
     page.screenshot(path=str(shots / "04-case-pending.png"), full_page=True)
     assert problems == []
 
-    boss, boss_problems = _log_in(browser, live_app, "sam", password)
+    boss, boss_problems = log_in(browser, live_app, "sam", password)
     boss.goto(case_url)
     boss.click("button[data-action=approve]")
     boss.wait_for_selector(".badge.status-reported")
@@ -82,7 +68,7 @@ def test_analyst_escalates_and_supervisor_approves(
 def test_bulk_dismiss_from_the_queue_and_api_docs(
     live_app: str, browser: Any, shots: Path, password: str
 ) -> None:
-    page, problems = _log_in(browser, live_app, "ana", password)
+    page, problems = log_in(browser, live_app, "ana", password)
     page.check("input.pick[value='2']")
     page.check("input.pick[value='4']")
     assert page.locator("#selected-count").inner_text() == "2"

@@ -5,8 +5,6 @@ keyboard as links that open in a new tab.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,7 @@ from typing import Any
 import pytest
 
 from dentrace.store.warehouse import open_warehouse
-from tests.e2e.conftest import SAMPLE, VENDOR, _free_port
+from tests.e2e.conftest import SAMPLE, log_in, serving
 
 pytestmark = pytest.mark.browser
 
@@ -27,12 +25,6 @@ EDGE_LIKE_PAYER = "link-0"  # an id shaped like the drawing's own edge ids
 @pytest.fixture()
 def network_app(tmp_path: Path) -> Iterator[str]:
     """Base URL of the app on the sample workspace, P2 named with markup, an odd payer of F1."""
-    import uvicorn
-
-    from dentrace.web import WebSettings, create_app
-
-    if not (VENDOR / "cytoscape.esm.min.js").exists():
-        pytest.skip("front-end libraries missing: run `npm ci` at the repository root")
     workspace = tmp_path / "ws"
     store = SAMPLE.build(workspace)
     con = open_warehouse(workspace)
@@ -44,34 +36,12 @@ def network_app(tmp_path: Path) -> Iterator[str]:
                         " FROM transactions WHERE txn_id = 'TP10'", [f"TODD{n}", payer])
     finally:
         con.close()
-    app = create_app(workspace, settings=WebSettings(secure_cookies=False), store=store)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    store.close()
+    with serving(workspace, store) as base:
+        yield base
 
 
 def _party_page(browser: Any, base: str, password: str) -> tuple[Any, list[str]]:
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"{page.url}: {m.text}")
-            if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("dialog", lambda d: problems.append(f"dialog: {d.message}"))
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", "ana")
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/alerts")
+    page, problems = log_in(browser, base, "ana", password, warnings=True)
     page.goto(f"{base}/parties/P1")
     page.wait_for_selector("#network[data-ready=true]")
     return page, problems

@@ -4,16 +4,13 @@ case #N", not the case's status)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import SAMPLE, VENDOR, _free_port
-from tests.e2e.test_e2e_investigation import _log_in
+from tests.e2e.conftest import SAMPLE, log_in, serving
 
 pytestmark = pytest.mark.browser
 
@@ -21,31 +18,15 @@ pytestmark = pytest.mark.browser
 @pytest.fixture()
 def small_pages_app(tmp_path: Path) -> Iterator[str]:
     """The sample app with two alerts a page (the sample has four)."""
-    import uvicorn
+    from dentrace.web import WebSettings
 
-    from dentrace.web import WebSettings, create_app
-
-    if not (VENDOR / "cytoscape.esm.min.js").exists():
-        pytest.skip("front-end libraries missing: run `npm ci` at the repository root")
-    store = SAMPLE.build(tmp_path / "ws")
-    app = create_app(tmp_path / "ws", settings=WebSettings(secure_cookies=False, page_size=2),
-                     store=store)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    store.close()
+    with serving(tmp_path / "ws", SAMPLE.build(tmp_path / "ws"),
+                 WebSettings(secure_cookies=False, page_size=2)) as base:
+        yield base
 
 
 def test_select_all_follows_the_rows(live_app: str, browser: Any, password: str) -> None:
-    page, problems = _log_in(browser, live_app, "ana", password)
+    page, problems = log_in(browser, live_app, "ana", password)
     select_all, picks = page.locator("#select-all"), page.locator("input.pick")
     assert picks.count() == 4
     select_all.check()
@@ -65,7 +46,7 @@ def test_select_all_follows_the_rows(live_app: str, browser: Any, password: str)
 
 def test_a_page_past_the_end_lands_on_the_last_page(small_pages_app: str, browser: Any,
                                                      password: str) -> None:
-    page, problems = _log_in(browser, small_pages_app, "ana", password)
+    page, problems = log_in(browser, small_pages_app, "ana", password)
     assert page.locator(".pager span").inner_text() == "page 1 of 2"
     page.goto(f"{small_pages_app}/alerts?status=new&page=9")
     assert page.url.endswith("page=2") and "status=new" in page.url
@@ -79,7 +60,7 @@ def test_a_page_past_the_end_lands_on_the_last_page(small_pages_app: str, browse
 
 
 def test_each_toast_says_what_happened(live_app: str, browser: Any, password: str) -> None:
-    page, problems = _log_in(browser, live_app, "ana", password)
+    page, problems = log_in(browser, live_app, "ana", password)
     page.locator("input.pick").first.check()
     page.fill("#bulk-reason", "Night payments to F1")
     page.click("#bulk-escalate")

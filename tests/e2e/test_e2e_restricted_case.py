@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_e2e_investigation import _log_in
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 def test_analyst_opens_a_restricted_case_and_manages_access(
     live_app: str, browser: Any, shots: Path, password: str
 ) -> None:
-    page, problems = _log_in(browser, live_app, "ana", password)
+    page, problems = log_in(browser, live_app, "ana", password)
     page.goto(f"{live_app}/cases")
     page.click("#new-case summary")
     page.fill("#new-title", "Sensitive den around F1")
