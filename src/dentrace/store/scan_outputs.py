@@ -26,6 +26,8 @@ from typing import Any
 
 import pandas as pd
 
+from dentrace.store.warehouse import fsync_path
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: summary updates are not serialised
@@ -97,21 +99,6 @@ def current_scan(workspace: Path) -> ScanSet:
     return ScanSet(workspace, None)
 
 
-def _fsync(path: Path) -> None:
-    """Write a file's (or a folder's entries') cached pages to disk; a no-op where a folder
-    cannot be opened (Windows)."""
-    try:
-        handle = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
-
-
 def _temp_name(path: Path) -> Path:
     return path.with_name(f"{_TEMP}{os.getpid()}-{time.monotonic_ns()}-{path.name}")
 
@@ -122,12 +109,12 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     temp = _temp_name(path)
     try:
         write(temp)
-        _fsync(temp)
+        fsync_path(temp)
         os.replace(temp, path)
     finally:
         with suppress(FileNotFoundError):
             temp.unlink()
-    _fsync(path.parent)
+    fsync_path(path.parent)
 
 
 def write_text_atomically(path: Path, text: str) -> None:
@@ -178,14 +165,14 @@ def publish_scan(workspace: Path, tables: dict[str, pd.DataFrame | None],
     for file, frame in tables.items():
         if frame is not None:
             frame.to_parquet(new / file, index=False)
-            _fsync(new / file)
+            fsync_path(new / file)
         elif last.path(file).is_file():
             _link_or_copy(last.path(file), new / file)
     (new / SCAN_ENTRY_FILE).write_text(json.dumps(entry, indent=2) + "\n", encoding="utf-8")
-    _fsync(new / SCAN_ENTRY_FILE)
-    _fsync(new)
+    fsync_path(new / SCAN_ENTRY_FILE)
+    fsync_path(new)
     os.rename(new, scans / name)
-    _fsync(scans)
+    fsync_path(scans)
     write_text_atomically(scans / CURRENT_FILE, name + "\n")  # the switch
     published = ScanSet(workspace, name)
     mirror_scan(workspace)

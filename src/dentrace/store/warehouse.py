@@ -242,12 +242,14 @@ def flush_in_background(con: duckdb.DuckDBPyConnection) -> threading.Thread:
     rows = con.execute("SELECT path FROM duckdb_databases() "
                        "WHERE database_name = current_database()").fetchall()
     path = rows[0][0] if rows else None
-    thread = threading.Thread(target=_fsync, args=(path,), daemon=True)
+    thread = threading.Thread(target=fsync_path, args=(path,), daemon=True)
     thread.start()
     return thread
 
 
-def _fsync(path: str | None) -> None:
+def fsync_path(path: str | Path | None) -> None:
+    """Write a file's (or a folder's entries') cached pages to disk; a no-op without a path or
+    where it cannot be opened (a folder on Windows)."""
     if not path:
         return
     try:
