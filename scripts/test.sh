@@ -11,6 +11,10 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v npm >/dev/null || need+=(nodejs npm)
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)  # the Spark engine's test
+# the ftm extra's PyICU is published as source only: ICU headers, pkg-config and a C++ compiler
+[ -f /usr/include/unicode/utypes.h ] || need+=(libicu-dev)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+command -v g++ >/dev/null || need+=(g++)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing system packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
