@@ -21,7 +21,6 @@ import contextlib
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -257,21 +256,7 @@ def _serve(workspace: Path, port: int, token: str) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "dentrace", "serve", "--workspace", str(workspace), "--host",
          HOST, "--port", str(port), "--warm-screening", "--no-access-log"],
         env=bench._child_env())
-    probe = (f"GET /api/v1/auth/me HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {token}"
-             "\r\nConnection: close\r\n\r\n").encode()
-    for _ in range(1200):
-        try:
-            with socket.create_connection((HOST, port), timeout=5) as sock:
-                sock.sendall(probe)
-                if sock.recv(64).startswith(b"HTTP/1.1 200"):
-                    return server
-        except OSError:
-            pass
-        if server.poll() is not None:
-            break
-        time.sleep(0.5)
-    server.kill()
-    raise SystemExit("dentrace serve did not start")
+    return bench._until_ready(server, port, token)
 
 
 def _screening_pid(server: subprocess.Popen[bytes]) -> int | None:

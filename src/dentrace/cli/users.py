@@ -6,6 +6,7 @@ Thin: reads options (the password from stdin when it is not a terminal), calls `
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -86,11 +87,7 @@ def disable(
     database_url: str | None = DATABASE_URL,
 ) -> None:
     """Disable a user: no more logins, actions or API tokens."""
-    with _store(workspace, database_url) as store:
-        try:
-            auth.disable_user(store, username)
-        except DentraceError as exc:
-            raise _fail(exc) from exc
+    _switch(auth.disable_user, username, workspace, database_url)
     typer.echo(f"disabled {username}")
 
 
@@ -101,9 +98,15 @@ def enable(
     database_url: str | None = DATABASE_URL,
 ) -> None:
     """Enable a disabled user: they can log in again (old API tokens stay revoked)."""
+    _switch(auth.enable_user, username, workspace, database_url)
+    typer.echo(f"enabled {username}")
+
+
+def _switch(change: Callable[[Store, str], object], username: str, workspace: Path | None,
+            database_url: str | None) -> None:
+    """Disable or enable ``username`` in the store, a refusal printed as the CLI's error."""
     with _store(workspace, database_url) as store:
         try:
-            auth.enable_user(store, username)
+            change(store, username)
         except DentraceError as exc:
             raise _fail(exc) from exc
-    typer.echo(f"enabled {username}")
