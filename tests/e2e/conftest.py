@@ -8,9 +8,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +15,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+
+from tests import live_server
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -36,40 +35,14 @@ def _sample() -> ModuleType:
 SAMPLE = _sample()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def serving(workspace: Path, store: Any, settings: Any = None) -> Iterator[str]:
-    """Serve ``workspace`` (its cases ``store``) with uvicorn in a thread on a free loopback port;
-    yields the base URL, stops the server and closes the store afterwards."""
-    import uvicorn
-
-    from dentrace.web import WebSettings, create_app
-
+    """The app on ``workspace`` (tests.live_server), skipped without the front-end libraries."""
     if not (VENDOR / "cytoscape.esm.min.js").exists():
         store.close()
         pytest.skip("front-end libraries missing: run `npm ci` at the repository root")
-    app = create_app(workspace, settings=settings or WebSettings(secure_cookies=False),
-                     store=store)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        store.close()
+    with live_server.serving(workspace, store, settings) as base:
+        yield base
 
 
 @pytest.fixture()

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from dentrace.detect.scan import scan
 from dentrace.ingest import ingest
 from dentrace.store.sql import open_store
 from dentrace.synth import generate_world
+from tests.live_server import serving
 
 SCALE = 0.01  # ~18k payments, 250 customers: a scan subprocess runs in ~5 s on 2 cores
 # the budget of the second scan set: fewer alerts than the default threshold gives, so some
@@ -134,37 +134,9 @@ def kill(process: subprocess.Popen[bytes]) -> bool:
     return True
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def live_app(workspace: Path) -> Iterator[str]:
+def live_app(workspace: Path) -> AbstractContextManager[str]:
     """The investigator app on ``workspace``, served by uvicorn on a free loopback port."""
-    import uvicorn
-
-    from dentrace.web import WebSettings, create_app
-
-    store = open_store(workspace)
-    app = create_app(workspace, settings=WebSettings(secure_cookies=False), store=store)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-        store.close()
+    return serving(workspace, open_store(workspace))
 
 
 @dataclass
