@@ -33,13 +33,14 @@ import pandas as pd
 SERVER = """
 import contextlib, signal, sys, uvicorn
 from pathlib import Path
+from dentrace.screen.settings import ScreeningSettings
 from dentrace.web import WebSettings, create_app
-from dentrace.web.api.screen import batcher_of, warm_screener
 ws, port = Path(sys.argv[1]), int(sys.argv[2])
 loop, http, mode = sys.argv[3:6]
-app = create_app(ws, settings=WebSettings(screening_process=mode == "process"))
-warm_screener(app)
-batcher = batcher_of(app)
+screening = ScreeningSettings.from_environment(process=mode == "process")
+app = create_app(ws, settings=WebSettings(screening=screening))
+app.state.screening.warm()
+batcher = app.state.screening.current
 server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                        access_log=False, loop=loop, http=http))
 # stop on SIGTERM and return here (uvicorn's own handler re-raises the signal at the end)

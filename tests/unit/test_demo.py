@@ -30,8 +30,8 @@ def test_demo_builds_a_scanned_workspace_with_working_logins(
     # serve's own defaults, as plain values (not typer's option objects)
     assert (served["port"], served["access_log"]) == (8124, True)
     state = served["app"].state
-    assert state.context.settings.screening_process is True
-    assert getattr(state, "screening_batcher", None) is None  # not built before the first payment
+    assert state.context.settings.screening.process is True
+    assert state.screening.current is None  # not built before the first payment
 
     summary = json.loads((workspace / "summary.json").read_text())
     assert summary["rows_read"] > 10_000

@@ -40,6 +40,7 @@ def serve(
     """Serve the investigator app: alert queue, parties, networks, cases and the API."""
     import uvicorn
 
+    from dentrace.screen.settings import ScreeningSettings
     from dentrace.web import WebSettings, create_app, missing_vendor_files
 
     local = host in ("127.0.0.1", "localhost", "::1")
@@ -47,8 +48,9 @@ def serve(
     secure = not (insecure_cookies or local)
     listening = _bind(host, port)
     try:
+        screening = ScreeningSettings.from_environment(process=screening_process)
         app = create_app(workspace, database_url,
-                         WebSettings(secure_cookies=secure, screening_process=screening_process))
+                         WebSettings(secure_cookies=secure, screening=screening))
     except DentraceError as exc:
         listening.close()
         typer.echo(f"error: {exc}", err=True)
@@ -58,10 +60,8 @@ def serve(
         typer.echo(f"warning: charts, network view and API docs need {', '.join(missing)}: "
                    "run `npm ci` in the dentrace source folder, then reinstall", err=True)
     if warm_screening:
-        from dentrace.web.api.screen import warm_screener
-
         try:
-            size = warm_screener(app)
+            size = app.state.screening.warm()
         except DentraceError as exc:
             listening.close()
             typer.echo(f"error: screening: {exc}", err=True)

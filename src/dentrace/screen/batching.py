@@ -9,13 +9,18 @@ seconds for ``MIN_BATCH`` payments: less scoring work per payment (0.85 -> 0.69 
 1,000/s) for up to a timer tick of latency; it did not lower the p99 in the runs of
 docs/screening.md. Each payment still sees the state with every payment before it
 (``Screener.screen_many``).
+
+``Batcher`` is the interface every batcher implements: ``ScreeningBatcher`` here (in the event
+loop) and ``worker.ProcessBatcher`` (feeding the screening process); the screening service
+(``screen.supervisor``) holds one and never asks which.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from dentrace.errors import DentraceError, InputError
 from dentrace.screen.log import ScreeningLog
@@ -38,13 +43,54 @@ MEMO_LIMIT = 4096
 FIELD_LIMITS = {"txn_id": ID_LIMIT, "sender_id": ID_LIMIT, "beneficiary_id": ID_LIMIT,
                 "currency": 16, "sender_country": 64, "beneficiary_country": 64, "channel": 64,
                 "sender_name": 1024, "beneficiary_name": 1024, "memo": MEMO_LIMIT}
-LINGER = 0.0  # seconds a busy server waits for more payments (DENTRACE_SCREEN_LINGER_MS)
+LINGER = 0.0  # seconds a busy server waits for more payments (ScreeningSettings.linger)
 MIN_BATCH = 4  # a lingering drain starts at once when this many payments wait
 BUSY_GAP = 0.002  # the server counts as busy when the last drain ended less than this ago
 
 
 class ScreeningOverloaded(DentraceError):
     """More payments wait than the screener can decide on in time: retry shortly (HTTP 503)."""
+
+
+class ScreeningUnavailable(DentraceError):
+    """Screening could not start or has stopped (HTTP 503)."""
+
+
+class ScreeningStarting(ScreeningUnavailable):
+    """Screening is still building its party state (HTTP 503 with Retry-After)."""
+
+
+class Batcher(Protocol):
+    """Payments waiting to be screened, decided in micro-batches and logged before the answers.
+
+    ``screened`` and ``batches`` count what was decided so far."""
+
+    screened: int
+    batches: int
+
+    async def screen(self, payment: dict[str, Any], actor: str, origin: str) -> dict[str, Any]:
+        """The decision on ``payment``; raises ``InputError`` (it cannot be screened),
+        ``ScreeningOverloaded`` (too many wait) or ``ScreeningUnavailable`` (not running)."""
+        ...
+
+    @property
+    def serving(self) -> bool:
+        """False once this batcher can no longer screen and a new one must be started."""
+        ...
+
+    def wait_ready(self) -> dict[str, int]:
+        """Wait until payments can be screened; the size of the party state (payments,
+        payers, beneficiaries). Raises ``ScreeningUnavailable`` when it cannot start."""
+        ...
+
+    def health(self) -> dict[str, Any]:
+        """Plain facts for monitoring, without waiting: ``state`` (starting, ready, failed,
+        stopped), payments ``waiting``, ``screened``, ``batches`` and what else it knows."""
+        ...
+
+    def close(self) -> None:
+        """Stop screening: payments still waiting get ``ScreeningUnavailable``."""
+        ...
 
 
 @dataclass
@@ -72,12 +118,35 @@ class ScreeningBatcher:
         self._scheduled = False
         self._timer: asyncio.TimerHandle | None = None
         self._last_drain = -1.0
+        self._closed = False
         self.batches = 0
         self.screened = 0
+
+    @property
+    def serving(self) -> bool:
+        return not self._closed
+
+    def wait_ready(self) -> dict[str, int]:
+        return self.screener.size()
+
+    def health(self) -> dict[str, Any]:
+        return {"state": "stopped" if self._closed else "ready", "waiting": len(self._waiting),
+                "screened": self.screened, "batches": self.batches}
+
+    def close(self) -> None:
+        self._closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        waiting, self._waiting = self._waiting, []
+        with contextlib.suppress(RuntimeError):  # their event loop is closed already
+            fail(waiting, ScreeningUnavailable("screening has stopped"))
 
     async def screen(self, payment: dict[str, Any], actor: str, origin: str) -> dict[str, Any]:
         """The decision on ``payment`` (raises ``InputError`` when it cannot be screened,
         ``ScreeningOverloaded`` when too many payments wait already)."""
+        if self._closed:
+            raise ScreeningUnavailable("screening has stopped")
         loop = asyncio.get_running_loop()
         answer = enqueue(self._waiting, self.max_waiting, Waiting(payment, actor, origin,
                                                                   loop.create_future()),
@@ -102,6 +171,9 @@ class ScreeningBatcher:
             self._last_drain = asyncio.get_running_loop().time()
 
     def _screen_batch(self) -> None:
+        if not self._waiting:  # closed since the drain was scheduled
+            self._scheduled = False
+            return
         batch = self._waiting[:self.max_batch]
         del self._waiting[:self.max_batch]
         if self._waiting:
@@ -116,6 +188,17 @@ class ScreeningBatcher:
         settle(batch, outcomes, self.log)
         self.batches += 1
         self.screened += len(batch)
+
+
+def cut_memo(payment: dict[str, Any]) -> int | None:
+    """Keep the first ``MEMO_LIMIT`` characters of the memo, the part screening searches for
+    keywords (remittance fields of payment schemes hold 140 to a few hundred characters);
+    the memo's length when it was longer."""
+    memo = payment.get("memo")
+    if not isinstance(memo, str) or len(memo) <= MEMO_LIMIT:
+        return None
+    payment["memo"] = memo[:MEMO_LIMIT]
+    return len(memo)
 
 
 def check_lengths(payment: dict[str, Any], source: str = "request") -> None:

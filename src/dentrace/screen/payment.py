@@ -8,9 +8,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from dentrace.contract import validity
-from dentrace.errors import InputError
+from dentrace.errors import DentraceError, InputError
 from dentrace.ingest.readers.iso20022 import read_messages
+
+
+class UnsupportedContent(DentraceError):
+    """A request body in a form screening does not read (HTTP 415)."""
+
 
 REQUIRED = ("txn_id", "ts", "sender_id", "beneficiary_id", "amount", "currency")
 IDS = ("txn_id", "sender_id", "beneficiary_id")
@@ -94,3 +101,22 @@ def pacs008_payments(message: bytes, source: str = "request") -> list[dict[str, 
         raise InputError("the message holds no credit transfer (CdtTrfTxInf)", file=source)
     return [contract_payment(row, source, row=int(row.get("source_line") or 0) or None)
             for row in rows]
+
+
+def request_payment(body: bytes, content_type: str) -> dict[str, Any]:
+    """The contract payment of a request body: JSON (``application/json``, or no type), or a
+    pacs.008 message with one transfer (``application/xml``, ``text/xml``)."""
+    kind = content_type.split(";")[0].strip().lower()
+    if kind in ("application/xml", "text/xml"):
+        payments = pacs008_payments(body)
+        if len(payments) != 1:
+            raise InputError(f"the message holds {len(payments)} credit transfers; "
+                             "screen one payment per request", file="request")
+        return payments[0]
+    if kind not in ("application/json", ""):
+        raise UnsupportedContent(f"send application/json or application/xml, not {kind}")
+    try:
+        values = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise InputError(f"the body is not JSON: {error}", file="request") from error
+    return contract_payment(values)

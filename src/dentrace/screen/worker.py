@@ -37,11 +37,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, NoReturn
 
-from dentrace.errors import DentraceError, InputError
+from dentrace.errors import InputError
 from dentrace.screen.batching import (
     MAX_BATCH,
     MAX_WAIT,
     MAX_WAITING,
+    ScreeningStarting,
+    ScreeningUnavailable,
     Waiting,
     enqueue,
     fail,
@@ -59,14 +61,6 @@ _READ = 1 << 18  # bytes asked of the pipe per read
 # a child that could not start is not started again for this long: the requests meanwhile are
 # told why at once, rather than each starting a process that fails the same way
 FAILED_HOLD = 30.0
-
-
-class ScreeningUnavailable(DentraceError):
-    """The screening process could not start or has stopped (HTTP 503)."""
-
-
-class ScreeningStarting(ScreeningUnavailable):
-    """The screening process is still building its state (HTTP 503 with Retry-After)."""
 
 
 class BatchFailed(ScreeningUnavailable):
@@ -301,7 +295,7 @@ class ScreeningProcess:
 
 class ProcessBatcher:
     """Payments waiting for the screening process: sent as one batch whenever it is free,
-    decisions logged before the answers (the interface of ``ScreeningBatcher``)."""
+    decisions logged before the answers (a ``batching.Batcher``)."""
 
     def __init__(self, process: ScreeningProcess, log: ScreeningLog,
                  max_batch: int = MAX_BATCH, max_waiting: int = MAX_WAITING,
@@ -330,6 +324,25 @@ class ProcessBatcher:
         if self.process.failure is not None:
             return time.monotonic() - self.process.failed_at < FAILED_HOLD
         return self.process.alive
+
+    def wait_ready(self) -> dict[str, int]:
+        """Wait until the process has built its state; its size."""
+        return self.process.wait().summary
+
+    def health(self) -> dict[str, Any]:
+        process = self.process
+        if process.failure is not None:
+            state = "failed"
+        elif not process.alive:
+            state = "stopped"
+        else:
+            try:
+                state = "ready" if process.ready() else "starting"
+            except ScreeningUnavailable:
+                state = "failed"
+        return {"state": state, "pid": process.pid, "failure": process.failure,
+                "waiting": len(self._waiting) + len(self._in_flight or []),
+                "screened": self.screened, "batches": self.batches, **process.summary}
 
     async def screen(self, payment: dict[str, Any], actor: str, origin: str) -> dict[str, Any]:
         """The decision on ``payment`` (raises ``InputError``, ``ScreeningOverloaded``,
@@ -426,6 +439,10 @@ class ProcessBatcher:
                     remove(self._fd)
 
     def close(self) -> None:
-        """Stop reading answers and stop the process (server shutdown)."""
+        """Stop reading answers and stop the process (server shutdown, or a new process)."""
         self._stop_watching()
+        waiting, self._waiting = (self._in_flight or []) + self._waiting, []
+        self._in_flight = None
+        with contextlib.suppress(RuntimeError):  # their event loop is closed already
+            fail(waiting, ScreeningUnavailable("the screening process was stopped"))
         self.process.close()

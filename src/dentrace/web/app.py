@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from dentrace import __version__
 from dentrace.detect.indicators import catalogue
+from dentrace.screen.supervisor import ScreeningService
 from dentrace.store.sql import Store, open_store
 from dentrace.web import errors, pages, screens
 from dentrace.web.api import (
@@ -81,7 +82,7 @@ def _add_docs(app: FastAPI) -> None:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.scan_feed.check()  # a scan published while the app was down
     yield
-    screen.stop_screening(app)  # the screening process, when one was started
+    app.state.screening.stop()  # the screening process, when one was started
 
 
 def create_app(
@@ -98,6 +99,7 @@ def create_app(
                   docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan,
                   dependencies=[Depends(fill_queue)])
     app.state.scan_feed = ScanFeed(Path(workspace), store)
+    app.state.screening = ScreeningService(Path(workspace), settings.screening)
     app.state.context = AppContext(store=store, evidence=Evidence(Path(workspace)),
                                    settings=settings, indicators=indicator_descriptions())
     # outermost last: security headers on every answer, then the screening fast path

@@ -1,12 +1,20 @@
-"""Settings of the investigator web app, in one place: cookies, token lifetimes, page sizes.
+"""Settings of the investigator web app, in one place: cookies, token lifetimes, page sizes,
+screening (``ScreeningSettings``).
 
-``WebSettings`` is passed to ``create_app``; ``dentrace serve`` fills it from its options.
+``WebSettings`` is passed to ``create_app``; ``dentrace serve`` fills it from its options. The
+environment is read by the settings objects only: ``ScreeningSettings.from_environment`` for
+``DENTRACE_SCREEN_*``, ``goaml_sources`` for ``DENTRACE_GOAML_*``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from datetime import timedelta
+
+from dentrace.screen.settings import ScreeningSettings
+
+GOAML_CONFIG_ENV, GOAML_SCHEMA_ENV = "DENTRACE_GOAML_CONFIG", "DENTRACE_GOAML_SCHEMA"
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,16 @@ class WebSettings:
     session_cookie: str = "dentrace_session"
     csrf_cookie: str = "dentrace_csrf"
     csrf_header: str = "X-CSRF-Token"
-    # screen payments in a child process holding the party state (dentrace.screen.worker),
-    # so HTTP work and screening use two cores; else in the server's own event loop
-    screening_process: bool = False
+    # in a child process or the event loop, review ratio, linger: DENTRACE_SCREEN_* when set
+    screening: ScreeningSettings = field(default_factory=ScreeningSettings.from_environment)
+    # the FIU's goAML settings and XSD; None: DENTRACE_GOAML_CONFIG / _SCHEMA at each report
+    goaml_config: str | None = None
+    goaml_schema: str | None = None
+
+    def goaml_sources(self) -> tuple[str | None, str | None]:
+        """The goAML settings and XSD to report with (``report.goaml.load_config``): the
+        values given, else the environment's now, so an operator can give the FIU's XSD to a
+        running server (the case page's readiness panel says what is missing)."""
+        config = self.goaml_config or os.environ.get(GOAML_CONFIG_ENV) or None
+        schema = self.goaml_schema or os.environ.get(GOAML_SCHEMA_ENV) or None
+        return config, schema

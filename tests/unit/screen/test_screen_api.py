@@ -46,11 +46,10 @@ PAYMENT = {"txn_id": "T1", "ts": "2026-03-06T23:10:00+10:00", "sender_id": "AU-A
 def screening_client(workspace: Path) -> Iterator[TestClient]:  # noqa: F811
     store = open_store(workspace)
     app = create_app(workspace, settings=WebSettings(secure_cookies=False), store=store)
-    app.state.screener = empty_screener(scorer="rules")
+    app.state.screening.use(empty_screener(scorer="rules"))
     with TestClient(app) as client:
         yield client
-    if getattr(app.state, "screening_log", None) is not None:
-        app.state.screening_log.close()
+    app.state.screening.stop()
     store.close()
 
 
@@ -136,3 +135,16 @@ def test_other_methods_reach_the_router(screening_client: TestClient) -> None:
     answer = screening_client.get("/api/v1/screen", headers=bearer("sam"))
     assert answer.status_code == 405
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_health_says_whether_screening_runs_and_needs_the_permission(
+        screening_client: TestClient) -> None:
+    url = "/api/v1/screen/health"
+    assert screening_client.get(url).status_code == 401
+    assert screening_client.get(url, headers=bearer("ana")).status_code == 403
+    before = screening_client.get(url, headers=bearer("gate"))
+    assert before.status_code == 200, before.text
+    assert before.json() == {"mode": "event loop", "restarts": 0, "state": "stopped"}
+    assert _post(screening_client, PAYMENT, "gate").status_code == 200
+    after = screening_client.get(url, headers=bearer("sam")).json()
+    assert (after["state"], after["screened"], after["waiting"]) == ("ready", 1, 0)

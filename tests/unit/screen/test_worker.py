@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from dentrace.errors import InputError
 from dentrace.screen import ScreeningLog, contract_payment, read_log, screener_from_workspace
+from dentrace.screen.settings import ScreeningSettings
 from dentrace.screen.worker import (
     ProcessBatcher,
     ScreeningProcess,
@@ -139,11 +140,11 @@ def test_payments_while_the_process_starts_are_told_to_retry(sample_template: Pa
 @pytest.fixture()
 def process_client(workspace: Path) -> Iterator[TestClient]:  # noqa: F811
     store = open_store(workspace)
-    app = create_app(workspace, settings=WebSettings(secure_cookies=False,
-                                                     screening_process=True), store=store)
+    app = create_app(workspace, settings=WebSettings(
+        secure_cookies=False, screening=ScreeningSettings(process=True)), store=store)
     with TestClient(app) as client:
         yield client
-    assert app.state.screening_batcher is None  # the server's shutdown stopped the process
+    assert app.state.screening.current is None  # the server's shutdown stopped the process
     store.close()
 
 
@@ -167,9 +168,9 @@ def test_the_server_screens_in_its_screening_process(process_client: TestClient,
     # the process was building its state: told to retry, the rest of the app still answers
     assert starting and all(a.headers["Retry-After"] == "5" for a in starting)
     assert "screening is starting" in starting[0].json()["detail"]
-    batcher = process_client.app.state.screening_batcher  # type: ignore[attr-defined]
+    batcher = process_client.app.state.screening.current  # type: ignore[attr-defined]
     assert isinstance(batcher, ProcessBatcher)
-    assert getattr(process_client.app.state, "screener", None) is None  # not in the server
+    assert process_client.app.state.screening.screener is None  # type: ignore[attr-defined]
     bad = process_client.post("/api/v1/screen", json={**rows[1], "currency": "XXX"},
                               headers=bearer("sam"))
     assert bad.status_code == 422 and "currency" in bad.json()["detail"]
@@ -179,6 +180,6 @@ def test_the_server_screens_in_its_screening_process(process_client: TestClient,
     _wait_until_stopped(batcher.process)
     again, _ = _screened(process_client, rows[2])
     assert again.status_code == 200, again.text  # a new screening process
-    restarted = process_client.app.state.screening_batcher  # type: ignore[attr-defined]
+    restarted = process_client.app.state.screening.current  # type: ignore[attr-defined]
     assert restarted.process.pid not in (None, pid)
     assert [e["txn_id"] for e in read_log(workspace / "screening.jsonl")] == ["o-0", "o-2"]

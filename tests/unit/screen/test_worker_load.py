@@ -29,10 +29,10 @@ from dentrace.screen.batching import (
     Waiting,
     enqueue,
 )
+from dentrace.screen.settings import ScreeningSettings
 from dentrace.screen.worker import PipeEnd, ProcessBatcher, ScreeningProcess
 from dentrace.store.sql import open_store
 from dentrace.web import WebSettings, create_app
-from dentrace.web.api.screen import batcher_of, stop_screening, warm_screener
 from tests.unit.screen.hand_made import collector_traffic, offender
 from tests.unit.web.conftest import sample_template, workspace  # noqa: F401  (fixtures)
 from tests.unit.web.web_sample import bearer
@@ -54,14 +54,19 @@ def _rows(count: int) -> list[dict[str, Any]]:
 def served(workspace: Path) -> Iterator[Any]:  # noqa: F811
     """The app with its screening process started, as ``dentrace serve --warm-screening``."""
     store = open_store(workspace)
-    app = create_app(workspace, settings=WebSettings(secure_cookies=False,
-                                                     screening_process=True), store=store)
-    warm_screener(app)
+    app = create_app(workspace, settings=WebSettings(
+        secure_cookies=False, screening=ScreeningSettings(process=True)), store=store)
+    app.state.screening.warm()
     try:
         yield app
     finally:
-        stop_screening(app)
+        app.state.screening.stop()
         store.close()
+
+
+def batcher_of(app: Any) -> Any:
+    """The app's running batcher (started again when it stopped)."""
+    return app.state.screening.batcher()
 
 
 async def _post_all(app: Any, rows: list[dict[str, Any]]) -> list[httpx.Response]:

@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from dentrace.cli.main import app as cli
 from dentrace.screen.worker import ProcessBatcher
-from dentrace.web.api.screen import stop_screening
 
 
 def _serve(monkeypatch: pytest.MonkeyPatch, workspace: Path, *args: str) -> dict[str, Any]:
@@ -51,16 +50,16 @@ def test_serve_can_build_the_screening_state_first_and_drop_the_access_log(
         monkeypatch: pytest.MonkeyPatch, workspace: Path) -> None:
     seen = _serve(monkeypatch, workspace, "--warm-screening", "--no-access-log")
     assert seen["access_log"] is False
-    batcher = seen["app"].state.screening_batcher  # the screening process, started and ready
+    batcher = seen["app"].state.screening.current  # the screening process, started and ready
     try:
         assert isinstance(batcher, ProcessBatcher) and batcher.alive
         assert batcher.process.summary["payers"] > 0
         assert "screening state built from the last scan in its screening process" in seen["output"]
     finally:
-        stop_screening(seen["app"])
+        seen["app"].state.screening.stop()
     assert not batcher.alive
     in_loop = _serve(monkeypatch, workspace, "--warm-screening", "--screening-in-loop")
-    screener = in_loop["app"].state.screener
+    screener = in_loop["app"].state.screening.screener
     assert screener is not None and len(screener.state.payers) > 0
     assert "built from the last scan in the server" in in_loop["output"]
     assert _serve(monkeypatch, workspace)["access_log"] is True

@@ -8,7 +8,6 @@ is every refusal (goaml_refused, with the reasons), so the log shows attempts th
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,18 +22,18 @@ from dentrace.report.goaml import GoamlExporter, load_config, shipped_examples
 from dentrace.report.material import Material, case_material, record_report
 from dentrace.web.deps import AppContext, app_context, current_caller, permit
 from dentrace.web.security import Caller
+from dentrace.web.settings import GOAML_CONFIG_ENV, GOAML_SCHEMA_ENV
 
 router = APIRouter(prefix="/cases", tags=["reports"])
-CONFIG_ENV, SCHEMA_ENV = "DENTRACE_GOAML_CONFIG", "DENTRACE_GOAML_SCHEMA"
+CONFIG_ENV, SCHEMA_ENV = GOAML_CONFIG_ENV, GOAML_SCHEMA_ENV
 REFUSED = "goaml_refused"
 HOW_TO_CONFIGURE = (f"set {SCHEMA_ENV} to the goAML XSD your FIU gives its reporting entities "
                     f"(and optionally {CONFIG_ENV}), then restart: see docs/reports.md")
 
 
-def _exporter() -> GoamlExporter:
+def _exporter(context: AppContext) -> GoamlExporter:
     """The exporter of the configured FIU; ``ConfigError`` when none is configured."""
-    return GoamlExporter(load_config(os.environ.get(CONFIG_ENV) or None,
-                                     os.environ.get(SCHEMA_ENV) or None))
+    return GoamlExporter(load_config(*context.settings.goaml_sources()))
 
 
 def _refuse(context: AppContext, caller: Caller, material: Material, status: int,
@@ -59,7 +58,7 @@ def goaml_readiness(
     permit(context, caller, "work_case")
     ensure_visible(context.store, caller.account, case_id)
     try:
-        exporter = _exporter()
+        exporter = _exporter(context)
     except ConfigError as exc:
         return {"configured": False, "reason": f"goAML export is not configured: {exc}; "
                 f"{HOW_TO_CONFIGURE}", "schema": None, "warnings": []}
@@ -91,7 +90,7 @@ def goaml_report(
     except NothingToReport as exc:
         raise HTTPException(404, str(exc)) from exc
     try:
-        exporter = _exporter()
+        exporter = _exporter(context)
     except ConfigError as exc:
         raise _refuse(context, caller, material, 409, f"goAML export is not configured: {exc} "
                       f"({HOW_TO_CONFIGURE})") from exc

@@ -1,22 +1,19 @@
 """Real-time screening API: ``POST /api/v1/screen`` takes one payment (contract JSON or a pacs.008
-message) and answers allow, review or hold with scores and reasons for payer and beneficiary.
+message) and answers allow, review or hold with scores and reasons for payer and beneficiary;
+``GET /api/v1/screen/health`` says whether screening runs.
 
+Routes only: the screening service (``dentrace.screen.supervisor.ScreeningService``,
+``app.state.screening``) starts, restarts and stops the screener and batches the payments;
+this module authenticates, reads the body and turns the service's errors into HTTP answers.
 At 1,000 payments/s FastAPI's per-request machinery (dependencies, response encoding) costs as
 much as the screening itself, so ``ScreeningFastPath``, a pure ASGI middleware ahead of the
-router, answers this one path; the FastAPI route below documents it in OpenAPI and runs the
-same code. The screener (party state from the workspace's last scan) is built on first use:
-in a screening process of its own when ``WebSettings.screening_process`` asks for one
-(``dentrace.screen.worker``; ``dentrace serve`` does), else in ``app.state.screener``, screened
-in the event loop. Payments are screened in micro-batches (``dentrace.screen.batching``) and
-every decision is appended to the workspace's screening log.
+router, answers the screening path; the FastAPI route below documents it in OpenAPI and runs
+the same code.
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import os
-import threading
 import time
 from typing import Any
 
@@ -26,21 +23,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dentrace.auth import AuthenticationFailed, PermissionDenied
 from dentrace.errors import DentraceError, InputError
-from dentrace.screen import (
-    ScreeningLog,
-    contract_payment,
-    pacs008_payments,
-    screener_from_workspace,
-)
-from dentrace.screen.batching import (
-    LINGER,
-    MEMO_LIMIT,
-    ScreeningBatcher,
-    ScreeningOverloaded,
-)
-from dentrace.screen.log import LOG_FILE
-from dentrace.screen.worker import ProcessBatcher, ScreeningProcess, ScreeningStarting
-from dentrace.web.deps import AppContext, permit
+from dentrace.screen.batching import ScreeningOverloaded, ScreeningStarting, cut_memo
+from dentrace.screen.payment import UnsupportedContent, request_payment
+from dentrace.screen.supervisor import ScreeningService
+from dentrace.web.deps import AppContext, app_context, current_caller, permit
 from dentrace.web.security import Caller, CsrfRejected, authenticate_request, oauth2_scheme
 
 router = APIRouter(tags=["screening"])
@@ -54,7 +40,6 @@ PERMISSION = "screen"
 CALLER_CACHE_SECONDS = 5.0
 STARTING_RETRY = 5  # seconds a payment system waits before asking again while screening starts
 MAX_BODY = 1 << 20  # one payment; a pacs.008 message with one transfer is a few kB
-_BUILD_LOCK = threading.Lock()
 
 PAYMENT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -83,91 +68,9 @@ class Refused(Exception):
         self.status, self.detail, self.headers = status, detail, headers or {}
 
 
-def _review_ratio() -> float:
-    return float(os.environ.get("DENTRACE_SCREEN_REVIEW_RATIO", "0.5"))
-
-
-def _build_screener(state: Any) -> None:
-    if getattr(state, "screener", None) is None:
-        state.screener = screener_from_workspace(state.context.evidence.workspace,
-                                                 review_ratio=_review_ratio())
-
-
-def _in_process(state: Any) -> bool:
-    """Screen in the server's event loop: a screener was given (tests, tools), or the
-    settings do not ask for a screening process."""
-    return (getattr(state, "screener", None) is not None
-            or not state.context.settings.screening_process)
-
-
-def warm_screener(app: Any) -> dict[str, int]:
-    """Build the screener (party state from the last scan) now, before serving, rather than
-    on the first payment, which would otherwise wait seconds per 100k scanned payments; in
-    the screening process when the settings ask for one. Its size: payments, payers and
-    beneficiaries in the state."""
-    state = app.state
-    if _in_process(state):
-        with _BUILD_LOCK:
-            _build_screener(state)
-        return state.screener.size()  # type: ignore[no-any-return]
-    batcher = batcher_of(app)
-    assert isinstance(batcher, ProcessBatcher)
-    return batcher.process.wait().summary
-
-
-def _current(batcher: ScreeningBatcher | ProcessBatcher, state: Any) -> bool:
-    """True when ``batcher`` still serves: its process runs, or it screens with the app's
-    screener."""
-    if isinstance(batcher, ProcessBatcher):
-        return batcher.serving and not _in_process(state)
-    return batcher.screener is getattr(state, "screener", None)
-
-
-def batcher_of(app: Any) -> ScreeningBatcher | ProcessBatcher:
-    """The app's screening batcher: in the event loop, or feeding the screening process
-    (started on first use, and again when it stopped)."""
-    state = app.state
-    batcher: ScreeningBatcher | ProcessBatcher | None = getattr(state, "screening_batcher", None)
-    if batcher is not None and _current(batcher, state):
-        return batcher
-    with _BUILD_LOCK:
-        batcher = getattr(state, "screening_batcher", None)
-        if batcher is not None and _current(batcher, state):
-            return batcher
-        if isinstance(batcher, ProcessBatcher):
-            batcher.close()
-        workspace = state.context.evidence.workspace
-        if getattr(state, "screening_log", None) is None:
-            state.screening_log = ScreeningLog(workspace / LOG_FILE)
-        if not _in_process(state):
-            # started, not awaited: while it builds, payments are answered 503 (Retry-After)
-            # and the rest of the app keeps serving
-            process = ScreeningProcess(workspace, _review_ratio()).launch()
-            state.screening_batcher = batcher = ProcessBatcher(process, state.screening_log)
-            return batcher
-        _build_screener(state)
-        linger = float(os.environ.get("DENTRACE_SCREEN_LINGER_MS", LINGER * 1000)) / 1000
-        state.screening_batcher = batcher = ScreeningBatcher(state.screener, state.screening_log,
-                                                             linger=linger)
-        # the party state is hundreds of thousands of long-lived objects: keep them out of
-        # the garbage collector's full passes, which would otherwise pause answers for tens of ms
-        gc.collect()
-        gc.freeze()
-        return batcher
-
-
-def stop_screening(app: Any) -> None:
-    """Stop the screening process, if any, and close the screening log (server shutdown)."""
-    state = app.state
-    with _BUILD_LOCK:
-        batcher = getattr(state, "screening_batcher", None)
-        if isinstance(batcher, ProcessBatcher):
-            batcher.close()
-        state.screening_batcher = None
-        log = getattr(state, "screening_log", None)
-        if log is not None:
-            log.close()
-            state.screening_log = None
+def service_of(app: Any) -> ScreeningService:
+    """The app's screening service (``create_app`` makes it)."""
+    return app.state.screening  # type: ignore[no-any-return]
 
 
 def _origin(scope: Scope) -> str:
@@ -200,35 +103,6 @@ def screening_caller(app: Any, scope: Scope, bearer: str | None) -> Caller:
     return caller
 
 
-def parse_payment(body: bytes, content_type: str) -> dict[str, Any]:
-    """The contract payment of a request body (JSON, or a pacs.008 with one transfer)."""
-    kind = content_type.split(";")[0].strip().lower()
-    if kind in ("application/xml", "text/xml"):
-        payments = pacs008_payments(body)
-        if len(payments) != 1:
-            raise InputError(f"the message holds {len(payments)} credit transfers; "
-                             "screen one payment per request", file="request")
-        return payments[0]
-    if kind not in ("application/json", ""):
-        raise Refused(415, f"send application/json or application/xml, not {kind}")
-    try:
-        values = orjson.loads(body)
-    except orjson.JSONDecodeError as error:
-        raise InputError(f"the body is not JSON: {error}", file="request") from error
-    return contract_payment(values)
-
-
-def cut_memo(payment: dict[str, Any]) -> int | None:
-    """Keep the first ``MEMO_LIMIT`` characters of the memo, the part screening searches for
-    keywords (remittance fields of payment schemes hold 140 to a few hundred characters);
-    the memo's length when it was longer."""
-    memo = payment.get("memo")
-    if not isinstance(memo, str) or len(memo) <= MEMO_LIMIT:
-        return None
-    payment["memo"] = memo[:MEMO_LIMIT]
-    return len(memo)
-
-
 async def screen_body(app: Any, scope: Scope, body: bytes, content_type: str,
                       bearer: str | None) -> dict[str, Any]:
     """Authenticate, parse, screen (in a batch) and log one request: the decision, or
@@ -238,12 +112,14 @@ async def screen_body(app: Any, scope: Scope, body: bytes, content_type: str,
     the answer says so (``memo_truncated_from``: its length)."""
     caller = screening_caller(app, scope, bearer)
     try:
-        payment = parse_payment(body, content_type)
+        payment = request_payment(body, content_type)
         memo_length = cut_memo(payment)
-        decision = await batcher_of(app).screen(payment, caller.account.username,
+        decision = await service_of(app).screen(payment, caller.account.username,
                                                 caller.origin)
         return decision if memo_length is None else {**decision,
                                                      "memo_truncated_from": memo_length}
+    except UnsupportedContent as error:
+        raise Refused(415, str(error)) from error
     except InputError as error:
         raise Refused(422, str(error)) from error
     except ScreeningOverloaded as error:
@@ -323,3 +199,13 @@ async def screen_payment(request: Request,
         return Response(orjson.dumps({"detail": refused.detail}), refused.status,
                         refused.headers, media_type="application/json")
     return Response(orjson.dumps(decision), media_type="application/json")
+
+
+@router.get("/screen/health")
+def screening_health(request: Request, caller: Caller = Depends(current_caller),
+                     context: AppContext = Depends(app_context)) -> dict[str, Any]:
+    """Whether screening runs: ``mode`` (event loop or process), ``state`` (stopped, starting,
+    ready, failed), ``restarts``, payments ``waiting``, ``screened`` and ``batches``, and the
+    party state's size once built. Starts nothing."""
+    permit(context, caller, PERMISSION)
+    return service_of(request.app).health()
