@@ -23,6 +23,7 @@ def register(app: typer.Typer) -> None:
         report,
         scan,
         serve,
+        share,
         train,
         users,
     )
@@ -40,3 +41,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit.app, name="audit")
     app.add_typer(report.app, name="report")
     app.add_typer(export.app, name="export")
+    app.add_typer(share.app, name="share")
