@@ -90,3 +90,35 @@ def export(
     say(Console(), f"wrote {out}: {counts.signals} signals ({strengths or 'none'}), "
                    f"{counts.tokens} identifier tokens, {counts.names} name encodings, "
                    f"{counts.revoked} withdrawn; consortium key {counts.key_id}")
+
+
+@app.command("match")
+def match(
+    workspace: Path = WORKSPACE,
+    key_file: Path = KEY_FILE,
+    senders: Path = typer.Option(..., "--senders", help="The trusted-senders file (TOML)."),
+    signals: list[Path] = typer.Option(..., "--signals", help="A signals file; repeat for "
+                                                              "several."),
+    max_bytes: int = typer.Option(1 << 30, "--max-bytes", min=1,
+                                  help="Refuse a signals file larger than this."),
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Verify signals files and match them against the workspace's parties (evidence for a
+    person to review: a shared signal never raises an alert on its own)."""
+    from dentrace.share import read_consortium_keys, read_trusted_senders
+    from dentrace.share.match import match_signals
+    from dentrace.share.results import MATCHES_FILE
+    from dentrace.store.sql import open_store
+
+    try:
+        keys_held = read_consortium_keys(key_file)
+        trusted = read_trusted_senders(senders)
+        with open_store(workspace, database_url) as store:
+            counts = match_signals(workspace, store, keys_held, trusted, signals,
+                                   max_bytes=max_bytes)
+    except DentraceError as error:
+        raise _fail(error) from error
+    say(Console(), f"{counts.files} file(s), {counts.signals} signals, {counts.withdrawn} "
+                   f"withdrawn; {counts.exact} identifier and {counts.fuzzy} name hits; "
+                   f"{counts.parties} local parties flagged by other institutions "
+                   f"({workspace / MATCHES_FILE})")

@@ -14,7 +14,7 @@ import hmac
 import re
 from typing import Final
 
-from dentrace.features.normalise import IBAN_LENGTHS
+from dentrace.features.normalise import CALLING_CODES, IBAN_LENGTHS
 
 KINDS: Final = ("account", "iban", "phone", "wallet", "crypto")
 
@@ -24,23 +24,29 @@ _BECH32 = re.compile(r"^(bc1|tb1|ltc1)[02-9ac-hj-np-z]{20,87}$")
 _ETHEREUM = re.compile(r"^0x[0-9a-f]{40}$")
 _BASE58 = re.compile(r"^[13T][1-9A-HJ-NP-Za-km-z]{25,34}$")
 _IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
-_PHONE = re.compile(r"^(?:\+|00)([0-9]{8,15})$")
-_WALLET = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")  # e-wallet ids written as an e-mail
+_PHONE = re.compile(r"^\+([0-9]{8,15})$")
+# "00" then digits is also how account numbers start: read as a phone only with 10-15 digits
+# after it that begin with a calling code
+_PHONE_00 = re.compile(r"^00(?=[0-9]{10,15}$)((?:"
+                       + "|".join(sorted(CALLING_CODES, key=len, reverse=True)) + r"|1)[0-9]+)$")
+_WALLET = re.compile(r"^[^@]{1,64}@[^@]{1,255}$")  # e-wallet ids written as an e-mail
 
 
 def normalised(identifier: str) -> tuple[str, str] | None:
     """(kind, normalised form) of one identifier as written, or None when nothing is left.
 
     Crypto addresses keep base58's case (it is significant) and lower-case bech32 and hex;
-    IBANs are upper-cased when the country's registered length fits; phone numbers with an
-    international prefix become ``+digits``; e-mail-style wallet ids are lower-cased; any other
-    id is an account number, upper-cased without separators.
+    IBANs are upper-cased when the country's registered length fits; phone numbers become
+    ``+digits`` (``+`` and 8-15 digits, or ``00``, a calling code and 10-15 digits in all);
+    e-mail-style wallet ids are lower-cased without spaces; any other id is an account
+    number, upper-cased without separators.
     """
     text = identifier.strip()
     if not text or "\x00" in text:
         return None
-    if "@" in text and _WALLET.match(text):
-        return "wallet", text.lower()
+    unspaced = re.sub(r"\s", "", text)
+    if "@" in unspaced and _WALLET.match(unspaced):
+        return "wallet", unspaced.lower()
     compact = _SEPARATORS.sub("", text)
     if not compact:
         return None
@@ -52,7 +58,7 @@ def normalised(identifier: str) -> tuple[str, str] | None:
     upper = compact.upper()
     if _IBAN.match(upper) and IBAN_LENGTHS.get(upper[:2]) == len(upper):
         return "iban", upper
-    phone = _PHONE.match(upper)
+    phone = _PHONE.match(upper) or _PHONE_00.match(upper)
     if phone:
         return "phone", "+" + phone.group(1)
     return "account", upper

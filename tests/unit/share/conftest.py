@@ -24,14 +24,21 @@ PAYMENTS = [
 ]
 
 
-def write_world(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+def write_payments(path: Path, payments: list[tuple[str, ...]]) -> Path:
+    """A transactions CSV of (txn, sender, beneficiary, sender name, beneficiary name,
+    beneficiary country) rows, one evening's remittances from Germany."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     rows = [{"txn_id": t, "ts": "2025-03-01T22:15:00+01:00", "sender_id": s,
              "beneficiary_id": b, "amount": "25.00", "currency": "EUR", "sender_name": sn,
              "sender_country": "DE", "beneficiary_name": bn, "beneficiary_country": bc,
              "channel": "remittance", "memo": "family support"}
-            for t, s, b, sn, bn, bc in PAYMENTS]
-    pd.DataFrame(rows).to_csv(folder / "transactions.csv", index=False)
+            for t, s, b, sn, bn, bc in payments]
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def write_world(folder: Path) -> Path:
+    write_payments(folder / "transactions.csv", PAYMENTS)
     pd.DataFrame([{"party_id": "PH-ACC-7788", "label": "facilitator", "as_of": "2025-02-01"},
                   {"party_id": "0099999999", "label": "cleared", "as_of": "2025-02-01"}]
                  ).to_csv(folder / "known.csv", index=False)

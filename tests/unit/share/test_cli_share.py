@@ -48,3 +48,29 @@ def test_a_bad_consortium_key_file_is_named(workspace: Path, tmp_path: Path) -> 
                                       "--out", str(tmp_path / "x")], env=WIDE)
     assert result.exit_code == 2
     assert "c.toml: key 'k1': expected 64 hex digits" in result.output
+
+
+def test_match_from_the_command_line_names_a_refused_file(
+        workspace: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    keys = tmp_path / "k"
+    made = runner.invoke(app, ["share", "keys", "--institution", "BANK-A",
+                               "--out", str(keys / "a.pem")], env=WIDE)
+    (keys / "senders.toml").write_text("[senders]\n" + made.output.splitlines()[-1] + "\n",
+                                       encoding="utf-8")
+    runner.invoke(app, ["share", "consortium-key", "--key-file", str(keys / "c.toml"),
+                        "--key-id", "k1"], env=WIDE)
+    out = tmp_path / "a.signals"
+    common = ["--workspace", str(workspace), "--key-file", str(keys / "c.toml")]
+    runner.invoke(app, ["share", "export", *common, "--signing-key", str(keys / "a.pem"),
+                        "--institution", "BANK-A", "--out", str(out)], env=WIDE)
+    matched = runner.invoke(app, ["share", "match", *common, "--senders",
+                                  str(keys / "senders.toml"), "--signals", str(out)], env=WIDE)
+    assert matched.exit_code == 0, matched.output
+    # its own signals match its own parties: the phone and the known facilitator
+    assert "1 file(s), 2 signals, 1 withdrawn; 2 identifier and 2 name hits; 2 local" \
+        in matched.output
+    huge = runner.invoke(app, ["share", "match", *common, "--senders",
+                               str(keys / "senders.toml"), "--signals", str(out),
+                               "--max-bytes", "10"], env=WIDE)
+    assert huge.exit_code == 2 and "a.signals" in huge.output and "10 allowed" in huge.output

@@ -26,6 +26,9 @@ KEY = bytes(range(32))
      ("crypto", "0x52908400098527886e0f7030069857d2e4169ee7")),
     ("TN3W4H6rK2ce4vX9YnFQHwKENnHjoxb3m9", ("crypto", "TN3W4H6rK2ce4vX9YnFQHwKENnHjoxb3m9")),
     ("acc 00-12/345.678", ("account", "ACC0012345678")),
+    ("0012345678", ("account", "0012345678")),      # an account number, not +12345678
+    ("0099 1234 5678 90", ("account", "00991234567890")),  # 99: no calling code
+    ("001 809 555 0101", ("phone", "+18095550101")),
     # a German IBAN one digit short is not an IBAN
     ("DE8937040044053201300", ("account", "DE8937040044053201300")),
 ])
