@@ -28,6 +28,9 @@ def generate(
                                           help="Share of offenders listed in the known file."),
     known_facilitators: float = typer.Option(
         0.2, "--known-facilitators", help="Share of facilitators listed in the known file."),
+    federation: int = typer.Option(0, "--federation", min=0,
+                                   help="Split one global world across N institutions (2-10): "
+                                        "OUT/global/ and one folder per institution."),
     force: bool = typer.Option(False, "--force",
                                help="Write into a folder that is not empty (world files are "
                                     "replaced, other files kept)."),
@@ -38,6 +41,9 @@ def generate(
     if refusal and not force:
         print_error(f"{refusal}; give --force to write the world's files there anyway", console)
         raise typer.Exit(2)
+    if federation:
+        _federation(out, federation, seed, scale, fmt.lower(), console)
+        return
     with _lazy_progress(console) as advance:
         try:
             summary = generate_world(out, seed=seed, scale=scale, fmt=fmt.lower(),
@@ -54,6 +60,22 @@ def generate(
     typer.echo("populations: " + ", ".join(f"{k} {v:,}" for k, v in summary.populations.items()))
     typer.echo(f"facilitators {summary.facilitators} in {summary.dens} dens; known: "
                + ", ".join(f"{k} {v}" for k, v in summary.known.items()))
+
+
+def _federation(out: Path, institutions: int, seed: int, scale: float, fmt: str,
+                console: Console) -> None:
+    from dentrace.synth.federation import generate_federation
+
+    try:
+        summary = generate_federation(out, institutions, seed=seed, scale=scale, fmt=fmt)
+    except DentraceError as error:
+        print_error(error, console)
+        raise typer.Exit(2) from error
+    typer.echo(f"{summary.out}: {summary}")
+    for inst in summary.institutions:
+        typer.echo(f"{inst['name']} ({inst['kind']}, names {inst['name_style']}): "
+                   f"{inst['customers']:,} customers, {inst['parties']:,} parties, "
+                   f"{inst['known']} known, {inst['positives']} positives in truth")
 
 
 def _occupied(out: Path) -> str | None:
