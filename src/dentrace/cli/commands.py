@@ -39,6 +39,7 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve.serve)
     app.add_typer(users.app, name="users")
     app.add_typer(audit.app, name="audit")
-    app.add_typer(report.app, name="report")
-    app.add_typer(export.app, name="export")
+    # made from the exporter registry (report.registry), one command per registered format
+    app.add_typer(report.group(), name="report")
+    app.add_typer(export.group(), name="export")
     app.add_typer(share.app, name="share")

@@ -64,7 +64,7 @@ def goaml_status(schema: Path | None) -> str:
     import os
 
     from dentrace.report.goaml import GoamlExporter, load_config
-    from dentrace.web.api.reports import SCHEMA_ENV
+    from dentrace.web.settings import GOAML_SCHEMA_ENV as SCHEMA_ENV
 
     if schema is None:
         schema = Path(os.environ[SCHEMA_ENV]) if os.environ.get(SCHEMA_ENV) else None

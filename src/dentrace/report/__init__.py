@@ -1,5 +1,7 @@
 """Reports for the FIU and the police: goAML STR, FollowTheMoney export and evidence packs,
-each an ``Exporter`` run by ``generate``, which audits every generation with file hashes.
+each an ``Exporter`` run by ``generate``, which audits every generation with file hashes, and
+each registered once in ``registry.EXPORTERS``, from which the CLI commands and the case page's
+buttons are made.
 
     material (case_material | party_material | alerts_material)
         └── Exporter.export(material, out) -> files     goaml | ftm | pack
@@ -21,10 +23,11 @@ _WHERE = {
     "GoamlExporter": "goaml", "load_config": "goaml", "write_goaml": "goaml", "Finding": "material",
     "Material": "material", "alerts_material": "material", "case_material": "material",
     "party_material": "material", "PackExporter": "pack", "verify_pack": "pack",
+    "EXPORTERS": "registry", "ExportOption": "registry", "ExporterEntry": "registry",
+    "exporter_entry": "registry", "register": "registry",
 }
-EXPORTERS = {"goaml": "GoamlExporter", "ftm": "FtmExporter", "pack": "PackExporter"}
 
-__all__ = ["EXPORTERS", "exporter_class", *sorted(_WHERE)]
+__all__ = ["exporter_class", *sorted(_WHERE)]
 
 
 def __getattr__(name: str) -> Any:
@@ -34,7 +37,5 @@ def __getattr__(name: str) -> Any:
 
 
 def exporter_class(name: str) -> Any:
-    """The exporter class registered under ``name`` (goaml, ftm, pack)."""
-    if name not in EXPORTERS:
-        raise KeyError(f"no exporter '{name}': one of {', '.join(EXPORTERS)}")
-    return __getattr__(EXPORTERS[name])
+    """The exporter class registered under ``name`` (goaml, ftm, pack, ...)."""
+    return __getattr__("exporter_entry")(name).exporter_class()

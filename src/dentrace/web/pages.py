@@ -6,6 +6,7 @@ read a JSON block in the page and call the JSON API with the session cookie and 
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from dentrace.auth import (
     permissions,
     revoke_token,
 )
+from dentrace.report.registry import exporters_of
 from dentrace.web.deps import AppContext, app_context, record_logout
 from dentrace.web.party_paths import path_segment
 from dentrace.web.security import (
@@ -52,6 +54,8 @@ def _json_block(value: Any) -> str:
 
 TEMPLATES.env.filters["json_block"] = _json_block
 TEMPLATES.env.filters["path_segment"] = path_segment
+# the case page's export buttons: every registered exporter of a case, as registered now
+TEMPLATES.env.globals["case_exporters"] = partial(exporters_of, "case")
 
 
 def _session_csrf_token(request: Request, context: AppContext) -> str:

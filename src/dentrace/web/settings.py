@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from dentrace.screen.settings import ScreeningSettings
 
@@ -44,3 +45,9 @@ class WebSettings:
         config = self.goaml_config or os.environ.get(GOAML_CONFIG_ENV) or None
         schema = self.goaml_schema or os.environ.get(GOAML_SCHEMA_ENV) or None
         return config, schema
+
+    def export_options(self) -> dict[str, Any]:
+        """The options the web app builds registered exporters with (``report.registry``),
+        named as their command-line options."""
+        config, schema = self.goaml_sources()
+        return {"config": config, "schema": schema}

@@ -16,7 +16,8 @@ from tests.unit.web.web_sample import bearer, token_for
 
 PUBLIC = {("POST", "/api/v1/auth/token"), ("GET", "/login"), ("POST", "/login"),
           ("POST", "/logout")}
-SAMPLE_IDS = {"alert_id": "1", "case_id": "1", "party_id": "P1", "username": "ana"}
+SAMPLE_IDS = {"alert_id": "1", "case_id": "1", "party_id": "P1", "username": "ana",
+              "name": "pack"}
 
 
 def _routes(client: TestClient) -> list[tuple[str, str]]:

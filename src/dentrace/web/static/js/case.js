@@ -1,5 +1,5 @@
 // Case page: status moves, submit, four-eyes approval, send back, close, assign, notes,
-// restriction and members.
+// restriction and members, and the exporters' downloads.
 import { reloadWithToast, send, toast } from "/static/js/api.js";
 
 const panel = document.getElementById("case-actions");
@@ -17,10 +17,11 @@ function reason(what) {
   return text;
 }
 
-// The STR is a file: fetch it with the CSRF header, then hand it to the browser to save.
-async function downloadReport(url) {
+// An export is a file: fetch it with the CSRF header, then hand it to the browser to save.
+async function downloadExport(button) {
+  const name = button.dataset.export;
   const csrf = document.cookie.split("; ").find((c) => c.startsWith("dentrace_csrf="));
-  const response = await fetch(url, {
+  const response = await fetch(`${base}/exports/${encodeURIComponent(name)}`, {
     method: "POST", credentials: "same-origin",
     headers: { "X-CSRF-Token": csrf ? decodeURIComponent(csrf.split("=")[1]) : "" },
   });
@@ -29,13 +30,13 @@ async function downloadReport(url) {
     const detail = data && data.detail ? data.detail : response.statusText;
     throw new Error(typeof detail === "string" ? detail : JSON.stringify(detail));
   }
-  const name = (response.headers.get("Content-Disposition") || "").split("filename=")[1];
+  const file = (response.headers.get("Content-Disposition") || "").split("filename=")[1];
   const link = document.createElement("a");
   link.href = URL.createObjectURL(await response.blob());
-  link.download = name ? name.replaceAll('"', "") : "goaml.xml";
+  link.download = file ? file.replaceAll('"', "") : name;
   link.click();
   URL.revokeObjectURL(link.href);
-  toast("goAML report generated and recorded in the audit log");
+  toast(`${button.textContent.trim()} generated and recorded in the audit log`);
 }
 
 // Each action sends its request and says what happened in words of its own; null: nothing sent.
@@ -63,10 +64,6 @@ const actions = {
     return after(send("POST", `${base}/assign`, { assignee }),
       (updated) => named(`assigned to ${updated.assignee}`));
   },
-  goaml: () => {
-    downloadReport(`${base}/goaml`).catch((error) => toast(error.message, true));
-    return null;
-  },
   restrict: () => after(send("POST", `${base}/restriction`, { restricted: true }),
     () => named("is now restricted")),
   unrestrict: () => after(send("POST", `${base}/restriction`, { restricted: false }),
@@ -92,12 +89,18 @@ const actions = {
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-action]");
   if (!button) return;
+  // the registry's export buttons (data-export) download; goAML's own script takes its button
+  const exporting = Boolean(button.dataset.export);
   const run = actions[button.dataset.action];
-  if (!run) return;
+  if (!exporting && !run) return;
   button.disabled = true;
   try {
-    const pending = run(button);
-    if (pending) reloadWithToast(await pending);
+    if (exporting) {
+      await downloadExport(button);
+    } else {
+      const pending = run(button);
+      if (pending) reloadWithToast(await pending);
+    }
   } catch (error) {
     toast(error.message, true);
   } finally {

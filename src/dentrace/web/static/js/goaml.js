@@ -95,13 +95,13 @@ async function download(url) {
 }
 
 if (button && actions) {
-  const url = `/api/v1/cases/${Number(actions.dataset.caseId)}/goaml`;
+  const url = `/api/v1/cases/${Number(actions.dataset.caseId)}/goaml`;  // its readiness
   // Handled here, at the button, so the page's shared action handler never sees the click.
   button.addEventListener("click", async (event) => {
     event.stopPropagation();
     button.disabled = true;
     try {
-      await download(url);
+      await download(`/api/v1/cases/${Number(actions.dataset.caseId)}/exports/goaml`);
     } catch (error) {
       show("error", "goAML report failed", [String(error.message || error)]);
     } finally {
