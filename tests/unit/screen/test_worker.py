@@ -183,3 +183,6 @@ def test_the_server_screens_in_its_screening_process(process_client: TestClient,
     restarted = process_client.app.state.screening.current  # type: ignore[attr-defined]
     assert restarted.process.pid not in (None, pid)
     assert [e["txn_id"] for e in read_log(workspace / "screening.jsonl")] == ["o-0", "o-2"]
+    health = process_client.get("/api/v1/screen/health", headers=bearer("sam")).json()
+    assert (health["mode"], health["state"], health["restarts"]) == ("process", "ready", 1)
+    assert health["pid"] == restarted.process.pid and health["payers"] > 0
