@@ -107,7 +107,7 @@ def match(
     person to review: a shared signal never raises an alert on its own)."""
     from dentrace.share import read_consortium_keys, read_trusted_senders
     from dentrace.share.match import match_signals
-    from dentrace.share.results import MATCHES_FILE
+    from dentrace.store.shared_signals import MATCHES_FILE
     from dentrace.store.sql import open_store
 
     try:

@@ -15,6 +15,7 @@ from dentrace.detect.indicators import Context, Indicator, catalogue, key_of
 from dentrace.features.build import FLAGS_TABLE
 
 KNOWN_REASON = "KNOWN"
+SHARED_REASON = "SHARED_SIGNAL"  # detect/shared_signal.py
 
 
 def reason_lists(strengths: pd.DataFrame, weights: Mapping[str, float],
@@ -114,6 +115,11 @@ def explain_alerts(con: Any, role: str, alerted: pd.DataFrame, features: pd.Data
         for code in codes:
             if code == KNOWN_REASON:
                 parts.append(f"{KNOWN_REASON}: in the known file as {role_label(role)}")
+            elif code == SHARED_REASON:
+                flagged, confirmed = context.shared.get(party, (0, 0))
+                parts.append(f"{SHARED_REASON}: flagged by {flagged} other institution"
+                             f"{'s' if flagged != 1 else ''} (confirmed by {confirmed}); "
+                             "evidence to review, never an alert on its own")
             elif code in indicators and not row.empty:
                 text = indicators[code].explain(row, role, config.indicators[code], context,
                                                 party)

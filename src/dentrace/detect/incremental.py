@@ -32,6 +32,7 @@ from dentrace.detect.scan import (
     score_payers,
     score_role,
 )
+from dentrace.detect.shared_signal import shared_context, with_shared
 from dentrace.detect.thresholds import Threshold
 from dentrace.errors import WorkspaceError
 from dentrace.features.build import PAIRS_TABLE, build_party_features, read_known
@@ -281,7 +282,7 @@ def _scan_incremental(workspace: Path, config: DetectConfig | Path | str | None,
         customers = _customers(con)
         frames, alerts, scorers, stage1 = _score_and_explain(
             con, cfg, rows, known, customers, last, _stage1(outputs, before),
-            {"scorer": scorer, "model_dir": model_dir}, timings)
+            with_shared(workspace, {"scorer": scorer, "model_dir": model_dir}), timings)
     finally:
         con.close()
     recomputed = {role: rows.features[role].index.astype(str) for role in ROLES}
@@ -364,6 +365,7 @@ def _score_and_explain(con: Any, cfg: DetectConfig, rows: TouchedRows, known: pd
             context = explain_context(con, role, alerted["party_id"].tolist(), known, cfg)
         else:
             context = _context(con, role, alerted["party_id"].tolist(), known, cfg)
+        context = shared_context(context, options)
         alerts.append(explain_alerts(con, role, alerted, features[role], cfg, context))
         timings[f"explain_{role}"] = time.perf_counter() - mark
         frames.append(frame)

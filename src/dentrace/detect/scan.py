@@ -27,6 +27,7 @@ from dentrace.detect.payer_suspicion import (
 )
 from dentrace.detect.rules import IndicatorScorer
 from dentrace.detect.scoring import load_scorer, load_second_stage
+from dentrace.detect.shared_signal import corroborate, shared_context, with_shared
 from dentrace.detect.thresholds import Threshold, choose
 from dentrace.engine.base import Engine
 from dentrace.features.build import FLAGS_TABLE, PAIRS_TABLE, build_party_features, read_known
@@ -155,6 +156,8 @@ def score_role(con: Any, role: str, features: pd.DataFrame, known: pd.DataFrame,
     if reasons is None:
         reasons = indicator_reasons(role, features, config)
     ids = features.index.astype(str)
+    # issue 21: other institutions' signals raise a score only where a local reason fires
+    scores, reasons = corroborate(ids, scores, reasons, options.get("shared"))
     positive = ids.isin(set(known.loc[known["label"] == role_label(role), "party_id"]))
     if threshold is None:
         threshold = choose(scores[~positive], scorer, _default_threshold(scorer, config),
@@ -307,8 +310,9 @@ def _scan(workspace: Path, *, config: DetectConfig | Path | str | None,
         known = read_known(con)
         known["party_id"] = known["party_id"].astype(str)
         customers = _customers(con)
-        options = {"alert_budget": alert_budget, "target_precision": target_precision,
-                   "scorer": scorer, "model_dir": model_dir}
+        options = with_shared(workspace, {
+            "alert_budget": alert_budget, "target_precision": target_precision,
+            "scorer": scorer, "model_dir": model_dir})
         frames: list[pd.DataFrame] = []
         alerts, thresholds, scorers = [], {}, {}
         pairs = corridor_pairs(con, PAIRS_TABLE)
@@ -327,7 +331,8 @@ def _scan(workspace: Path, *, config: DetectConfig | Path | str | None,
             timings[f"score_{role}"] = time.perf_counter() - mark
             mark = time.perf_counter()
             alerted = frame.loc[frame["alert"]]
-            context = _context(con, role, alerted["party_id"].tolist(), known, cfg)
+            context = shared_context(
+                _context(con, role, alerted["party_id"].tolist(), known, cfg), options)
             alerts.append(explain_alerts(con, role, alerted, features[role], cfg, context))
             timings[f"explain_{role}"] = time.perf_counter() - mark
             frames.append(frame)

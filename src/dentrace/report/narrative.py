@@ -11,7 +11,9 @@ from functools import cache
 
 import pandas as pd
 
+from dentrace.detect.explain import SHARED_REASON
 from dentrace.detect.indicators import catalogue
+from dentrace.detect.shared_signal import SHARED_DESCRIPTION
 from dentrace.ingest.rates import load_rates
 from dentrace.report.material import Material
 
@@ -23,9 +25,11 @@ _COMPANY = re.compile(
 
 @cache
 def descriptions() -> dict[str, str]:
-    """Indicator code → its one-line description from the catalogue (plus KNOWN)."""
+    """Indicator code → its one-line description from the catalogue (plus KNOWN and
+    SHARED_SIGNAL)."""
     found = {code: ind.description for code, ind in catalogue().items()}
     found["KNOWN"] = KNOWN_DESCRIPTION
+    found[SHARED_REASON] = SHARED_DESCRIPTION
     return found
 
 

@@ -26,8 +26,8 @@ from dentrace.share.export import signal_encoder
 from dentrace.share.identifiers import identifier_token
 from dentrace.share.keys import ConsortiumKey, ConsortiumKeys
 from dentrace.share.parties import local_parties
-from dentrace.share.results import COLUMNS, read_matches, read_revoked, write_results
 from dentrace.share.signals import MAX_BYTES, Signal, SignalsFile, read_signals
+from dentrace.store.shared_signals import COLUMNS, read_matches, read_revoked, write_results
 from dentrace.store.sql import Store
 
 _CHUNK = 4096  # local encodings per Dice product: 4096 x 2048 float32 is 32 MB

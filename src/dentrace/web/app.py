@@ -53,8 +53,13 @@ def missing_vendor_files() -> list[str]:
 
 
 def indicator_descriptions() -> dict[str, str]:
-    """Plain-language description of each indicator code, from the detection catalogue."""
-    return {code: ind.description for code, ind in catalogue().items()}
+    """Plain-language description of each indicator code, from the detection catalogue (and
+    SHARED_SIGNAL, other institutions' signals: issue 21)."""
+    from dentrace.detect.explain import SHARED_REASON
+    from dentrace.detect.shared_signal import SHARED_DESCRIPTION
+
+    return {**{code: ind.description for code, ind in catalogue().items()},
+            SHARED_REASON: SHARED_DESCRIPTION}
 
 
 def api_router() -> APIRouter:

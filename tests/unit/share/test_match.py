@@ -19,8 +19,13 @@ from dentrace.share import (
 from dentrace.share.export import signal_id_of
 from dentrace.share.keys import ConsortiumKeys, SigningIdentity
 from dentrace.share.match import match_signals
-from dentrace.share.results import MATCHES_FILE, flags_of, read_matches, read_revoked
 from dentrace.share.signals import Signal, write_signals
+from dentrace.store.shared_signals import (
+    MATCHES_FILE,
+    flags_of,
+    read_matches,
+    read_revoked,
+)
 from dentrace.store.sql import open_store
 from tests.unit.share.conftest import write_payments
 

@@ -26,6 +26,8 @@ class Context:
     dens: Mapping[str, str] = field(default_factory=dict)  # facilitator -> den id
     known_offenders: tuple[str, ...] = ()
     known_facilitators: tuple[str, ...] = ()
+    # party -> (other institutions flagging it, of them confirmed by a case): issue 21
+    shared: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 class Indicator(ABC):

@@ -6,11 +6,13 @@ Every call checks ``view_party`` and writes an audit entry naming the party and 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from dentrace.cases import record_party_view
+from dentrace.store.shared_signals import flags_of
 from dentrace.web import figures
 from dentrace.web.deps import (
     AppContext,
@@ -60,7 +62,18 @@ def party_summary(context: AppContext, party_id: str) -> dict[str, Any]:
         "explanation": explanation,
         "known": evidence.known_label(party_id),
         "reporting_currency": evidence.reporting_currency(),
+        "shared": _shared(evidence.workspace, party_id),
     }
+
+
+def _shared(workspace: Path, party_id: str) -> dict[str, Any]:
+    """Other institutions' signals about the party (issue 21): evidence, never an alert."""
+    flags = flags_of(workspace, party_id)
+    signals = [{k: signal[k] for k in ("sender", "strength", "role", "signal_date",
+                                       "matched_on", "similarity")}
+               for signal in flags.signals]
+    return {"institutions": flags.institutions, "confirmed": flags.confirmed,
+            "signals": signals}
 
 
 @router.get("/{party_id}")

@@ -1,5 +1,6 @@
-"""The shared-signal matches of a workspace, as the scan and the app read them: one row per
-local party and signal in force, and the withdrawals received.
+"""The shared-signal matches of a workspace (issue 21): one row per local party and signal in
+force, and the withdrawals received. ``dentrace share match`` writes them; the scan and the
+app read them, so they live here, below both.
 
 Files (written whole, replaced on each match): ``share/matches.parquet`` and
 ``share/revoked.parquet``. Counts per party are of institutions, not signals: two signals from
@@ -9,13 +10,13 @@ one sender about one party are one source.
 from __future__ import annotations
 
 import io
+import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 import pandas as pd
-
-from dentrace.writing.files import write_whole
 
 MATCHES_FILE: Final = "share/matches.parquet"
 REVOKED_FILE: Final = "share/revoked.parquet"
@@ -47,10 +48,21 @@ def _parquet(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write beside ``path`` then rename: a reader sees the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def write_results(workspace: Path, matches: pd.DataFrame, revoked: pd.DataFrame) -> None:
     """Replace both files whole (a reader sees the old set or the new one, per file)."""
-    write_whole(workspace / REVOKED_FILE, _parquet(revoked[list(_REVOKED_COLUMNS)]))
-    write_whole(workspace / MATCHES_FILE, _parquet(matches[list(COLUMNS)]))
+    _write_whole(workspace / REVOKED_FILE, _parquet(revoked[list(_REVOKED_COLUMNS)]))
+    _write_whole(workspace / MATCHES_FILE, _parquet(matches[list(COLUMNS)]))
 
 
 @dataclass(frozen=True)
