@@ -17,12 +17,17 @@ from dentrace.detect import scan
 from dentrace.detect.incremental import scan_incremental
 from dentrace.ingest import ingest
 from dentrace.screen import contract_payment, screener_from_workspace
-from dentrace.screen.log import LOG_FILE, ScreeningLog
-from dentrace.state.store import STATE_FILE
-from dentrace.store.scan_outputs import SCANS_DIR
+from dentrace.screen.log import ScreeningLog
+from dentrace.store import workspace as workspace_names
 from dentrace.store.sql import open_store
-from dentrace.store.sql.engine import SQLITE_FILE
-from dentrace.store.warehouse import WAREHOUSE_FILE
+from dentrace.store.workspace import (
+    CASES_FILE,
+    SCANS_DIR,
+    SCREENING_LOG_FILE,
+    STATE_FILE,
+    WAREHOUSE_FILE,
+    Workspace,
+)
 from dentrace.synth import generate_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,7 +101,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cases.import_alerts(store, folder / "alerts.parquet")
     payment = {"txn_id": "arch-1", "ts": "2025-09-01T10:00:00+00:00", "sender_id": "S-1",
                "beneficiary_id": "B-1", "amount": 25.0, "currency": "USD"}
-    ScreeningLog(folder / LOG_FILE).record(
+    ScreeningLog(Workspace(folder).screening_log).record(
         screener_from_workspace(folder).screen(contract_payment(payment)), "ana", "127.0.0.1")
     party = str(pd.read_parquet(folder / "alerts.parquet")["party_id"].iloc[0])
     export_graph(workspace=folder, party=party, hops=1, out=None)
@@ -121,15 +126,25 @@ def _workspace_names(folder: Path) -> set[str]:
 
 def test_every_file_of_a_real_workspace_is_named(workspace: Path) -> None:
     names = _workspace_names(workspace)
-    for expected in (WAREHOUSE_FILE, STATE_FILE, SQLITE_FILE, LOG_FILE, f"{SCANS_DIR}/",
+    for expected in (WAREHOUSE_FILE, STATE_FILE, CASES_FILE, SCREENING_LOG_FILE, f"{SCANS_DIR}/",
                      "scans/<generation>/", "graphs/"):
         assert expected in names, f"the run did not write {expected}: {sorted(names)}"
     missing = sorted(name for name in names if not _named(name) and not _named(_last(name)))
     assert not missing, f"docs/architecture.md does not name: {missing}"
 
 
-def test_files_the_app_writes_are_named() -> None:
-    # written by the app's goAML button, not by the run above (it needs an FIU configuration)
-    source = (PACKAGE / "web" / "api" / "reports.py").read_text(encoding="utf-8")
-    assert 'workspace / "reports"' in source
-    assert _named("reports/")
+def _backticked_parts() -> set[str]:
+    """Every path component of every backticked span of the doc (``scans/current`` gives
+    ``scans`` and ``current``)."""
+    return {part for span in re.findall(r"`([^`\n]+)`", _doc()) for part in span.split("/")}
+
+
+def test_every_name_the_workspace_module_defines_is_named() -> None:
+    # files no run above writes (the app's goAML reports/, the Spark lake/, the demo's marker)
+    # are named too: the Workspace is the one place that spells them (test_workspace.py)
+    defined = {value for key, value in vars(workspace_names).items()
+               if key.endswith(("_FILE", "_DIR")) and isinstance(value, str)}
+    assert {"reports", "lake", "spark-scratch", ".dentrace-demo", "cases.sqlite"} <= defined
+    missing = sorted(defined - _backticked_parts())
+    assert not missing, f"docs/architecture.md does not name: {missing}"
+    assert "no_such_file.json" not in _backticked_parts()

@@ -16,10 +16,11 @@ from dentrace import audit
 from dentrace.cli.console import literal
 from dentrace.errors import DentraceError
 from dentrace.store.sql import Store, open_store
+from dentrace.store.workspace import CASES_FILE
 
 app = typer.Typer(help="Verify and read the append-only audit log.", no_args_is_help=True)
 
-WORKSPACE = typer.Option(None, "--workspace", help="Workspace folder (SQLite: cases.sqlite).")
+WORKSPACE = typer.Option(None, "--workspace", help=f"Workspace folder (SQLite: {CASES_FILE}).")
 DATABASE_URL = typer.Option(None, "--database-url", envvar="DENTRACE_DATABASE_URL",
                             help="SQLAlchemy URL of a team database (PostgreSQL).")
 

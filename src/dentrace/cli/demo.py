@@ -13,21 +13,22 @@ from rich.console import Console
 from rich.table import Table
 
 from dentrace.cli.console import file_progress, literal, say
+from dentrace.store.workspace import Workspace
 
-MARKER = ".dentrace-demo"
 console = Console(stderr=True)
 
 
 def _fresh_workspace(workspace: Path) -> None:
     """Empty a workspace the demo made before; refuse to touch any other non-empty folder."""
     if workspace.exists() and any(workspace.iterdir()):
-        if not (workspace / MARKER).exists():
+        if not Workspace(workspace).demo_marker.exists():
             raise typer.BadParameter(
                 f"{workspace} is not empty and was not made by the demo; choose another folder",
                 param_hint="--workspace")
         shutil.rmtree(workspace)
     workspace.mkdir(parents=True, exist_ok=True)
-    (workspace / MARKER).write_text("made by dentrace demo; removed and rebuilt on each run\n")
+    Workspace(workspace).demo_marker.write_text(
+        "made by dentrace demo; removed and rebuilt on each run\n")
 
 
 def _world_files(world: Path) -> tuple[Path, Path | None, Path | None]:
@@ -45,7 +46,7 @@ def _logins(workspace: Path) -> list[tuple[str, str, str]]:
     from dentrace.store.sql.engine import open_store
 
     store = open_store(workspace)
-    import_alerts(store, workspace / "alerts.parquet")
+    import_alerts(store, Workspace(workspace).alerts)
     logins = []
     for username, role in (("analyst", "analyst"), ("supervisor", "supervisor")):
         _, password = add_user_with_random_password(store, username, role)
@@ -121,7 +122,7 @@ def demo(
     say(console, f"parties scored: {found['parties']}; alerts: {found['alerts']} "
                  f"({found['alerts_per_10k_customers']} per 10k customers, "
                  f"{found['alerts_known']} already known); scorers: {found['scorers']}")
-    say(console, f"results in {workspace / 'parties.parquet'} and {workspace / 'alerts.parquet'}")
+    say(console, f"results in {Workspace(workspace).parties} and {Workspace(workspace).alerts}")
     console.rule("4/4 the investigator app")
     logins = _logins(workspace)
     table = Table(title="Demo logins (random passwords, shown once)")

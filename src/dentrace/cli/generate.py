@@ -80,10 +80,10 @@ def _federation(out: Path, institutions: int, seed: int, scale: float, fmt: str,
 
 def _occupied(out: Path) -> str | None:
     """Why ``out`` should not receive a world: a workspace, or a folder with files in it."""
-    from dentrace.store.warehouse import warehouse_path
+    from dentrace.store.workspace import Workspace
 
-    if warehouse_path(out).exists():
-        return f"{out} is a dentrace workspace (it holds {warehouse_path(out).name})"
+    if Workspace(out).has_warehouse:
+        return f"{out} is a dentrace workspace (it holds {Workspace(out).warehouse.name})"
     if out.is_dir() and any(out.iterdir()):
         shown = sorted(p.name for p in out.iterdir())
         return (f"{out} is not empty ({len(shown)} entries: {', '.join(shown[:3])}"

@@ -27,16 +27,17 @@ def graph(
     """Export the payer–beneficiary network around PARTY as GraphML and JSON."""
     from dentrace.features import read_known
     from dentrace.graph.ego import ego_network, export_ego
-    from dentrace.store.warehouse import open_warehouse
+    from dentrace.store.workspace import Workspace
     from dentrace.writing.files import confined, safe_file_name
 
     console = Console()
-    scanned = workspace / "parties.parquet"
+    space = Workspace(workspace)
+    scanned = space.parties
     parties = pd.read_parquet(scanned) if scanned.is_file() else None
     try:
         # a party id is data, not a path: '../../x' or '/etc/x' must stay in graphs/
-        target = out or confined(workspace / "graphs", safe_file_name(party))
-        con = open_warehouse(workspace, read_only=True)
+        target = out or confined(space.graphs, safe_file_name(party))
+        con = space.open_warehouse(read_only=True)
         try:
             ego = ego_network(con, party, hops, parties, read_known(con))
         finally:

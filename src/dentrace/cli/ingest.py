@@ -17,6 +17,7 @@ from dentrace.cli.quarantine import print_top_reasons
 from dentrace.errors import DentraceError
 from dentrace.ingest import COUNT_KEYS, IngestReport
 from dentrace.ingest import ingest as run_ingest
+from dentrace.store.workspace import Workspace
 
 
 def ingest(
@@ -48,7 +49,7 @@ def ingest(
     console.print(_counts_table(report))
     say(console, f"Amounts converted to {report.reporting_currency} with rates as of "
                  f"{report.rates_as_of} ({report.rates_source}).")
-    say(console, f"Counts written to {workspace / 'summary.json'}.")
+    say(console, f"Counts written to {Workspace(workspace).summary}.")
     if report.rows_quarantined:
         print_top_reasons(console, workspace)
 

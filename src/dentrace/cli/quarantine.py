@@ -21,9 +21,9 @@ def top_reasons(workspace: Path, limit: int = TOP_REASONS) -> list[tuple[str, st
     A reason quotes the value (``non-numeric amount: lots``); rows are grouped on the text before
     the value so a thousand bad amounts make one line, with the first as the example.
     """
-    from dentrace.store.warehouse import open_warehouse
+    from dentrace.store.workspace import Workspace
 
-    con = open_warehouse(workspace, read_only=True)
+    con = Workspace(workspace).open_warehouse(read_only=True)
     try:
         rows = con.execute(
             "SELECT coalesce(field, ''), split_part(reason, ': ', 1) AS kind, count(*) AS n, "
@@ -55,10 +55,10 @@ def quarantine(
                                           help="Only transactions, customers or known."),
 ) -> None:
     """List quarantined rows: file, line, field and reason, most recent ingest first."""
-    from dentrace.store.warehouse import open_warehouse
+    from dentrace.store.workspace import Workspace
 
     try:
-        con = open_warehouse(workspace, read_only=True)
+        con = Workspace(workspace).open_warehouse(read_only=True)
     except DentraceError as exc:
         print_error(exc)
         raise typer.Exit(code=2) from exc

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from dentrace.cli.console import literal, print_error, say
 from dentrace.errors import DentraceError
+from dentrace.store.workspace import ALERTS_FILE, PARTIES_FILE, SUMMARY_FILE, Workspace
 
 
 def scan(
@@ -84,16 +85,14 @@ def scan(
                       literal(result.scorers[role]))
     console.print(table)
     say(console, f"{summary['alerts_per_10k_customers']} alerts per 10k customers; "
-                 f"scan took {result.timings['total']:.1f} s. Wrote parties.parquet, "
-                 "alerts.parquet and summary.json.")
+                 f"scan took {result.timings['total']:.1f} s. Wrote {PARTIES_FILE}, "
+                 f"{ALERTS_FILE} and {SUMMARY_FILE}.")
 
 
 def _no_transactions(workspace: Path) -> str | None:
     """Why there is nothing to scan, when the warehouse holds no transaction: a scan of none
     used to succeed with a table of zeros, and the new user took it for a clean bill."""
-    from dentrace.store.warehouse import open_warehouse
-
-    con = open_warehouse(workspace, read_only=True)
+    con = Workspace(workspace).open_warehouse(read_only=True)
     try:
         count, quarantined = con.execute(
             "SELECT (SELECT count(*) FROM transactions), (SELECT count(*) FROM quarantine "
@@ -144,12 +143,10 @@ def _engine(kind: str, workspace: Path, master: str | None, remote: str | None,
 
 def _print_incremental(console: Console, target: Path, config: Path | None, scorer: str) -> None:
     """Run ``scan_incremental`` on ``target`` and print what it recomputed."""
-    import json
-
     from dentrace.detect.incremental import scan_incremental
 
     result = scan_incremental(target, config=config, scorer=scorer)
-    record = json.loads((target / "summary.json").read_text(encoding="utf-8"))["scan"]
+    record = Workspace(target).read_summary()["scan"]
     done = record["incremental"]
     how = ("thresholds of the last full scan" if "full_scan_share" not in done else
            f"a full scan instead: the new payments' senders are "

@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from dentrace.errors import DentraceError
+from dentrace.store.workspace import CASES_FILE, SCREENING_LOG_FILE
 
 
 def serve(
@@ -20,7 +21,7 @@ def serve(
     port: int = typer.Option(8000, help="port to listen on"),
     database_url: str | None = typer.Option(
         None, "--database-url", envvar="DENTRACE_DATABASE_URL",
-        help="cases database (PostgreSQL for teams); default WORKSPACE/cases.sqlite"),
+        help=f"cases database (PostgreSQL for teams); default WORKSPACE/{CASES_FILE}"),
     insecure_cookies: bool = typer.Option(
         False, "--insecure-cookies",
         help="send session cookies over plain http (only for a browser on this machine)"),
@@ -35,7 +36,7 @@ def serve(
     access_log: bool = typer.Option(
         True, "--access-log/--no-access-log",
         help="log every HTTP request; at 1,000 screened payments/s the log costs CPU, and "
-             "screening decisions are in WORKSPACE/screening.jsonl either way"),
+             f"screening decisions are in WORKSPACE/{SCREENING_LOG_FILE} either way"),
 ) -> None:
     """Serve the investigator app: alert queue, parties, networks, cases and the API."""
     import uvicorn

@@ -107,8 +107,8 @@ def match(
     person to review: a shared signal never raises an alert on its own)."""
     from dentrace.share import read_consortium_keys, read_trusted_senders
     from dentrace.share.match import match_signals
-    from dentrace.store.shared_signals import MATCHES_FILE
     from dentrace.store.sql import open_store
+    from dentrace.store.workspace import Workspace
 
     try:
         keys_held = read_consortium_keys(key_file)
@@ -121,4 +121,4 @@ def match(
     say(Console(), f"{counts.files} file(s), {counts.signals} signals, {counts.withdrawn} "
                    f"withdrawn; {counts.exact} identifier and {counts.fuzzy} name hits; "
                    f"{counts.parties} local parties flagged by other institutions "
-                   f"({workspace / MATCHES_FILE})")
+                   f"({Workspace(workspace).share_matches})")

@@ -16,11 +16,12 @@ from rich.table import Table
 from dentrace import auth
 from dentrace.errors import DentraceError
 from dentrace.store.sql import Store, open_store
+from dentrace.store.workspace import CASES_FILE
 
 app = typer.Typer(help="Manage user accounts (analyst, supervisor, admin, screener).",
                   no_args_is_help=True)
 
-WORKSPACE = typer.Option(None, "--workspace", help="Workspace folder (SQLite: cases.sqlite).")
+WORKSPACE = typer.Option(None, "--workspace", help=f"Workspace folder (SQLite: {CASES_FILE}).")
 DATABASE_URL = typer.Option(None, "--database-url", envvar="DENTRACE_DATABASE_URL",
                             help="SQLAlchemy URL of a team database (PostgreSQL).")
 

@@ -37,7 +37,8 @@ from dentrace.detect.thresholds import Threshold
 from dentrace.errors import WorkspaceError
 from dentrace.features.build import PAIRS_TABLE, build_party_features, read_known
 from dentrace.model.base import ROLES
-from dentrace.store.scan_outputs import SUMMARY_FILE, ScanSet, current_scan, mirror_scan
+from dentrace.store.scan_outputs import ScanSet, current_scan, mirror_scan
+from dentrace.store.workspace import Workspace
 
 HISTORY_TABLE = "_dentrace_incremental_payments"
 TOUCHED_TABLE = {"payer": "_dentrace_touched_payers",
@@ -65,7 +66,7 @@ def last_scan(outputs: ScanSet | Path) -> LastScan:
     when there is none to go on."""
     if not isinstance(outputs, ScanSet):
         outputs = current_scan(Path(outputs))
-    path = outputs.workspace / SUMMARY_FILE
+    path = Workspace(outputs.workspace).summary
     entry = outputs.entry()
     if entry is None:
         raise WorkspaceError(f"{path}: no readable summary; run a full `dentrace scan` first")
@@ -89,7 +90,7 @@ def check_same_models(workspace: Path, last: LastScan, scorer: str,
     if last.model != current:
         recorded = last.model or "not recorded (an older version)"
         raise WorkspaceError(
-            f"{Path(workspace) / 'summary.json'}: field 'scan.model' is {recorded}, but this "
+            f"{Workspace(workspace).summary}: field 'scan.model' is {recorded}, but this "
             f"scan would score with {current}; run a full `dentrace scan` first")
     return current
 
@@ -238,12 +239,9 @@ def scan_incremental(workspace: Path, *, config: DetectConfig | Path | str | Non
     ``scan.incremental`` records the mode, the ingest runs covered and the parties recomputed.
     When the appended runs' senders are more than ``full_scan_share`` of the payers (None:
     never), a full scan runs instead, being the cheaper (mode ``FULL_MODE``). Scans of one
-    workspace take turns (``store.warehouse_access.scan_turn``).
+    workspace take turns (``Workspace.scan_turn``).
     """
-    from dentrace.store.warehouse import warehouse_path
-    from dentrace.store.warehouse_access import scan_turn
-
-    with scan_turn(warehouse_path(Path(workspace))):
+    with Workspace(workspace).scan_turn():
         return _scan_incremental(Path(workspace), config, scorer, model_dir, write, use_state,
                                  full_scan_share)
 
@@ -252,7 +250,7 @@ def _scan_incremental(workspace: Path, config: DetectConfig | Path | str | None,
                       model_dir: Path | None, write: bool, use_state: bool,
                       full_scan_share: float | None) -> ScanResult:
     from dentrace.detect.party_state import state_rows, usable_store
-    from dentrace.store.warehouse import bound_memory, open_warehouse
+    from dentrace.store.warehouse import bound_memory
 
     started, workspace = time.perf_counter(), Path(workspace)
     cfg = config if isinstance(config, DetectConfig) else load_config(config)
@@ -262,7 +260,7 @@ def _scan_incremental(workspace: Path, config: DetectConfig | Path | str | None,
     last = last_scan(outputs)
     model = check_same_models(workspace, last, scorer, model_dir)
     before = pd.read_parquet(outputs.parties)
-    con = open_warehouse(workspace, read_only=True)  # temporary tables only
+    con = Workspace(workspace).open_warehouse(read_only=True)  # temporary tables only
     share = new_sender_share(con, last.ingest_id_through, int((before["role"] == "payer").sum()))
     if full_scan_share is not None and share > full_scan_share:
         con.close()

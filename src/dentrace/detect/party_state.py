@@ -39,14 +39,10 @@ from dentrace.state.features import (
 from dentrace.state.flag_sql import flag_sql
 from dentrace.state.fold import PairState, PartyState, PayerState
 from dentrace.state.replay import read_kyc, replay_flagged
-from dentrace.state.store import (
-    STATE_FILE,
-    PartyStateStore,
-    Workset,
-    state_settings,
-)
+from dentrace.state.store import PartyStateStore, Workset, state_settings
 from dentrace.state.stored import seed_totals
 from dentrace.state.totals import PairTotals, RowCache
+from dentrace.store.workspace import Workspace
 
 SOURCE_TABLE = "_dentrace_incremental_source"
 KEY = {"payer": "sender_id", "facilitator": "beneficiary_id"}
@@ -58,7 +54,7 @@ BUILT_MODE = "party state built from the whole history (first incremental scan)"
 def usable_store(workspace: Path, shared: bool = False) -> PartyStateStore | None:
     """The workspace's state store when it holds the last full scan's graph results
     (``shared``: see ``PartyStateStore``)."""
-    if not (Path(workspace) / STATE_FILE).is_file():
+    if not Workspace(workspace).party_state.is_file():
         return None
     store = PartyStateStore(workspace, shared)
     if store.has_graph():

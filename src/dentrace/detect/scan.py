@@ -44,7 +44,7 @@ from dentrace.store.scan_outputs import (
     mirror_scan,
     publish_scan,
 )
-from dentrace.store.warehouse_access import scan_turn
+from dentrace.store.workspace import Workspace
 
 PARTY_COLUMNS = ["party_id", "role", "score", "alert", "reasons"]
 ALERT_COLUMNS = [*PARTY_COLUMNS, "explanation", "txn_ids"]
@@ -279,11 +279,9 @@ def scan(workspace: Path, *, config: DetectConfig | Path | str | None = None,
     corridor payments after their clearance date and score above the threshold. ``engine``
     runs the feature expressions (default DuckDB on the warehouse; docs/spark.md); the scan
     closes its per-scan state at the end. Scans of one workspace take turns
-    (``store.warehouse_access.scan_turn``).
+    (``Workspace.scan_turn``).
     """
-    from dentrace.store.warehouse import warehouse_path
-
-    with scan_turn(warehouse_path(Path(workspace))):
+    with Workspace(workspace).scan_turn():
         return _scan(Path(workspace), config=config, alert_budget=alert_budget,
                      target_precision=target_precision, scorer=scorer, model_dir=model_dir,
                      write=write, engine=engine)
@@ -292,8 +290,6 @@ def scan(workspace: Path, *, config: DetectConfig | Path | str | None = None,
 def _scan(workspace: Path, *, config: DetectConfig | Path | str | None,
           alert_budget: float | None, target_precision: float | None, scorer: str,
           model_dir: Path | None, write: bool, engine: Engine | None) -> ScanResult:
-    from dentrace.store.warehouse import open_warehouse
-
     timings: dict[str, float] = {}
     started = time.perf_counter()
     cfg = config if isinstance(config, DetectConfig) else load_config(config)
@@ -302,7 +298,7 @@ def _scan(workspace: Path, *, config: DetectConfig | Path | str | None,
         mirror_scan(workspace)  # finish the mirror of a scan killed after its switch
     # read-only: the scan writes only temporary tables, so the app and other readers keep
     # reading beside it (an older warehouse is migrated first, for a moment read-write)
-    con = open_warehouse(workspace, read_only=True)
+    con = Workspace(workspace).open_warehouse(read_only=True)
     try:
         through = ingested_through(con)
         features = build_party_features(con, cfg, engine=engine)

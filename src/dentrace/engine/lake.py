@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 from dentrace.errors import WorkspaceError
+from dentrace.store.workspace import Workspace
 
-LAKE_DIR = "lake"
 TRANSACTIONS_DIR = "transactions"
 PARTITION_COLUMN = "txn_month"
 
@@ -20,7 +20,7 @@ LAKE_COLUMNS = ("txn_id", "ts_utc", "ts_local", "utc_offset_min", "sender_id", "
 
 def lake_path(workspace: Path) -> Path:
     """Where ``export_lake`` writes by default: ``WORKSPACE/lake``."""
-    return Path(workspace) / LAKE_DIR
+    return Workspace(workspace).lake
 
 
 def transactions_path(lake: Path) -> Path:
@@ -34,11 +34,9 @@ def export_lake(workspace: Path, lake: Path | None = None) -> Path:
     The folder ``LAKE/transactions`` is replaced; rows are partitioned by the UTC month of
     ``ts_utc`` (Hive style, ``txn_month=2025-03``), so a reader can prune by month.
     """
-    from dentrace.store.warehouse import open_warehouse
-
     lake = lake_path(workspace) if lake is None else Path(lake)
     target = transactions_path(lake)
-    con = open_warehouse(Path(workspace), read_only=True)
+    con = Workspace(workspace).open_warehouse(read_only=True)
     try:
         if not con.execute("SELECT count(*) FROM transactions").fetchall()[0][0]:
             raise WorkspaceError(f"{workspace}: the warehouse has no transactions to export")

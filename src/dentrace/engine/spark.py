@@ -18,6 +18,7 @@ import pandas as pd
 from dentrace.engine.duckdb import drop_relation
 from dentrace.engine.lake import PARTITION_COLUMN, transactions_path
 from dentrace.errors import ConfigError, WorkspaceError
+from dentrace.store.workspace import Workspace
 
 TRANSACTIONS_VIEW = "dentrace_transactions"
 
@@ -160,4 +161,4 @@ def open_spark_engine(workspace: Path, settings: SparkSettings,
     lake = export_lake(workspace) if lake is None else Path(lake)
     if not transactions_path(lake).is_dir():
         raise WorkspaceError(f"{transactions_path(lake)}: no such folder (see docs/spark.md)")
-    return SparkEngine(spark_session(settings), lake, Path(workspace) / "spark-scratch")
+    return SparkEngine(spark_session(settings), lake, Workspace(workspace).spark_scratch)

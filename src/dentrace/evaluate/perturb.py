@@ -22,6 +22,7 @@ import pandas as pd
 
 from dentrace.evaluate.metrics import RoleMetrics, measure
 from dentrace.evaluate.world_files import find_world_file, read_table
+from dentrace.store.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -379,7 +380,7 @@ def measure_world(world: Path, out: Path, *, scan_options: dict[str, Any] | None
     ingest(workspace, transactions=world / "transactions", customers=customers, known=known,
            reporting_currency=meta.get("reporting_currency"), quiet=True)
     scan(workspace, **(scan_options or {}))
-    parties = pd.read_parquet(workspace / "parties.parquet")
+    parties = pd.read_parquet(Workspace(workspace).parties)
     count = count_customers(customers) if customers else int(meta.get("customers", 0))
     known_ids = read_known_ids(known) if known else set()
     return measure(parties, read_truth(find_world_file(world, "truth") or world), count,

@@ -23,6 +23,7 @@ from dentrace.evaluate.world_files import (
     read_known_ids,
     read_truth,
 )
+from dentrace.store.workspace import Workspace
 
 
 @dataclass
@@ -48,7 +49,7 @@ def world_seed(world: Path) -> int | None:
 def fresh_workspace(path: Path) -> Path:
     """An empty workspace folder; an earlier evaluation's workspace there is replaced."""
     if path.exists():
-        if not (path / "warehouse.duckdb").exists() and any(path.iterdir()):
+        if not Workspace(path).has_warehouse and any(path.iterdir()):
             raise WorkspaceError(f"{path}: exists and is not a dentrace workspace; "
                                  "choose another --out")
         shutil.rmtree(path)
@@ -93,7 +94,7 @@ def evaluate_world(world: Path, out: Path, known_file: Path | None = None,
     started = time.perf_counter()
     scan(workspace, **(scan_options or {}))
     timings["scan_s"] = time.perf_counter() - started
-    parties = pd.read_parquet(workspace / "parties.parquet")
+    parties = pd.read_parquet(Workspace(workspace).parties)
     known_ids = read_known_ids(known) if known else set()
     customers = count_customers(customers_file)
     metrics = measure(parties, read_truth(truth_file), customers, known_ids, budgets)

@@ -69,13 +69,13 @@ def world_features(world: Path, workspace: Path, with_known: bool,
     from dentrace.features import build_party_features
     from dentrace.features.build import PAIRS_TABLE
     from dentrace.ingest import ingest
-    from dentrace.store.warehouse import open_warehouse
+    from dentrace.store.workspace import Workspace
 
     known_file = find_world_file(world, "known")
     ingest(workspace, transactions=world / "transactions",
            customers=find_world_file(world, "customers"),
            known=known_file if with_known else None, quiet=True)
-    con = open_warehouse(workspace)
+    con = Workspace(workspace).open_warehouse()
     try:
         tables = build_party_features(con, config)
         pairs = corridor_pairs(con, PAIRS_TABLE)

@@ -6,7 +6,8 @@
 from dentrace.ingest.loader import FileCounts
 from dentrace.ingest.mapping import Mapping, TableMapping, load_mapping
 from dentrace.ingest.rates import Rates, load_rates
-from dentrace.ingest.service import COUNT_KEYS, SUMMARY_FILE, IngestReport, ingest
+from dentrace.ingest.service import COUNT_KEYS, IngestReport, ingest
+from dentrace.store.workspace import SUMMARY_FILE
 
 __all__ = [
     "COUNT_KEYS",

@@ -26,18 +26,15 @@ from dentrace.ingest.projection import Projection, project
 from dentrace.ingest.rates import DEFAULT_REPORTING_CURRENCY, Rates, load_rates
 from dentrace.ingest.readers.common import ROWS, STAGING
 from dentrace.ingest.rules import TableRules, customer_rules, known_rules, transaction_rules
-from dentrace.store.scan_outputs import update_summary
 from dentrace.store.warehouse import (
     bound_memory,
     next_ingest_id,
-    open_warehouse,
     read_meta,
-    warehouse_path,
     write_meta,
 )
-from dentrace.store.warehouse_access import GATE_REST_S, readers_waiting
+from dentrace.store.warehouse_access import GATE_REST_S
+from dentrace.store.workspace import Workspace
 
-SUMMARY_FILE = "summary.json"
 COUNT_KEYS = ("rows_read", "rows_accepted", "rows_quarantined", "rows_duplicate")
 
 # Called with (file, units done, units in total) while files load: reading is the first
@@ -127,8 +124,7 @@ def ingest(
         # one turn holds the warehouse for as many files as no reader waits for it
         with _writing(workspace, plan, zone, the_rates, reporting_currency) as (con, turn):
             report, started, loaded = report or turn, time.time(), 0
-            while files and not (loaded and readers_waiting(warehouse_path(workspace),
-                                                            started)):
+            while files and not (loaded and Workspace(workspace).readers_waiting(started)):
                 report.files.append(_load_file(con, files.pop(0), the_mapping, progress))
                 loaded += 1
         if files:
@@ -142,7 +138,7 @@ def _writing(workspace: Path, plan: list[_Planned], zone: str | None, rates: Rat
              currency: str | None) -> Iterator[tuple[duckdb.DuckDBPyConnection, IngestReport]]:
     """The warehouse opened for writing and set up for loading (memory cap, row groups,
     reporting currency, the rates table), with an empty report; closed after the block."""
-    con = open_warehouse(workspace, create=True)
+    con = Workspace(workspace).open_warehouse(create=True)
     try:
         bound_memory(con, ingest_memory(plan))
         keep_row_groups(con)
@@ -323,6 +319,6 @@ def _stage(con: duckdb.DuckDBPyConnection, item: _Planned, mapping: Mapping,
 def _write_summary(workspace: Path, report: IngestReport) -> None:
     """Write the ingest counts into summary.json (atomically), keeping what later stages
     wrote there."""
-    update_summary(workspace, lambda summary: summary.update(report.as_summary()))
+    Workspace(workspace).merge_summary(report.as_summary())
 
 

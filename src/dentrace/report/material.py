@@ -22,9 +22,10 @@ from dentrace.cases.casework import REPORTED
 from dentrace.cases.views import CaseView, case_view, usernames
 from dentrace.errors import WorkspaceError
 from dentrace.report.errors import NotApproved, NothingToReport
-from dentrace.store import open_warehouse, read_meta
+from dentrace.store import read_meta
 from dentrace.store.sql import Store
 from dentrace.store.sql.models import Alert, Case
+from dentrace.store.workspace import Workspace
 
 _REASON = re.compile(r"(?:^|;\s)([A-Z][A-Z0-9_]+):\s")
 
@@ -89,7 +90,7 @@ def _finding(party_id: str, role: str, score: float, reasons: str, explanation: 
 def _warehouse_rows(workspace: Path, txn_ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame,
                                                                    str]:
     """The transactions with these ids, the KYC of everyone in them, the reporting currency."""
-    con = open_warehouse(workspace, read_only=True)
+    con = Workspace(workspace).open_warehouse(read_only=True)
     try:
         con.register("_report_ids", pd.DataFrame({"txn_id": sorted(set(txn_ids))}))
         # A row's file is its ingest run's (since warehouse schema 2 it is kept there only).
@@ -110,7 +111,7 @@ def _warehouse_rows(workspace: Path, txn_ids: list[str]) -> tuple[pd.DataFrame, 
 
 
 def _load_alerts(workspace: Path) -> pd.DataFrame:
-    path = Path(workspace) / "alerts.parquet"
+    path = Workspace(workspace).alerts
     if not path.is_file():
         raise WorkspaceError(f"{path}: no scan results here; run `dentrace scan` first")
     return pd.read_parquet(path)
@@ -160,7 +161,7 @@ def party_material(workspace: Path, party_id: str) -> Material:
     alerts = _load_alerts(workspace)
     rows = alerts[alerts["party_id"].astype(str) == party_id]
     if rows.empty:
-        raise NothingToReport(f"party {party_id}: no alert for it in {workspace}/alerts.parquet")
+        raise NothingToReport(f"party {party_id}: no alert for it in {Workspace(workspace).alerts}")
     findings = [_finding(r.party_id, r.role, r.score, r.reasons, r.explanation, r.txn_ids)
                 for r in rows.itertuples()]
     return _assemble(workspace, "party", party_id, f"Party {party_id}", findings,
@@ -172,7 +173,7 @@ def alerts_material(workspace: Path) -> Material:
     alerts = _load_alerts(workspace)
     alerts = alerts[alerts["alert"].astype(bool)] if "alert" in alerts else alerts
     if alerts.empty:
-        raise NothingToReport(f"{workspace}/alerts.parquet: the scan raised no alert")
+        raise NothingToReport(f"{Workspace(workspace).alerts}: the scan raised no alert")
     findings = [_finding(r.party_id, r.role, r.score, r.reasons, r.explanation, r.txn_ids)
                 for r in alerts.itertuples()]
     return _assemble(workspace, "alerts", "all", "All alerts of the latest scan", findings,

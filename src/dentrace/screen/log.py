@@ -11,7 +11,9 @@ from typing import Any, TextIO
 
 import orjson
 
-LOG_FILE = "screening.jsonl"
+from dentrace.store.workspace import SCREENING_LOG_FILE as LOG_FILE
+
+__all__ = ["LOG_FILE", "ScreeningLog", "read_log"]
 
 
 class ScreeningLog:

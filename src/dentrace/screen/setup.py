@@ -34,6 +34,7 @@ from dentrace.state.fold import PartyState
 from dentrace.state.replay import read_kyc, refresh_profiles, replay_flagged
 from dentrace.state.stored import StoredParties
 from dentrace.store.scan_outputs import ScanSet, current_scan
+from dentrace.store.workspace import SUMMARY_FILE, Workspace
 
 # a screener over the party state store loads ahead the parties of the history's last day: the
 # next payments are mostly theirs (10M: per-batch p99 30.7 -> 5.2 ms, for 5 s and 0.6 GiB)
@@ -133,12 +134,10 @@ def screener_from_workspace(workspace: Path, *, config: DetectConfig | None = No
     """A Screener whose party state holds every payment of the workspace's warehouse: read
     from its party state store as payments need them when there is one (``_stored_parties``),
     else replayed into memory."""
-    from dentrace.store.warehouse import open_warehouse
-
     workspace = Path(workspace)
     cfg = config or load_config()
     outputs = current_scan(workspace)  # the thresholds and scores of one scan
-    con = open_warehouse(workspace, read_only=True)
+    con = Workspace(workspace).open_warehouse(read_only=True)
     try:
         currency = reporting_currency(con)
         features = build_party_features(con, cfg)
@@ -165,7 +164,7 @@ def screener_from_workspace(workspace: Path, *, config: DetectConfig | None = No
         parties = pd.read_parquet(parties_file, columns=["party_id", "role", "score"])
         scan_scores = {(r, str(p)): float(s) for p, r, s in parties.itertuples(index=False)}
     return Screener(state, PaymentFlagger(cfg.features, currency), scorers,
-                    Thresholds(hold, review_ratio, "summary.json" if found else "config"),
+                    Thresholds(hold, review_ratio, SUMMARY_FILE if found else "config"),
                     graph, _rates(currency), scan_scores, second=second, parties=stored)
 
 

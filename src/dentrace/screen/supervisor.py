@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from dentrace.screen.batching import Batcher, ScreeningBatcher
-from dentrace.screen.log import LOG_FILE, ScreeningLog
+from dentrace.screen.log import ScreeningLog
 from dentrace.screen.service import Screener
 from dentrace.screen.settings import ScreeningSettings
 from dentrace.screen.setup import screener_from_workspace
 from dentrace.screen.worker import ProcessBatcher, ScreeningProcess
+from dentrace.store.workspace import Workspace
 
 
 class ScreeningService:
@@ -66,7 +67,7 @@ class ScreeningService:
                 return batcher
             self._close_batcher()
             if self._log is None:
-                self._log = ScreeningLog(self.workspace / LOG_FILE)
+                self._log = ScreeningLog(Workspace(self.workspace).screening_log)
             self._batcher = batcher = self._start(self._log)
             self.starts += 1
             return batcher

@@ -28,7 +28,7 @@ from dentrace.share.keys import ConsortiumKey, ConsortiumKeys, SigningIdentity
 from dentrace.share.parties import local_parties
 from dentrace.share.signals import STRENGTHS, Signal, write_signals
 from dentrace.store.sql import Store
-from dentrace.store.warehouse import open_warehouse
+from dentrace.store.workspace import Workspace
 
 _ROLE_OF_LABEL = {"offender": "payer", "facilitator": "facilitator"}
 _RANK = {strength: rank for rank, strength in enumerate(STRENGTHS)}
@@ -60,7 +60,7 @@ def signal_id_of(id_key: bytes, party: str) -> str:
 
 
 def _alerted(workspace: Path) -> list[tuple[str, str, str, date]]:
-    path = workspace / "alerts.parquet"
+    path = Workspace(workspace).alerts
     if not path.is_file():
         return []
     alerts = pd.read_parquet(path, columns=["party_id", "role"])
@@ -69,7 +69,7 @@ def _alerted(workspace: Path) -> list[tuple[str, str, str, date]]:
 
 
 def _known(workspace: Path) -> tuple[list[tuple[str, str, str, date]], set[str]]:
-    con = open_warehouse(workspace, read_only=True)
+    con = Workspace(workspace).open_warehouse(read_only=True)
     try:
         known = read_known(con)
     finally:

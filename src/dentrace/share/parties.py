@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dentrace.store.warehouse import open_warehouse
+from dentrace.store.workspace import Workspace
 
 _SEEN = """
 WITH seen AS (
@@ -32,7 +32,7 @@ def _has_table(con: object, name: str) -> bool:
 def local_parties(workspace: Path) -> pd.DataFrame:
     """``party_id``, ``name``, ``country`` of every sender, beneficiary and customer; the KYC
     name and country win over the ones written on payments."""
-    con = open_warehouse(workspace, read_only=True)
+    con = Workspace(workspace).open_warehouse(read_only=True)
     try:
         seen = con.execute(_SEEN).df() if _has_table(con, "transactions") else None
         kyc = con.execute(_CUSTOMERS).df() if _has_table(con, "customers") else None

@@ -55,6 +55,7 @@ from dentrace.state.replay import REPLAY_COLUMNS, refresh_profiles, replay_flagg
 from dentrace.state.store import PartyStateStore, Workset, state_settings
 from dentrace.state.totals import PairTotals
 from dentrace.store.warehouse import memory_lent
+from dentrace.store.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -298,7 +299,7 @@ def build_state_store(con: Any, features: FeatureSettings, store: PartyStateStor
             done = {role: _run(jobs[role], plan.workers) for role in ("payer", "beneficiary")}
         folded = time.perf_counter()
         store.replace_from(
-            [folder / f"{role}-{k}" / "party_state.sqlite"
+            [Workspace(folder / f"{role}-{k}").party_state
              for role in ("payer", "beneficiary") for k in range(plan.shards)],
             {"through_ingest_id": through, "clock": clock if math.isfinite(clock) else -1e18,
              "payments": count, **settings})

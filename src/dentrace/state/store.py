@@ -36,8 +36,8 @@ import pandas as pd
 from dentrace.errors import WorkspaceError
 from dentrace.state.fold import BeneficiaryState, PairState, PartyState, PayerState
 from dentrace.state.totals import PairTotals
+from dentrace.store.workspace import STATE_FILE, Workspace
 
-STATE_FILE = "party_state.sqlite"
 FORMAT = 2  # 1: pair records inside the payer and beneficiary rows
 CHUNK = 900  # ids per IN (...) query: below SQLite's default parameter limit
 CACHE_KIB = 512 * 1024  # SQLite's page cache of the store connection (it grows as used)
@@ -155,7 +155,7 @@ class PartyStateStore:
     def __init__(self, workspace: Path, shared: bool = False) -> None:
         """``shared``: the connection may be used from other threads (the caller serialises
         its use, as the screener does under its lock)."""
-        self.path = Path(workspace) / STATE_FILE
+        self.path = Workspace(workspace).party_state
         try:
             self.db = sqlite3.connect(self.path, check_same_thread=not shared)
             # write-ahead log: a crash loses at most the last scan's write, never the file

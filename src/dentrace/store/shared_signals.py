@@ -18,8 +18,8 @@ from typing import Final
 
 import pandas as pd
 
-MATCHES_FILE: Final = "share/matches.parquet"
-REVOKED_FILE: Final = "share/revoked.parquet"
+from dentrace.store.workspace import Workspace
+
 COLUMNS: Final = ("party_id", "sender", "signal_id", "role", "label", "strength",
                   "signal_date", "matched_on", "similarity", "key_id", "file_sha256",
                   "matched_at")
@@ -34,12 +34,12 @@ def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
 
 def read_matches(workspace: Path) -> pd.DataFrame:
     """Every match in force (empty, with the columns, when nothing was matched yet)."""
-    return _read(workspace / MATCHES_FILE, COLUMNS)
+    return _read(Workspace(workspace).share_matches, COLUMNS)
 
 
 def read_revoked(workspace: Path) -> pd.DataFrame:
     """Every withdrawal received: ``sender``, ``signal_id``, ``revoked_at``."""
-    return _read(workspace / REVOKED_FILE, _REVOKED_COLUMNS)
+    return _read(Workspace(workspace).share_revoked, _REVOKED_COLUMNS)
 
 
 def _parquet(frame: pd.DataFrame) -> bytes:
@@ -61,8 +61,8 @@ def _write_whole(path: Path, data: bytes) -> None:
 
 def write_results(workspace: Path, matches: pd.DataFrame, revoked: pd.DataFrame) -> None:
     """Replace both files whole (a reader sees the old set or the new one, per file)."""
-    _write_whole(workspace / REVOKED_FILE, _parquet(revoked[list(_REVOKED_COLUMNS)]))
-    _write_whole(workspace / MATCHES_FILE, _parquet(matches[list(COLUMNS)]))
+    _write_whole(Workspace(workspace).share_revoked, _parquet(revoked[list(_REVOKED_COLUMNS)]))
+    _write_whole(Workspace(workspace).share_matches, _parquet(matches[list(COLUMNS)]))
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ import duckdb
 
 from dentrace.errors import WorkspaceError
 from dentrace.store import warehouse_access
+from dentrace.store.atomic import fsync_path
+from dentrace.store.workspace import WAREHOUSE_FILE, Workspace
 
 SCHEMA_VERSION = 3
-WAREHOUSE_FILE = "warehouse.duckdb"
 
 # Text that repeats (countries, currency, channel, names, memos) is stored compressed
 # (DuckDB's dict_fsst); ids and the free-form ``extra`` are stored plain: compressing them
@@ -85,7 +86,7 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
 
 def warehouse_path(workspace: Path) -> Path:
     """The path of a workspace's warehouse file."""
-    return Path(workspace) / WAREHOUSE_FILE
+    return Workspace(workspace).warehouse
 
 
 def open_warehouse(
@@ -245,20 +246,3 @@ def flush_in_background(con: duckdb.DuckDBPyConnection) -> threading.Thread:
     thread = threading.Thread(target=fsync_path, args=(path,), daemon=True)
     thread.start()
     return thread
-
-
-def fsync_path(path: str | Path | None) -> None:
-    """Write a file's (or a folder's entries') cached pages to disk; a no-op without a path or
-    where it cannot be opened (a folder on Windows)."""
-    if not path:
-        return
-    try:
-        handle = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)

@@ -16,8 +16,7 @@ from typing import Any
 import duckdb
 
 from dentrace.store import warehouse_access
-from dentrace.store.scan_outputs import ALERTS_FILE, PARTIES_FILE, ScanSet, current_scan
-from dentrace.store.warehouse import WAREHOUSE_FILE
+from dentrace.store.workspace import ALERTS_FILE, PARTIES_FILE, ScanSet, Workspace
 
 __all__ = ["ALERTS_FILE", "PARTIES_FILE", "Evidence"]
 NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4)  # sender's local clock, as in the indicator catalogue
@@ -55,12 +54,13 @@ class Evidence:
 
     def __init__(self, workspace: Path, wait: float = warehouse_access.READ_WAIT_S) -> None:
         self.workspace = Path(workspace)
+        self.space = Workspace(workspace)
         self.wait = wait
         self._local = threading.local()
 
     @property
     def has_warehouse(self) -> bool:
-        return (self.workspace / WAREHOUSE_FILE).exists()
+        return self.space.has_warehouse
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -74,7 +74,7 @@ class Evidence:
         if shared is not None:
             yield shared
             return
-        self._local.scan = current_scan(self.workspace)
+        self._local.scan = self.space.current_scan()
         try:
             with self._open() as con:
                 self._local.connection = con
@@ -88,14 +88,13 @@ class Evidence:
     def scan_set(self) -> ScanSet:
         """The scan set of this request (inside ``connect``), else the one in force."""
         pinned: ScanSet | None = getattr(self._local, "scan", None)
-        return pinned if pinned is not None else current_scan(self.workspace)
+        return pinned if pinned is not None else self.space.current_scan()
 
     @contextmanager
     def _open(self) -> Iterator[duckdb.DuckDBPyConnection]:
         shared = self.has_warehouse
         if shared:
-            con = warehouse_access.connect(self.workspace / WAREHOUSE_FILE, read_only=True,
-                                           wait=self.wait)
+            con = self.space.connect_warehouse(read_only=True, wait=self.wait)
         else:
             con = duckdb.connect()
             self._empty_tables(con)
@@ -105,7 +104,7 @@ class Evidence:
             yield con
         finally:
             if shared:
-                warehouse_access.close(con)
+                self.space.close_warehouse(con)
             else:
                 con.close()
 

@@ -14,5 +14,5 @@ def test_ingest_public_names() -> None:
 
 def test_store_public_names() -> None:
     assert sorted(dentrace.store.__all__) == [
-        "SCHEMA_VERSION", "WAREHOUSE_FILE", "open_warehouse", "read_meta", "warehouse_path",
-        "write_meta"]
+        "SCHEMA_VERSION", "WAREHOUSE_FILE", "Workspace", "open_warehouse", "read_meta",
+        "warehouse_path", "write_meta"]

@@ -20,13 +20,9 @@ from dentrace.share.export import signal_id_of
 from dentrace.share.keys import ConsortiumKeys, SigningIdentity
 from dentrace.share.match import match_signals
 from dentrace.share.signals import Signal, write_signals
-from dentrace.store.shared_signals import (
-    MATCHES_FILE,
-    flags_of,
-    read_matches,
-    read_revoked,
-)
+from dentrace.store.shared_signals import flags_of, read_matches, read_revoked
 from dentrace.store.sql import open_store
+from dentrace.store.workspace import Workspace
 from tests.unit.share.conftest import write_payments
 
 ODD = "Jose =cmd|' /C calc'!A0 Reyes"
@@ -131,7 +127,7 @@ def test_a_tampered_file_stops_the_run_and_is_audited(
     tampered.write_bytes(exported.read_bytes().replace(b'"alerted"', b'"confirm"', 1))
     with pytest.raises(SignalFileError, match="signature does not verify"):
         _match(bank_b, senders_file, consortium, exported, tampered)
-    assert not (bank_b / MATCHES_FILE).exists()
+    assert not Workspace(bank_b).share_matches.exists()
     with open_store(bank_b) as store:
         refused = audit.entries(store, action="share_import_refused")
     assert len(refused) == 1 and refused[0].detail["kind"] == "SignatureError"

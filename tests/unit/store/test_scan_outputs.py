@@ -23,9 +23,9 @@ from dentrace.store.scan_outputs import (
     current_scan,
     mirror_scan,
     publish_scan,
-    update_summary,
     write_atomically,
 )
+from dentrace.store.workspace import Workspace
 
 
 def _tables(tag: str, rows: int = 3) -> dict[str, pd.DataFrame | None]:
@@ -34,7 +34,7 @@ def _tables(tag: str, rows: int = 3) -> dict[str, pd.DataFrame | None]:
 
 
 def test_a_published_set_is_in_force_and_mirrored_at_the_root(tmp_path: Path) -> None:
-    update_summary(tmp_path, lambda s: s.update(rows_read=7))  # an ingest's counts
+    Workspace(tmp_path).merge_summary({"rows_read": 7})  # an ingest's counts
     first = publish_scan(tmp_path, _tables("a"), {"run": 1})
     assert current_scan(tmp_path) == first and first.generation is not None
     assert os.path.samefile(first.parties, tmp_path / PARTIES_FILE)  # a link, not a copy
@@ -75,7 +75,7 @@ def test_a_mirror_cut_short_is_finished_by_the_next_writer(tmp_path: Path) -> No
     publish_scan(tmp_path, _tables("a"), {"run": 1})
     newer = publish_scan(tmp_path, _tables("b"), {"run": 2})
     (tmp_path / PARTIES_FILE).unlink()  # as if killed between the switch and the mirror
-    update_summary(tmp_path, lambda s: s.update(scan={"run": 1}))
+    Workspace(tmp_path).merge_summary({"scan": {"run": 1}})
     mirror_scan(tmp_path)
     assert os.path.samefile(newer.parties, tmp_path / PARTIES_FILE)
     assert json.loads((tmp_path / "summary.json").read_text())["scan"] == {"run": 2}

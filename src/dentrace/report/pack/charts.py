@@ -17,7 +17,7 @@ import pandas as pd
 from dentrace.errors import InputError
 from dentrace.graph.ego import collect_edges
 from dentrace.report.material import Material
-from dentrace.store import open_warehouse
+from dentrace.store.workspace import Workspace
 from dentrace.writing.files import whole_file
 from dentrace.writing.xmltext import xml_text
 
@@ -64,7 +64,7 @@ def _edges(material: Material, workspace: Path) -> pd.DataFrame:
         payments=("txn_id", "count")).rename(columns={"sender_id": "source",
                                                        "beneficiary_id": "target"})
     frames = [own]
-    con = open_warehouse(workspace, read_only=True)
+    con = Workspace(workspace).open_warehouse(read_only=True)
     try:
         for party_id, _role in material.parties:
             try:

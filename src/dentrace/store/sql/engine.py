@@ -12,13 +12,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from dentrace.errors import WorkspaceError
+from dentrace.store.workspace import Workspace
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SQLITE_FILE = "cases.sqlite"
 _BEGIN = "dentrace_sqlite_begin"
 
 
@@ -68,7 +68,7 @@ class Store:
 def database_url_for(
     workspace: str | Path | None, database_url: str | None, *, must_exist: bool = False
 ) -> str:
-    """The URL to open: ``database_url`` if given, else SQLite at ``WORKSPACE/cases.sqlite``.
+    """The URL to open: ``database_url`` if given, else SQLite at ``Workspace.cases_db``.
 
     ``must_exist`` refuses a workspace without a cases database (for read-only commands).
     """
@@ -79,9 +79,11 @@ def database_url_for(
     folder = Path(workspace)
     if not folder.is_dir():
         raise WorkspaceError(f"{folder}: workspace directory does not exist")
-    if must_exist and not (folder / SQLITE_FILE).is_file():
-        raise WorkspaceError(f"{folder / SQLITE_FILE}: no cases database in this workspace")
-    return f"sqlite:///{(folder / SQLITE_FILE).resolve()}"
+    database = Workspace(folder).cases_db
+    if must_exist and not database.is_file():
+        raise WorkspaceError(f"{database}: no cases database in this workspace")
+    # rendered, not pasted: a folder named with '?', '#' or '%' would be read as a URL's parts
+    return URL.create("sqlite", database=str(database.resolve())).render_as_string()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

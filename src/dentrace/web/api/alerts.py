@@ -108,6 +108,6 @@ def import_scan(
     permit(context, caller, "import_alerts")
     path = context.evidence.scan_set().alerts  # the last complete scan's
     if not path.is_file():
-        raise HTTPException(status_code=404, detail="no alerts.parquet: run `dentrace scan`")
+        raise HTTPException(status_code=404, detail=f"no {path.name}: run `dentrace scan`")
     result = import_alerts(context.store, path, actor=caller.account, origin=caller.origin)
     return ImportResultOut(**result.__dict__)

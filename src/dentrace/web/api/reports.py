@@ -25,6 +25,7 @@ from dentrace.report.errors import NotApproved, NothingToReport, ReportError, Sc
 from dentrace.report.goaml import GoamlExporter, shipped_examples
 from dentrace.report.material import Material, record_report
 from dentrace.report.registry import EXPORTERS, ExporterEntry, bundle, exporters_of
+from dentrace.store.workspace import Workspace
 from dentrace.web.deps import AppContext, app_context, current_caller, permit
 from dentrace.web.security import Caller
 from dentrace.web.settings import GOAML_CONFIG_ENV
@@ -126,7 +127,8 @@ def export_case(context: AppContext, caller: Caller, case_id: int,
                       f"{entry.title} export is not configured: {exc}{hint}") from exc
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     base = f"case-{case_id}-{entry.name}-{stamp}"
-    out = workspace / "reports" / (base if entry.output == "folder" else base + entry.extension)
+    file_name = base if entry.output == "folder" else base + entry.extension
+    out = Workspace(workspace).reports / file_name
     try:
         generate(exporter, material, out, store=context.store, actor=caller.account.username,
                  origin=caller.origin)
