@@ -18,7 +18,7 @@ import duckdb
 from dentrace.store import warehouse_access
 from dentrace.store.workspace import ALERTS_FILE, PARTIES_FILE, ScanSet, Workspace
 
-__all__ = ["ALERTS_FILE", "PARTIES_FILE", "Evidence"]
+__all__ = ["Evidence"]
 NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4)  # sender's local clock, as in the indicator catalogue
 PROFILE_FIELDS = (
     "customer_id", "name", "birth_date", "gender", "country", "nationality", "occupation",

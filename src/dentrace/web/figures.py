@@ -13,7 +13,8 @@ import pandas as pd
 
 from dentrace.errors import InputError
 from dentrace.graph import ego
-from dentrace.web.evidence import ALERTS_FILE, PARTIES_FILE, Evidence
+from dentrace.store.workspace import ALERTS_FILE, PARTIES_FILE
+from dentrace.web.evidence import Evidence
 
 MAX_NETWORK_NODES = 90
 AMOUNT_BANDS = (0, 25, 50, 100, 250, 500, 1000)

@@ -11,8 +11,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 
 from dentrace import cases as service
+from dentrace.store.workspace import PARTIES_FILE
 from dentrace.web.deps import AppContext, app_context, audited, current_caller
-from dentrace.web.evidence import PARTIES_FILE, Evidence
+from dentrace.web.evidence import Evidence
 from dentrace.web.security import Caller
 
 router = APIRouter(tags=["search"])
