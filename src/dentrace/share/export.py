@@ -119,7 +119,28 @@ def _signals(frame: pd.DataFrame, names: pd.DataFrame, key: ConsortiumKey,
         block = encoder.block(country) if bloom is not None else None
         out.append(Signal(signal_id_of(id_key, party), role, strength, as_of, tokens, block,
                           bloom))
-    return out
+    return distinct_names(out)
+
+
+def distinct_names(signals: list[Signal]) -> list[Signal]:
+    """Each name encoding once per file, on its strongest signal: the others keep their tokens
+    and lose the encoding (a signal left with neither is dropped). Encodings are deterministic,
+    so a name written on many signals would tell an outsider how common it is (the frequency
+    attack of benchmarks/share.py); a local party matching that name matches the one kept."""
+    rank = {strength: r for r, strength in enumerate(STRENGTHS)}
+    order = sorted(range(len(signals)), key=lambda i: -rank[signals[i].strength])
+    seen: set[bytes] = set()
+    kept: dict[int, Signal] = {}
+    for i in order:
+        signal = signals[i]
+        if signal.bloom is not None and signal.bloom in seen:
+            signal = Signal(signal.signal_id, signal.role, signal.strength, signal.as_of,
+                            signal.tokens)
+        if signal.bloom is not None:
+            seen.add(signal.bloom)
+        if signal.tokens or signal.bloom is not None:
+            kept[i] = signal
+    return [kept[i] for i in sorted(kept)]
 
 
 def export_signals(workspace: Path, store: Store, keys: ConsortiumKeys,

@@ -9,7 +9,6 @@ it is part of the token so an account number never matches a phone number's digi
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from typing import Final
@@ -66,7 +65,8 @@ def normalised(identifier: str) -> tuple[str, str] | None:
 
 def token(key: bytes, kind: str, value: str) -> str:
     """HMAC-SHA256 of ``kind:value`` under the consortium's token key, as 64 hex digits."""
-    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    # hmac.digest: the one-shot C path, several times faster than hmac.new per identifier
+    return hmac.digest(key, f"{kind}:{value}".encode(), "sha256").hex()
 
 
 def identifier_token(key: bytes, identifier: str) -> tuple[str, str] | None:

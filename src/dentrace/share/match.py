@@ -54,8 +54,8 @@ class _Locals:
         self.encoder: NameEncoder = signal_encoder(key)
         self.by_token: dict[str, list[int]] = {}
         token_key = key.derived("token")
-        for row, party in enumerate(parties["party_id"]):
-            found = identifier_token(token_key, str(party))
+        for row, party in enumerate(parties["party_id"].astype(str).tolist()):
+            found = identifier_token(token_key, party)
             if found is not None:
                 self.by_token.setdefault(found[1], []).append(row)
         countries = parties["country"].fillna("").astype(str)

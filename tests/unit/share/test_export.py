@@ -45,3 +45,22 @@ def test_without_payers_only_facilitators_are_shared(
                                 tmp_path / "f.signals")
     assert counts.by_role == {"facilitator": 2}
     assert counts.names == 2  # both facilitators have a name on their payments
+
+
+def test_a_name_is_encoded_once_per_file_on_its_strongest_signal() -> None:
+    from datetime import date
+
+    from dentrace.share.export import distinct_names
+    from dentrace.share.signals import Signal
+
+    same, other = b"\x01" * 256, b"\x02" * 256
+    signals = [Signal("a" * 32, "payer", "alerted", date(2025, 1, 1), (("phone", "1" * 64),),
+                      "b" * 16, same),
+               Signal("c" * 32, "payer", "confirmed", date(2025, 1, 1), (("iban", "2" * 64),),
+                      "b" * 16, same),
+               Signal("d" * 32, "payer", "alerted", date(2025, 1, 1), (), "b" * 16, same),
+               Signal("e" * 32, "payer", "alerted", date(2025, 1, 1), (), "b" * 16, other)]
+    kept = distinct_names(signals)
+    assert [s.signal_id[0] for s in kept] == ["a", "c", "e"]  # d had the name only: dropped
+    assert [s.bloom for s in kept] == [None, same, other]  # the confirmed one keeps the name
+    assert kept[0].tokens == (("phone", "1" * 64),)
