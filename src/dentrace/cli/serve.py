@@ -51,7 +51,8 @@ def serve(
     try:
         screening = ScreeningSettings.from_environment(process=screening_process)
         app = create_app(workspace, database_url,
-                         WebSettings(secure_cookies=secure, screening=screening))
+                         WebSettings(secure_cookies=secure, screening=screening,
+                                     warm_read_cache=True))
     except DentraceError as exc:
         listening.close()
         typer.echo(f"error: {exc}", err=True)

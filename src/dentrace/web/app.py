@@ -5,16 +5,20 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import duckdb
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from dentrace import __version__
 from dentrace.detect.indicators import catalogue
+from dentrace.errors import DentraceError
 from dentrace.screen.supervisor import ScreeningService
 from dentrace.store.sql import Store, open_store
 from dentrace.web import errors, pages, screens
@@ -38,6 +42,7 @@ from dentrace.web.queue import ScanFeed, fill_queue
 from dentrace.web.security import Caller, SecurityHeaders
 from dentrace.web.settings import WebSettings
 
+log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 VENDOR_FILES = ("cytoscape.esm.min.js", "chart.umd.min.js", "swagger-ui-bundle.js",
                 "swagger-ui.css")
@@ -83,9 +88,20 @@ def _add_docs(app: FastAPI) -> None:
         return pages.render(request, "docs.html", caller=caller)
 
 
+def _warm_read_cache(context: AppContext) -> None:
+    try:
+        context.evidence.pair_table()
+    except (DentraceError, duckdb.Error) as exc:  # the first page to need it will say why
+        log.warning("could not prepare the party screens' pair table: %s", exc)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.scan_feed.check()  # a scan published while the app was down
+    context: AppContext = app.state.context
+    if context.settings.warm_read_cache:
+        threading.Thread(target=_warm_read_cache, args=(context,), daemon=True,
+                         name="dentrace-warm-read-cache").start()
     yield
     app.state.screening.stop()  # the screening process, when one was started
 

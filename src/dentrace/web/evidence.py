@@ -15,8 +15,10 @@ from typing import Any
 
 import duckdb
 
+from dentrace.graph.ego import PartyScores
 from dentrace.store import warehouse_access
 from dentrace.store.workspace import ALERTS_FILE, PARTIES_FILE, ScanSet, Workspace
+from dentrace.web.read_cache import PairTable, ReadCache
 
 __all__ = ["Evidence"]
 NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4)  # sender's local clock, as in the indicator catalogue
@@ -57,6 +59,7 @@ class Evidence:
         self.space = Workspace(workspace)
         self.wait = wait
         self._local = threading.local()
+        self.cache = ReadCache()
 
     @property
     def has_warehouse(self) -> bool:
@@ -199,14 +202,21 @@ class Evidence:
         mine = ("(SELECT * FROM transactions WHERE sender_id = $p UNION ALL SELECT * FROM "
                 "transactions WHERE beneficiary_id = $p AND sender_id <> $p)")
         with self.connect() as con:
-            total_row = con.execute(f"SELECT count(*) FROM {mine}", {"p": party_id}).fetchone()
+            # the total rides on each row (one pass over the payments, not two)
             cur = con.execute(
                 f"SELECT {fields}, hour(ts_local) IN ({night}) AS night, "
-                "CASE WHEN sender_id = $p THEN 'sent' ELSE 'received' END AS direction "
-                f"FROM {mine} ORDER BY ts_utc DESC, txn_id LIMIT $limit OFFSET $offset",
-                {"p": party_id, "limit": limit, "offset": offset})
+                "CASE WHEN sender_id = $p THEN 'sent' ELSE 'received' END AS direction, "
+                f"count(*) OVER () AS _total FROM {mine} ORDER BY ts_utc DESC, txn_id "
+                "LIMIT $limit OFFSET $offset", {"p": party_id, "limit": limit, "offset": offset})
             rows = _rows(cur)
-        return {"total": int(total_row[0]) if total_row else 0, "items": rows}
+            if rows:
+                total = int(rows[0]["_total"])
+            else:  # a page past the end carries no total
+                found = con.execute(f"SELECT count(*) FROM {mine}", {"p": party_id}).fetchone()
+                total = int(found[0]) if found else 0
+        for row in rows:
+            del row["_total"]
+        return {"total": total, "items": rows}
 
     def payments_by_id(self, txn_ids: Iterable[str]) -> list[dict[str, Any]]:
         """The payments with the given ids, oldest first."""
@@ -219,21 +229,35 @@ class Evidence:
                               "(SELECT unnest($ids)) ORDER BY ts_utc, txn_id", {"ids": ids})
             return _rows(cur)
 
+    def pair_table(self) -> PairTable:
+        """Every payer–beneficiary pair with its totals, built once per warehouse generation."""
+        with self.connect() as con:
+            return self.cache.pairs(con, self.space.warehouse)
+
+    def scan_stamp(self) -> tuple[str, int] | None:
+        """This request's scan parties file and its modification time (None: no scan)."""
+        path = self.parquet_path(PARTIES_FILE)
+        return (path, Path(path).stat().st_mtime_ns) if path else None
+
+    def scan_scores(self) -> PartyScores:
+        """Best score and alert per party of this request's scan (none without a scan)."""
+        path = self.parquet_path(PARTIES_FILE)
+        return self.cache.scan_scores(path) if path else PartyScores.of(None)
+
     def countries(self, party_ids: Iterable[str]) -> dict[str, str]:
-        """Country of each party: KYC residence, else the country its payments name most."""
+        """Country of each party: KYC residence, else a country its payments name (the first
+        in alphabetical order; looked up once per party and warehouse generation)."""
         ids = sorted(set(party_ids))
         if not ids:
             return {}
         with self.connect() as con:
-            rows = con.execute(
-                "WITH wanted AS (SELECT unnest($ids) AS party_id), seen AS ("
-                " SELECT customer_id AS party_id, country, 0 AS rank FROM customers"
-                " WHERE country IS NOT NULL AND customer_id IN (SELECT party_id FROM wanted)"
-                " UNION ALL SELECT sender_id, sender_country, 1 FROM transactions"
-                " WHERE sender_country IS NOT NULL AND sender_id IN (SELECT party_id FROM wanted)"
-                " UNION ALL SELECT beneficiary_id, beneficiary_country, 1 FROM transactions"
-                " WHERE beneficiary_country IS NOT NULL"
-                " AND beneficiary_id IN (SELECT party_id FROM wanted))"
-                " SELECT party_id, arg_min(country, rank) FROM seen GROUP BY party_id",
-                {"ids": ids}).fetchall()
-        return {str(pid): str(country) for pid, country in rows}
+            return self.cache.countries(con, self.space.warehouse, ids,
+                                        lambda missing: self._countries(con, missing))
+
+    def _countries(self, con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, str]:
+        rows = con.execute("SELECT customer_id, min(country) FROM customers WHERE country IS NOT "
+                           "NULL AND customer_id IN (SELECT unnest($ids)) GROUP BY customer_id",
+                           {"ids": ids}).fetchall()
+        found = {str(pid): str(country) for pid, country in rows}
+        paid = [p for p in ids if p not in found]
+        return {**found, **self.pair_table().countries(paid)} if paid else found

@@ -20,14 +20,9 @@ MAX_NETWORK_NODES = 90
 AMOUNT_BANDS = (0, 25, 50, 100, 250, 500, 1000)
 
 
-def _graph_inputs(con: duckdb.DuckDBPyConnection, evidence: Evidence) -> tuple[
-    pd.DataFrame | None, pd.DataFrame
-]:
-    path = evidence.parquet_path(PARTIES_FILE)
-    parties = pd.read_parquet(path, columns=["party_id", "score", "alert"]) if path else None
-    known = con.execute("SELECT CAST(party_id AS VARCHAR) AS party_id, lower(label) AS label, "
-                        "as_of FROM known ORDER BY as_of DESC NULLS LAST").df()
-    return parties, known
+def _known(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT CAST(party_id AS VARCHAR) AS party_id, lower(label) AS label, "
+                       "as_of FROM known ORDER BY as_of DESC NULLS LAST").df()
 
 
 def _trim(nodes: list[dict[str, Any]], limit: int) -> tuple[list[dict[str, Any]], bool]:
@@ -44,19 +39,28 @@ def ego_network(evidence: Evidence, party_id: str, hops: int = 2,
     """Payers and beneficiaries up to ``hops`` payments away, as Cytoscape-ready nodes/edges.
 
     The graph comes from ``dentrace.graph.ego``; past ``MAX_NETWORK_NODES`` the outer ring is
-    cut (``truncated`` says so) to keep the picture readable.
+    cut (``truncated`` says so) to keep the picture readable. A network is computed once per
+    warehouse generation and scan (the party page and the network API ask for the same one);
+    which parties are in a case is marked on each call, as cases change at any time.
     """
     marked = case_parties or set()
     with evidence.connect() as con:
-        parties, known = _graph_inputs(con, evidence)
-        try:
-            graph = ego.ego_network(con, party_id, hops, parties, known)
-        except InputError:  # no payments: the party stands alone
-            graph = None
-    if graph is None:
+        drawn = evidence.cache.remember(
+            con, evidence.space.warehouse,
+            ("network", evidence.scan_stamp(), party_id, hops),
+            lambda: _network(con, evidence, party_id, hops))
+    nodes = [{**node, "in_case": node["id"] in marked} for node in drawn["nodes"]]
+    return {**drawn, "nodes": nodes, "edges": [dict(e) for e in drawn["edges"]]}
+
+
+def _network(con: duckdb.DuckDBPyConnection, evidence: Evidence, party_id: str,
+             hops: int) -> dict[str, Any]:
+    try:
+        graph = ego.ego_network(con, party_id, hops, known=_known(con),
+                                pairs=evidence.pair_table(), scored=evidence.scan_scores())
+    except InputError:  # no payments: the party stands alone
         alone = {"id": party_id, "hop": 0, "score": None, "alert": False, "role": None,
-                 "known": None, "in_case": party_id in marked, "focus": True, "name": None,
-                 "amount": 0.0, "payments": 0}
+                 "known": None, "focus": True, "name": None, "amount": 0.0, "payments": 0}
         return {"party_id": party_id, "hops": hops, "nodes": [alone], "edges": [],
                 "truncated": False}
     centre = graph.vs.find(party_id=party_id).index
@@ -69,7 +73,7 @@ def ego_network(evidence: Evidence, party_id: str, hops: int = 2,
     nodes = [
         {"id": pid, "name": name or None, "hop": int(hop), "score": score if score >= 0 else None,
          "alert": bool(alert), "role": role or None, "known": known or None,
-         "in_case": pid in marked, "focus": pid == party_id, "amount": round(float(amount), 2),
+         "focus": pid == party_id, "amount": round(float(amount), 2),
          "payments": int(count)}
         for pid, name, hop, score, alert, role, known, amount, count in zip(
             attrs["party_id"], attrs["name"], hop_of, attrs["score"], attrs["alert"],

@@ -113,7 +113,8 @@ def party_page(request: Request, party_id: str = Depends(party_id_in_path),
     open_alert = next((a for a in record.alerts if a.status == service.NEW), None)
     flagged = evidence.flagged_txn_ids(party_id)
     page_data = {"party_id": party_id, "currency": party["reporting_currency"],
-                 "timeline": timeline["items"], "network": network, "flagged": flagged}
+                 "timeline": timeline["items"], "network": network, "flagged": flagged,
+                 "table_rows": TABLE_ROWS}
     payments = {"total": timeline["total"], "items": timeline["items"][:TABLE_ROWS]}
     return render(request, "party.html", caller=caller, party=party, payments=payments,
                   open_alert=open_alert, last_alert=record.alerts[0] if record.alerts else None,

@@ -51,3 +51,6 @@ class WebSettings:
         named as their command-line options."""
         config, schema = self.goaml_sources()
         return {"config": config, "schema": schema}
+    # build the party screens' pair table when the app starts (dentrace serve), not on the
+    # first party or queue page (a few seconds on a scale-1 workspace)
+    warm_read_cache: bool = False

@@ -20,6 +20,7 @@ from dentrace import cases as service
 from dentrace.web.deps import AppContext, app_context, audited, current_caller
 from dentrace.web.evidence import PAYMENT_FIELDS
 from dentrace.web.party_paths import party_id_in_path
+from dentrace.web.payment_table import SORT_COLUMNS, Direction, TableView, arrange
 from dentrace.web.queue import QUEUE_CEILING, alert_queue
 from dentrace.web.screens import queue_filter  # the queue page's own filter reading
 from dentrace.web.security import Caller
@@ -112,18 +113,30 @@ def export_cases(
 
 @router.get("/parties/{party_id}/payments.csv")
 def export_payments(
-    party_id: str = Depends(party_id_in_path), caller: Caller = Depends(current_caller),
-    context: AppContext = Depends(app_context),
+    party_id: str = Depends(party_id_in_path),
+    q: str = Query("", max_length=200, description="text in counterparty, memo, channel, txn"),
+    direction: Direction = Query("", description="sent | received | empty for both"),
+    flagged: bool = Query(False, description="only the payments behind the alert"),
+    sort: str = Query("-ts_utc", max_length=16, description="a column, '-' for descending"),
+    caller: Caller = Depends(current_caller), context: AppContext = Depends(app_context),
 ) -> StreamingResponse:
-    """A party's payments, sent and received, newest first, as CSV."""
-    _export_audited(context, caller, "view_party", "payments", party_id, {"party_id": party_id})
+    """A party's payments, sent and received, as the party page's table filters and sorts
+    them (newest first by default), as CSV."""
+    if sort.lstrip("-") not in SORT_COLUMNS:
+        raise HTTPException(status_code=422, detail=f"sort: one of {', '.join(SORT_COLUMNS)}")
+    view = TableView(text=q, direction=direction, flagged_only=flagged, sort=sort)
+    _export_audited(context, caller, "view_party", "payments", party_id,
+                    {"party_id": party_id, "q": q, "direction": direction, "flagged": flagged,
+                     "sort": sort})
     with context.evidence.connect():
         if not context.evidence.is_known_party(party_id):
             raise HTTPException(status_code=404, detail=f"no party '{party_id}' here")
         page = context.evidence.payments(party_id, limit=MAX_ROWS)
+        behind = set(context.evidence.flagged_txn_ids(party_id))
     header = (*PAYMENT_FIELDS, "night", "direction")
-    rows = [[item.get(f) for f in header] for item in page["items"]]
-    return csv_answer("payments.csv", header, rows, page["total"] > len(rows))
+    chosen = arrange(page["items"], view, behind)
+    rows = [[item.get(f) for f in header] for item in chosen]
+    return csv_answer("payments.csv", header, rows, page["total"] > len(page["items"]))
 
 
 @router.get("/audit.csv")

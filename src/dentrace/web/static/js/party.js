@@ -32,11 +32,27 @@ function timelineDatasets(payments, partyId) {
   }));
 }
 
+// The y axis in log scale lets salary-sized payments and small flagged ones both be read;
+// "flagged only" leaves the payments behind the alert (issue 19).
+function timelineView(chart, payments) {
+  const log = document.getElementById("timeline-log");
+  const onlyFlagged = document.getElementById("timeline-flagged");
+  const redraw = () => {
+    const shown = onlyFlagged?.checked ? payments.filter((p) => flagged.has(p.txn_id)) : payments;
+    chart.data.datasets = timelineDatasets(shown, data.party_id);
+    chart.options.scales.y.type = log?.checked ? "logarithmic" : "linear";
+    chart.options.scales.y.beginAtZero = !log?.checked;
+    chart.update();
+  };
+  log?.addEventListener("change", redraw);
+  onlyFlagged?.addEventListener("change", redraw);
+}
+
 function drawTimeline() {
   const canvas = document.getElementById("timeline");
   if (!canvas || !window.Chart) return;
   const dateLabel = (ms) => new Date(ms).toISOString().slice(0, 10);
-  new window.Chart(canvas, {
+  const chart = new window.Chart(canvas, {
     type: "scatter",
     data: { datasets: timelineDatasets(data.timeline, data.party_id) },
     options: {
@@ -44,7 +60,7 @@ function drawTimeline() {
       maintainAspectRatio: false,
       scales: {
         x: { type: "linear", ticks: { callback: dateLabel, maxTicksLimit: 8 }, title: { display: true, text: "date (UTC)" } },
-        y: { beginAtZero: true, title: { display: true, text: `amount (${data.currency})` } },
+        y: { type: "linear", beginAtZero: true, title: { display: true, text: `amount (${data.currency})` } },
       },
       plugins: {
         legend: { position: "bottom", labels: { boxWidth: 10, usePointStyle: true } },
@@ -61,6 +77,126 @@ function drawTimeline() {
       },
     },
   });
+  timelineView(chart, data.timeline);
+}
+
+// --- the payment table: the rules of dentrace/web/payment_table.py, on the page's payments ---
+
+const counterparty = (p) => (p.direction === "sent" ? [p.beneficiary_id, p.beneficiary_name] : [p.sender_id, p.sender_name]);
+const corridor = (p) => `${p.sender_country || "?"} → ${p.beneficiary_country || "?"}`;
+const NUMERIC = new Set(["amount", "amount_ref"]);
+
+function cellValue(p, column) {
+  if (column === "counterparty") return counterparty(p)[0];
+  if (column === "corridor") return corridor(p);
+  return p[column];
+}
+
+function matches(p, view) {
+  if (view.direction && p.direction !== view.direction) return false;
+  if (view.flaggedOnly && !flagged.has(p.txn_id)) return false;
+  const needle = view.text.trim().toLowerCase();
+  if (!needle) return true;
+  const [otherId, otherName] = counterparty(p);
+  return [otherId, otherName, p.memo, p.channel, p.txn_id].some((f) => f && String(f).toLowerCase().includes(needle));
+}
+
+function arrange(payments, view) {
+  const kept = payments.filter((p) => matches(p, view));
+  const column = view.sort.replace(/^-/, "");
+  if (view.sort === "-ts_utc") return kept;
+  const empty = (p) => cellValue(p, column) === null || cellValue(p, column) === undefined || cellValue(p, column) === "";
+  const present = kept.filter((p) => !empty(p));
+  const sign = view.sort.startsWith("-") ? -1 : 1;
+  const key = (p) => (NUMERIC.has(column) ? Number(cellValue(p, column)) : String(cellValue(p, column)));
+  present.sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return x < y ? -sign : x > y ? sign : 0;
+  });
+  return [...present, ...kept.filter(empty)];
+}
+
+function cell(row, text, className) {
+  const td = row.insertCell();
+  if (className) td.className = className;
+  td.textContent = text;
+  return td;
+}
+
+function badge(td, text, className, title) {
+  const span = document.createElement("span");
+  span.className = `badge ${className}`;
+  span.title = title;
+  span.textContent = text;
+  td.append(" ", span);
+}
+
+function paymentRow(body, p) {
+  const row = body.insertRow();
+  if (p.night) row.className = "night";
+  const when = cell(row, p.ts_local.slice(0, 16).replace("T", " "), "nowrap");
+  if (p.night) badge(when, "night", "lg-night-badge", "night payment");
+  if (flagged.has(p.txn_id)) badge(when, "flagged", "flagged", "behind the alert's reasons");
+  cell(row, p.direction);
+  const [otherId, otherName] = counterparty(p);
+  const who = row.insertCell();
+  const link = document.createElement("a");
+  link.className = "mono";
+  link.href = `/parties/${encodeURIComponent(otherId)}`;
+  link.textContent = otherId;
+  const name = document.createElement("span");
+  name.className = "muted";
+  name.textContent = otherName || "";
+  who.append(link, " ", name);
+  cell(row, corridor(p), "nowrap");
+  cell(row, `${p.amount.toFixed(2)} ${p.currency}`, "num");
+  cell(row, p.amount_ref.toFixed(2), "num");
+  cell(row, p.channel || "");
+  cell(row, p.memo || "");
+  cell(row, p.txn_id, "mono muted");
+}
+
+function wirePaymentTable() {
+  const body = document.getElementById("payments-body");
+  if (!body) return;
+  const text = document.getElementById("pay-text");
+  const direction = document.getElementById("pay-direction");
+  const onlyFlagged = document.getElementById("pay-flagged");
+  const count = document.getElementById("pay-count");
+  const csv = document.getElementById("payments-csv");
+  const heads = [...document.querySelectorAll("#payments .sort-head")];
+  const view = { text: "", direction: "", flaggedOnly: false, sort: "-ts_utc" };
+  const render = () => {
+    const rows = arrange(data.timeline, view);
+    body.replaceChildren();
+    for (const p of rows.slice(0, data.table_rows)) paymentRow(body, p);
+    const shown = Math.min(rows.length, data.table_rows);
+    count.textContent = `${rows.length} of ${data.timeline.length} match${shown < rows.length ? `, first ${shown} shown` : ""}`;
+    for (const head of heads) {
+      const column = head.dataset.sort;
+      const th = head.closest("th");
+      if (view.sort.replace(/^-/, "") === column) th.setAttribute("aria-sort", view.sort.startsWith("-") ? "descending" : "ascending");
+      else th.removeAttribute("aria-sort");
+    }
+    const query = new URLSearchParams();
+    if (view.text.trim()) query.set("q", view.text.trim());
+    if (view.direction) query.set("direction", view.direction);
+    if (view.flaggedOnly) query.set("flagged", "true");
+    if (view.sort !== "-ts_utc") query.set("sort", view.sort);
+    csv.href = `${csv.dataset.base}${query.size ? `?${query}` : ""}`;
+  };
+  text.addEventListener("input", () => { view.text = text.value; render(); });
+  direction.addEventListener("change", () => { view.direction = direction.value; render(); });
+  onlyFlagged.addEventListener("change", () => { view.flaggedOnly = onlyFlagged.checked; render(); });
+  for (const head of heads) {
+    head.addEventListener("click", () => {
+      const column = head.dataset.sort;
+      // a first click sorts descending (newest, largest, Z first), a second ascending
+      view.sort = view.sort === `-${column}` ? column : `-${column}`;
+      render();
+    });
+  }
+  render();
 }
 
 function wireTriage() {
@@ -83,4 +219,5 @@ function wireTriage() {
 
 drawTimeline();
 drawNetwork(data.network, data.currency);
+wirePaymentTable();
 wireTriage();
