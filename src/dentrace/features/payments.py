@@ -23,8 +23,8 @@ FLAGGED_COLUMNS = (*KEPT, "is_corridor", "is_foreign", "is_small", "is_session",
                    "is_travel_high_risk", "is_family")
 # transaction columns the flags read, and those the family pairs read
 READ = (*KEPT, "ts_local", "utc_offset_min", "amount", "memo")
-PAIR_READ = ("sender_id", "beneficiary_id", "sender_country", "beneficiary_country",
-             "sender_name", "beneficiary_name")
+PAIR_READ = ("txn_id", "ts_utc", "sender_id", "beneficiary_id", "sender_country",
+             "beneficiary_country", "sender_name", "beneficiary_name")
 
 
 def _day(ts_utc: ir.TimestampValue) -> ir.FloatingValue:
@@ -84,15 +84,19 @@ def family_pairs(t: ir.Table, settings: FeatureSettings,
     """(family_sender, family_beneficiary, is_family) for corridor pairs only: names are
     compared once per pair, not once per payment, and only where the evidence is used.
 
+    The names compared are those of the pair's first corridor payment (by ``ts_utc``, then
+    ``txn_id``), as the live fold compares them (state/fold.py): a pair whose names are
+    spelled differently from one payment to the next gets the same answer from DuckDB, Spark
+    and screening (an ``arbitrary`` name gave each engine its own pick).
     Its own pass over ``t`` (a narrow one, corridor payments kept): joining it to the flags
     then streams, where reusing the flagged rows would hold all of them at once.
     """
     j = with_lookups(t, settings, PAIR_READ, tables)
     corridor = j.filter(_corridor_read(j, settings)[2])
-    pairs = corridor.group_by(["sender_id", "beneficiary_id"]).aggregate(
-        sender_name=corridor.sender_name.arbitrary(),
-        beneficiary_name=corridor.beneficiary_name.arbitrary(),
-    )
+    in_time = ibis.window(group_by=[corridor.sender_id, corridor.beneficiary_id],
+                          order_by=[corridor.ts_utc, corridor.txn_id])
+    ranked = corridor.mutate(payment_in_pair=ibis.row_number().over(in_time))
+    pairs = ranked.filter(ranked.payment_in_pair == 0)
     return pairs.select(
         family_sender=pairs.sender_id, family_beneficiary=pairs.beneficiary_id,
         is_family=shares_surname(pairs.sender_name, pairs.beneficiary_name,
