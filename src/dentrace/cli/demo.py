@@ -104,7 +104,7 @@ def demo(
         print_error(exc)
         raise typer.Exit(2) from exc
     _fresh_workspace(workspace)
-    world = workspace / "world"
+    world = Workspace(workspace).demo_world
     console.rule(literal(f"1/4 generating a synthetic world (seed {seed}, scale {scale})"))
     summary = generate_world(world, seed=seed, scale=scale, fmt="parquet")
     say(console, f"world written to {world}: {summary}")

@@ -10,14 +10,13 @@ one sender about one party are one source.
 from __future__ import annotations
 
 import io
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 import pandas as pd
 
+from dentrace.store.atomic import write_atomically
 from dentrace.store.workspace import Workspace
 
 COLUMNS: Final = ("party_id", "sender", "signal_id", "role", "label", "strength",
@@ -51,12 +50,7 @@ def _parquet(frame: pd.DataFrame) -> bytes:
 def _write_whole(path: Path, data: bytes) -> None:
     """Write beside ``path`` then rename: a reader sees the old file or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    write_atomically(path, lambda temporary: temporary.write_bytes(data))
 
 
 def write_results(workspace: Path, matches: pd.DataFrame, revoked: pd.DataFrame) -> None:

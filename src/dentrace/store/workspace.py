@@ -39,6 +39,7 @@ GRAPHS_DIR = "graphs"
 LAKE_DIR = "lake"
 SPARK_SCRATCH_DIR = "spark-scratch"
 DEMO_MARKER_FILE = ".dentrace-demo"
+DEMO_WORLD_DIR = "world"
 # other institutions' signals matched to local parties (share/results.py)
 SHARE_DIR = "share"
 SHARE_MATCHES_FILE = "matches.parquet"
@@ -132,6 +133,11 @@ class Workspace:
     def demo_marker(self) -> Path:
         """The file that marks a workspace ``dentrace demo`` made (and may replace)."""
         return self.root / DEMO_MARKER_FILE
+
+    @property
+    def demo_world(self) -> Path:
+        """The synthetic world ``dentrace demo`` generates inside the workspace it makes."""
+        return self.root / DEMO_WORLD_DIR
 
     @property
     def share(self) -> Path:

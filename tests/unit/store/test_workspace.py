@@ -111,14 +111,16 @@ def test_the_paths_are_those_of_every_earlier_version(tmp_path: Path) -> None:
     assert Workspace(str(tmp_path)) == ws == Workspace(ws) and ws.root == tmp_path
     relative = {key: str(getattr(ws, key).relative_to(tmp_path)) for key in (
         "warehouse", "summary", "summary_lock", "cases_db", "party_state", "screening_log",
-        "reports", "graphs", "lake", "spark_scratch", "demo_marker", "scans", "scans_current",
-        "parties", "alerts")}
+        "reports", "graphs", "lake", "spark_scratch", "demo_marker", "demo_world", "share_matches",
+        "share_revoked", "scans", "scans_current", "parties", "alerts")}
     assert relative == {
         "warehouse": "warehouse.duckdb", "summary": "summary.json",
         "summary_lock": ".summary.json.lock", "cases_db": "cases.sqlite",
         "party_state": "party_state.sqlite", "screening_log": "screening.jsonl",
         "reports": "reports", "graphs": "graphs", "lake": "lake",
-        "spark_scratch": "spark-scratch", "demo_marker": ".dentrace-demo", "scans": "scans",
+        "spark_scratch": "spark-scratch", "demo_marker": ".dentrace-demo", "demo_world": "world",
+        "share_matches": "share/matches.parquet", "share_revoked": "share/revoked.parquet",
+        "scans": "scans",
         "scans_current": "scans/current", "parties": "parties.parquet",
         "alerts": "alerts.parquet"}
     assert ws.root_output("payer_stage1.parquet") == tmp_path / "payer_stage1.parquet"
