@@ -90,9 +90,9 @@ def _add_docs(app: FastAPI) -> None:
 
 def _warm_read_cache(context: AppContext) -> None:
     try:
-        context.evidence.pair_table()
+        context.evidence.warm()
     except (DentraceError, duckdb.Error) as exc:  # the first page to need it will say why
-        log.warning("could not prepare the party screens' pair table: %s", exc)
+        log.warning("could not prepare the party screens' read cache: %s", exc)
 
 
 @asynccontextmanager

@@ -188,35 +188,27 @@ class Evidence:
     def is_known_party(self, party_id: str) -> bool:
         """True when the party appears in customers, payments or the scan outputs."""
         with self.connect() as con:
-            row = con.execute(
-                "SELECT EXISTS (SELECT 1 FROM customers WHERE customer_id = $p) OR EXISTS "
-                "(SELECT 1 FROM transactions WHERE sender_id = $p OR beneficiary_id = $p)",
-                {"p": party_id}).fetchone()
-        return bool(row and row[0]) or self.score(party_id) is not None
+            if party_id in self.cache.party_rows(con, self.space.warehouse).slots:
+                return True
+            row = con.execute("SELECT EXISTS (SELECT 1 FROM customers WHERE customer_id = $p)",
+                              {"p": party_id}).fetchall()
+        return bool(row and row[0][0]) or self.score(party_id) is not None
 
     def payments(self, party_id: str, *, limit: int = 500, offset: int = 0) -> dict[str, Any]:
         """Payments sent or received by a party, newest first, with a night flag and a total."""
         fields = ", ".join(PAYMENT_FIELDS)
         night = ", ".join(str(h) for h in NIGHT_HOURS)
-        # Two one-sided filters outrun one OR filter on DuckDB (each can skip row groups).
-        mine = ("(SELECT * FROM transactions WHERE sender_id = $p UNION ALL SELECT * FROM "
-                "transactions WHERE beneficiary_id = $p AND sender_id <> $p)")
         with self.connect() as con:
-            # the total rides on each row (one pass over the payments, not two)
+            # the party's rows by row id (ReadCache.party_rows), not a scan of every payment
+            row_ids = self.cache.party_rows(con, self.space.warehouse).of(party_id)
             cur = con.execute(
                 f"SELECT {fields}, hour(ts_local) IN ({night}) AS night, "
-                "CASE WHEN sender_id = $p THEN 'sent' ELSE 'received' END AS direction, "
-                f"count(*) OVER () AS _total FROM {mine} ORDER BY ts_utc DESC, txn_id "
-                "LIMIT $limit OFFSET $offset", {"p": party_id, "limit": limit, "offset": offset})
+                "CASE WHEN sender_id = $p THEN 'sent' ELSE 'received' END AS direction "
+                "FROM transactions WHERE rowid IN (SELECT unnest($rows)) "
+                "ORDER BY ts_utc DESC, txn_id LIMIT $limit OFFSET $offset",
+                {"p": party_id, "rows": row_ids, "limit": limit, "offset": offset})
             rows = _rows(cur)
-            if rows:
-                total = int(rows[0]["_total"])
-            else:  # a page past the end carries no total
-                found = con.execute(f"SELECT count(*) FROM {mine}", {"p": party_id}).fetchone()
-                total = int(found[0]) if found else 0
-        for row in rows:
-            del row["_total"]
-        return {"total": total, "items": rows}
+        return {"total": len(row_ids), "items": rows}
 
     def payments_by_id(self, txn_ids: Iterable[str]) -> list[dict[str, Any]]:
         """The payments with the given ids, oldest first."""
@@ -228,6 +220,12 @@ class Evidence:
             cur = con.execute(f"SELECT {fields} FROM transactions WHERE txn_id IN "
                               "(SELECT unnest($ids)) ORDER BY ts_utc, txn_id", {"ids": ids})
             return _rows(cur)
+
+    def warm(self) -> None:
+        """Build the read cache's tables of the payments now (``dentrace serve`` at start)."""
+        with self.connect() as con:
+            self.cache.pairs(con, self.space.warehouse)
+            self.cache.party_rows(con, self.space.warehouse)
 
     def pair_table(self) -> PairTable:
         """Every payer–beneficiary pair with its totals, built once per warehouse generation."""

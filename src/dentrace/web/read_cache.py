@@ -1,5 +1,6 @@
 """What the party screens read again and again, kept once per warehouse and per scan generation:
-the payer–beneficiary pairs with their totals, each party's country, each party's best score.
+the payer–beneficiary pairs with their totals, the row ids of each party's payments, each
+party's country, each party's best score, and recently drawn networks.
 
 Measured on a scale-1 workspace (1.7 M payments, 527 k pairs, 2 shared cores): the two-hop
 network of a busy beneficiary ran two scans of every payment (0.8 s) and read the whole parties
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from dentrace.graph.ego import PartyScores
@@ -86,10 +88,54 @@ class PairTable:
         return {str(k): str(v) for k, v in named.groupby("party_id")["country"].min().items()}
 
 
+@dataclass(frozen=True)
+class PartyRows:
+    """The row ids of each party's payments (sent or received), to read a party's payments
+    without comparing every payment's ids: 3× faster for most parties (66 ms, not 196 ms, at
+    scale 1); a busy beneficiary's are spread over the whole table either way."""
+
+    slots: dict[str, int]  # party id -> its range in ``offsets``
+    offsets: np.ndarray
+    row_ids: np.ndarray
+
+    @classmethod
+    def build(cls, con: duckdb.DuckDBPyConnection) -> PartyRows:
+        own = con.cursor()
+        try:
+            ids = own.sql("SELECT party_id FROM (SELECT sender_id AS party_id FROM transactions "
+                          "UNION SELECT beneficiary_id FROM transactions) ORDER BY party_id"
+                          ).fetchnumpy()["party_id"]
+            own.register("_dentrace_codes", pd.DataFrame(
+                {"party_id": np.asarray(ids, dtype=object), "code": np.arange(len(ids))}))
+            # integer codes joined in DuckDB: no Python string per payment
+            found = own.sql("SELECT t.rowid AS row_id, s.code AS sender, b.code AS beneficiary "
+                            "FROM transactions t JOIN _dentrace_codes s ON t.sender_id = "
+                            "s.party_id JOIN _dentrace_codes b ON t.beneficiary_id = b.party_id"
+                            ).fetchnumpy()
+        finally:
+            own.close()
+        row_id, sender, beneficiary = (np.asarray(found[k]) for k in ("row_id", "sender",
+                                                                       "beneficiary"))
+        other = beneficiary != sender  # a payment to oneself is listed once
+        codes = np.concatenate([sender, beneficiary[other]])
+        rows = np.concatenate([row_id, row_id[other]])
+        order = np.argsort(codes, kind="stable")
+        offsets = np.searchsorted(codes[order], np.arange(len(ids) + 1))
+        return cls({str(p): i for i, p in enumerate(ids)}, offsets, rows[order])
+
+    def of(self, party_id: str) -> list[int]:
+        """Row ids of the party's payments, in no particular order."""
+        slot = self.slots.get(party_id)
+        if slot is None:
+            return []
+        return [int(r) for r in self.row_ids[self.offsets[slot]:self.offsets[slot + 1]]]
+
+
 @dataclass
 class _Generation:
     key: WarehouseKey
     pairs: PairTable | None = None
+    rows: PartyRows | None = None
     countries: dict[str, str | None] = field(default_factory=dict)
     answers: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
 
@@ -118,6 +164,15 @@ class ReadCache:
             if held.pairs is None:
                 held.pairs = PairTable.build(con)
             return held.pairs
+
+    def party_rows(self, con: duckdb.DuckDBPyConnection, warehouse: Path) -> PartyRows:
+        """The row ids of each party's payments ``con`` sees, built now when they changed."""
+        key = warehouse_key(con, warehouse)
+        with self._lock:
+            held = self._current(key)
+            if held.rows is None:
+                held.rows = PartyRows.build(con)
+            return held.rows
 
     def countries(self, con: duckdb.DuckDBPyConnection, warehouse: Path, ids: Iterable[str],
                   look_up: Callable[[list[str]], dict[str, str]]) -> dict[str, str]:

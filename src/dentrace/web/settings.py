@@ -37,6 +37,9 @@ class WebSettings:
     # the FIU's goAML settings and XSD; None: DENTRACE_GOAML_CONFIG / _SCHEMA at each report
     goaml_config: str | None = None
     goaml_schema: str | None = None
+    # build the party screens' read cache (web/read_cache.py) when the app starts (dentrace
+    # serve), not on the first party or queue page (seconds on a scale-1 workspace)
+    warm_read_cache: bool = False
 
     def goaml_sources(self) -> tuple[str | None, str | None]:
         """The goAML settings and XSD to report with (``report.goaml.load_config``): the
@@ -51,6 +54,3 @@ class WebSettings:
         named as their command-line options."""
         config, schema = self.goaml_sources()
         return {"config": config, "schema": schema}
-    # build the party screens' pair table when the app starts (dentrace serve), not on the
-    # first party or queue page (a few seconds on a scale-1 workspace)
-    warm_read_cache: bool = False

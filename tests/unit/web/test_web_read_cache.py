@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from dentrace.graph.ego import PartyScores, as_json, collect_edges, ego_network
 from dentrace.store.warehouse import open_warehouse
-from dentrace.web.read_cache import PairTable
+from dentrace.web.read_cache import PairTable, PartyRows
 from tests.unit.graph.test_ego_order import _den_world, _scores
 from tests.unit.web.web_sample import bearer
 
@@ -57,6 +57,23 @@ def test_an_ingest_is_seen_by_the_network_and_the_countries(client: TestClient,
     after = client.get("/api/v1/parties/F9/network", headers=bearer("ana")).json()
     assert "NEW1" in {n["id"] for n in after["nodes"]}
     assert {"source": "NEW1", "target": "F9", "payments": 1, "amount": 10.0} in after["edges"]
+    paid = client.get("/api/v1/parties/F9/payments", headers=bearer("ana")).json()
+    assert paid["total"] == 2 and paid["items"][0]["txn_id"] == "TNEW1"
+    assert client.get("/api/v1/parties/NEW1", headers=bearer("ana")).status_code == 200
+
+
+def test_party_rows_list_each_payment_once_per_party() -> None:
+    from tests.unit.features.toy_payments import payment, warehouse
+
+    con = warehouse([payment("t1", "a", "b", 0, 5.0), payment("t2", "a", "a", 1, 6.0),
+                     payment("t3", "c", "a", 2, 7.0)])
+    try:
+        rows = PartyRows.build(con)
+        txn = {r: t for r, t in con.execute("SELECT rowid, txn_id FROM transactions").fetchall()}
+        assert sorted(txn[r] for r in rows.of("a")) == ["t1", "t2", "t3"]
+        assert [txn[r] for r in rows.of("b")] == ["t1"] and rows.of("nobody") == []
+    finally:
+        con.close()
 
 
 def test_case_marks_are_fresh_on_a_remembered_network(client: TestClient) -> None:
