@@ -15,6 +15,7 @@ and anything else running.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import json
@@ -23,6 +24,7 @@ import resource
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -276,3 +278,159 @@ def _until_ready(server: subprocess.Popen[bytes], port: int, token: str) -> subp
         time.sleep(0.5)
     server.kill()
     raise SystemExit("the server did not start")
+
+
+def _requests_file(folder: Path, name: str, token: str, payments: list[dict[str, Any]]) -> Path:
+    """The pre-built HTTP/1.1 requests, as a JSON list of strings."""
+    lines = []
+    for payment in payments:
+        body = json.dumps(payment, separators=(",", ":"))
+        head = (f"POST /api/v1/screen HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body.encode())}\r\n\r\n")
+        lines.append(head + body)
+    path = folder / name
+    path.write_text(json.dumps(lines))
+    return path
+
+
+def _drive(folder: Path, port: int, requests: Path, rate: float, connections: int) -> dict:
+    config = folder / f"{requests.stem}.json"
+    out = folder / f"{requests.stem}-result.json"
+    config.write_text(json.dumps({"port": port, "rate": rate, "requests": str(requests),
+                                  "connections": connections, "out": str(out)}))
+    subprocess.run([sys.executable, __file__, "--generate", str(config)], env=_child_env(),
+                   check=True)
+    return dict(json.loads(out.read_text()))
+
+
+def _http(folder: Path, workspace: Path, token: str, payments: list[dict[str, Any]],
+          args: argparse.Namespace) -> None:
+    count = min(len(payments) - WARM_UP, int(args.rate * args.seconds))
+    warm = _requests_file(folder, "warm.txt", token, payments[:WARM_UP])
+    measured = _requests_file(folder, "measured.txt", token,
+                              payments[WARM_UP:WARM_UP + count])
+    port = _free_port()
+    server = _serve(workspace, port, token, args.screening)
+    try:
+        _drive(folder, port, warm, 200.0, args.connections)
+        print(f"load average before {_load()}")
+        pids = [server.pid, *_screening_children(server.pid)]
+        cpu = [_cpu_seconds(pid) for pid in pids]
+        result = _drive(folder, port, measured, args.rate, args.connections)
+        cpu = [_cpu_seconds(pid) - before for pid, before in zip(pids, cpu, strict=True)]
+        print(f"load average after {_load()}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    answered = len(result["from_due"])
+    print(f"HTTP, {args.rate:g}/s offered for {count / args.rate:.1f} s ({count:,} payments, "
+          f"{args.connections} keep-alive connections): {answered:,} answered 200 in "
+          f"{result['elapsed']:.1f} s = {answered / result['elapsed']:,.0f}/s")
+    print(f"  latency from the send time due: {_quantiles(np.array(result['from_due']) * 1e3)}")
+    print(f"  p99 by second of the run (ms): {_by_second(result)}")
+    print(f"  latency from the actual send:   {_quantiles(np.array(result['from_send']) * 1e3)}")
+    print(f"  errors: {result['errors'] or 'none'}; unanswered: {result['unanswered']}")
+    names = ["server", *["its screening process"] * (len(cpu) - 1)]
+    used = "; ".join(f"{name} {c:.2f} ({c * 1000 / max(answered, 1):.3f} ms per payment, "
+                     f"{c / result['elapsed']:.2f} of a core)"
+                     for name, c in zip(names, cpu, strict=True))
+    print(f"  CPU seconds: {used}; generator {result['cpu']:.2f}, over "
+          f"{result['elapsed']:.1f} s")
+
+
+def _by_second(result: dict[str, Any]) -> str:
+    """The p99 of each second's requests (by due time): a burst shows as one bad second."""
+    due, latency = np.array(result["due_at"]), np.array(result["from_due"]) * 1e3
+    if due.size == 0:
+        return "no answers"
+    second = due.astype(int)
+    return " ".join(f"{np.quantile(latency[second == s], 0.99):.1f}"
+                    for s in range(int(second.max()) + 1) if (second == s).any())
+
+
+def _load() -> str:
+    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--generate":
+        _generator_main(sys.argv[2])
+        return
+    parser = argparse.ArgumentParser(description=" ".join((__doc__ or "").splitlines()[:2]))
+    parser.add_argument("--scale", type=float, default=0.05)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rate", type=float, default=1000.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--init-share", type=float, default=0.8)
+    parser.add_argument("--in-process", type=int, default=2000,
+                        help="payments screened in-process (0: skip)")
+    parser.add_argument("--batch", type=int, default=8, help="in-process batch size")
+    parser.add_argument("--screening", choices=("process", "loop"), default="process",
+                        help="the server screens in a child process (as `dentrace serve`) "
+                             "or in its own event loop")
+    parser.add_argument("--workspace", type=Path,
+                        help="reuse a prepared folder (made by an earlier run with --keep)")
+    parser.add_argument("--keep", type=Path, help="prepare into this folder and keep it")
+    parser.add_argument("--history", type=Path,
+                        help="screen on this scanned workspace (e.g. a benchmarks/scale.py "
+                             "history with its party state store) instead of a new world")
+    parser.add_argument("--next-day", type=Path,
+                        help="with --history: payments (Parquet or CSV, contract columns) "
+                             "screened one day later, with new ids")
+    args = parser.parse_args()
+    print(f"cores {os.cpu_count()}, load average at start {_load()}")
+    with tempfile.TemporaryDirectory(prefix="dentrace-screen-bench-") as tmp:
+        folder = Path(tmp)
+        workspace, payments = _prepared(folder, args)
+        where = args.history or f"world scale {args.scale}"
+        print(f"{where}: {len(payments):,} payments left to screen")
+        token = _token(workspace)
+        if args.in_process:
+            _in_process(workspace, payments[:args.in_process], args.batch)
+        _http(folder, workspace, token, payments[args.in_process:], args)
+        lines = (workspace / "screening.jsonl").read_text(encoding="utf-8").splitlines()
+        print(f"screening log: {len(lines):,} records, last {json.loads(lines[-1])['decision']}")
+
+
+def _next_day(day_file: Path, count: int) -> list[dict[str, Any]]:
+    """The first ``count`` payments of ``day_file`` (contract columns, Parquet or CSV), one day
+    later and with new ids: the next day of the parties of a scanned history."""
+    from dentrace.screen.payment import OPTIONAL, REQUIRED
+
+    day = (pd.read_parquet(day_file) if day_file.suffix == ".parquet"
+           else pd.read_csv(day_file, dtype=str, keep_default_na=False))
+    ts = pd.to_datetime(day["ts"], utc=True, format="ISO8601")
+    day = day.assign(_ts=ts).sort_values("_ts", kind="stable").head(count)
+    day["ts"] = (day["_ts"] + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    day["txn_id"] = "next-" + day["txn_id"].astype(str)
+    columns = [c for c in (*REQUIRED, *OPTIONAL) if c in day.columns]
+    return [{k: None if v is None or v != v or v == "" else str(v) for k, v in row.items()}
+            for row in day[columns].to_dict("records")]
+
+
+def _prepared(folder: Path, args: argparse.Namespace) -> tuple[Path, list[dict[str, Any]]]:
+    """A fresh world and scan, a kept one (--workspace: its screening log is reset), or a
+    scanned history with the next day's payments (--history, --next-day)."""
+    if args.history is not None:
+        if args.next_day is None:
+            raise SystemExit("--history needs --next-day")
+        (args.history / "screening.jsonl").unlink(missing_ok=True)
+        needed = args.in_process + WARM_UP + int(args.rate * args.seconds)
+        return args.history, _next_day(args.next_day, needed)
+    if args.workspace is not None:
+        kept = Path(args.workspace)
+        (kept / "ws" / "screening.jsonl").unlink(missing_ok=True)
+        return kept / "ws", json.loads((kept / "payments.json").read_text())
+    target = args.keep or folder
+    if (target / "ws").exists():  # ingesting again would add a second world to the first
+        raise SystemExit(f"{target / 'ws'} exists: reuse it with --workspace {target}, "
+                         "or remove it")
+    workspace, payments = _prepare(target, args.scale, args.seed, args.init_share)
+    (target / "payments.json").write_text(json.dumps(payments))
+    return workspace, payments
+
+
+if __name__ == "__main__":
+    main()
