@@ -3,11 +3,14 @@ weights of the config, score = 1 - exp(-sum(weight * strength)), under the score
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
 from dentrace.detect.config import DetectConfig, load_config
 from dentrace.detect.indicators import Indicator, for_role
+from dentrace.features.rows import FeatureRows
 from dentrace.model.base import BaseScorer
 
 
@@ -33,20 +36,41 @@ class IndicatorScorer(BaseScorer):
         self.weights_ = np.array([self._config().weights[self.role][c] for c in self.codes_])
         return self
 
+    def strengths_of(self, rows: FeatureRows) -> dict[str, np.ndarray]:
+        """Strength in [0, 1] of every weighted indicator (by code) per row of ``rows``: the
+        one evaluation the scan, the incremental scan and screening share."""
+        config = self._config()
+        size = len(rows)
+        out = {}
+        for code, indicator in self.indicators().items():
+            value = np.asarray(indicator.strength(rows, self.role, config.indicators[code]),
+                               dtype="float64")
+            if value.shape != (size,):  # a constant strength
+                value = np.broadcast_to(value, (size,))
+            out[code] = np.clip(value, 0.0, 1.0)
+        return out
+
     def strengths(self, features: pd.DataFrame) -> pd.DataFrame:
         """Strength in [0, 1] of every weighted indicator (columns) per party (rows)."""
-        config = self._config()
-        columns = {
-            code: np.clip(indicator.strength(features, self.role, config.indicators[code]), 0, 1)
-            for code, indicator in self.indicators().items()
-        }
-        return pd.DataFrame(columns, index=features.index, dtype="float64")
+        return pd.DataFrame(self.strengths_of(FeatureRows.of_frame(features)),
+                            index=features.index, dtype="float64")
+
+    def score_strengths(self, strengths: Mapping[str, np.ndarray]) -> np.ndarray:
+        """score = 1 - exp(-sum(weight * strength)) per row, from ``strengths_of``'s values
+        (an indicator missing or NaN counts 0)."""
+        if not hasattr(self, "codes_"):
+            self.fit(pd.DataFrame())
+        size = len(next(iter(strengths.values()))) if strengths else 0
+        matrix = np.zeros((len(self.codes_), size))  # codes x rows, as a frame's block
+        for j, code in enumerate(self.codes_):
+            if code in strengths:
+                matrix[j] = strengths[code]
+        return 1.0 - np.exp(-(np.nan_to_num(matrix, nan=0.0).T @ self.weights_))
 
     def score(self, features: pd.DataFrame) -> np.ndarray:
         if not hasattr(self, "codes_"):
             self.fit(features)
-        strengths = self.strengths(features).reindex(columns=self.codes_).fillna(0.0)
-        return 1.0 - np.exp(-(strengths.to_numpy() @ self.weights_))
+        return self.score_strengths(self.strengths_of(FeatureRows.of_frame(features)))
 
     def threshold_for_precision(self, target: float) -> float | None:
         """The rule score is not a probability: no precision threshold is known for it."""

@@ -6,6 +6,7 @@ unlabelled) trains the positive-unlabelled model; ``score`` blends it with the s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from dentrace.model.adapt import (
     predict_positive_unlabelled,
 )
 from dentrace.model.base import BaseScorer
-from dentrace.model.scorer import LearnedScorer, feature_matrix
+from dentrace.model.scorer import LearnedScorer, Predict, feature_matrix
 from dentrace.model.shipped import load_shipped_scorer
 
 
@@ -69,27 +70,37 @@ class InstitutionScorer(BaseScorer):
         if not self.adapt or labels is None or features.empty:
             return self
         labelled = np.nan_to_num(np.asarray(labels, dtype=float), nan=0.0) == 1.0
-        base = self.shipped_.score(features)
         values = feature_matrix(features, self.shipped_.feature_names_)
+        base = self.shipped_.score_values(values)
         self.adaptation_ = fit_positive_unlabelled(pu_matrix(values, base), labelled)
         if self.adaptation_ is not None:
             self.weight_ = blend_weight(self.adaptation_.known_positives, self.half_weight_at,
                                         self.max_weight)
         return self
 
-    def score(self, features: pd.DataFrame) -> np.ndarray:
-        """Probability per row: shipped model, raised towards the institution's PU estimate."""
-        if not hasattr(self, "shipped_"):
-            self.fit(features, None)
-        base = self.shipped_.score(features)
+    def score_values(self, values: np.ndarray, predict: Predict | None = None,
+                     fold_predicts: Sequence[Predict] | None = None) -> np.ndarray:
+        """Probability per row of ``values`` (columns: the shipped model's
+        ``feature_names_``): the shipped model, raised towards the institution's PU estimate
+        of the fold models. ``predict`` and ``fold_predicts`` (one per fold model) replace the
+        boosters' own predict (screening's kept predictors)."""
+        base = self.shipped_.score_values(values, predict)
         if self.adaptation_ is None or self.weight_ == 0.0:
             return base
-        if features.index.equals(self.fitted_index_):
-            own = self.adaptation_.probability
-        else:
-            values = feature_matrix(features, self.shipped_.feature_names_)
-            own = predict_positive_unlabelled(self.adaptation_, pu_matrix(values, base))
+        own = predict_positive_unlabelled(self.adaptation_, pu_matrix(values, base),
+                                          fold_predicts)
         return raised(base, own, self.weight_)
+
+    def score(self, features: pd.DataFrame) -> np.ndarray:
+        """Probability per row: shipped model, raised towards the institution's PU estimate
+        (for the rows it was fitted on, their out-of-fold estimate)."""
+        if not hasattr(self, "shipped_"):
+            self.fit(features, None)
+        if (self.adaptation_ is not None and self.weight_ != 0.0
+                and features.index.equals(self.fitted_index_)):
+            base = self.shipped_.score(features)
+            return raised(base, self.adaptation_.probability, self.weight_)
+        return self.score_values(feature_matrix(features, self.shipped_.feature_names_))
 
     def threshold_for_precision(self, target: float) -> float | None:
         """The shipped model's held-out threshold for a precision target (in this setting)."""

@@ -6,6 +6,7 @@ Follows the detect scorer contract: parameters in ``__init__``, ``fit(features, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import lightgbm as lgb
@@ -31,6 +32,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
 ID_COLUMNS = ("party_id", "role")
 # Known cases change the graph features, so scores are calibrated separately for the two cases.
 SETTINGS = ("with_known", "no_known")
+# a model's raw output for a feature matrix (the booster's predict, or a faster stand-in)
+Predict = Callable[[np.ndarray], Any]
 
 
 def feature_columns(features: pd.DataFrame) -> list[str]:
@@ -82,10 +85,23 @@ class LearnedScorer:
             return np.zeros(0)
         return np.asarray(self.booster_.predict(feature_matrix(features, self.feature_names_)))
 
+    def calibration(self) -> PlattCalibration:
+        """The Platt map of the current ``setting`` (identity when none was fitted)."""
+        return self.calibrations_.get(self.setting, PlattCalibration.identity())
+
+    def score_values(self, values: np.ndarray, predict: Predict | None = None) -> np.ndarray:
+        """Calibrated probability per row of ``values`` (columns: ``feature_names_``), the
+        one place the model's output is calibrated; ``predict`` replaces the booster's own
+        (screening passes a kept single-threaded predictor)."""
+        if not len(values):
+            return np.zeros(0)
+        raw = predict(values) if predict is not None else self.booster_.predict(values)
+        return np.asarray(self.calibration().apply(np.asarray(raw, dtype="float64")),
+                          dtype="float64")
+
     def score(self, features: pd.DataFrame) -> np.ndarray:
         """Calibrated probability, per row of ``features``, that the party is a positive."""
-        calibration = self.calibrations_.get(self.setting, PlattCalibration.identity())
-        return calibration.apply(self.raw_score(features))
+        return self.score_values(feature_matrix(features, self.feature_names_))
 
     def threshold_for_precision(self, target: float) -> float | None:
         """The held-out score threshold reaching ``target`` precision with the most recall."""

@@ -1,11 +1,6 @@
-"""Scores and reasons of party rows: the scan's scorer (rules or the shipped LightGBM model,
-adapted or not) and the rule strengths that name the reasons, evaluated without pandas.
-
-The indicator strength functions are written for a feature DataFrame; for the few rows of a
-screening batch they are called with ``PartyRows``, which answers the same calls (``columns``,
-``[name].astype``, ``fillna``, ``to_numpy``) with small numpy vectors, ~100 times faster than a
-DataFrame, and a batch of rows costs little more than one. A test checks both give the same
-strengths; an indicator needing more of pandas falls back to a DataFrame.
+"""Scores and reasons of a screening batch's party rows, with the scan's own scoring functions
+(rule strengths and score, the calibrated and institution-adapted model): what is left here is
+live-specific, LightGBM predictors with little fixed cost for batches of a few rows.
 """
 
 from __future__ import annotations
@@ -20,76 +15,9 @@ import pandas as pd
 from dentrace.detect.config import DetectConfig
 from dentrace.detect.indicators import catalogue
 from dentrace.detect.rules import IndicatorScorer
-from dentrace.model.adapt import predict_positive_unlabelled
+from dentrace.features.rows import FeatureRows
 from dentrace.model.base import Scorer, check_scores
-from dentrace.model.calibration import PlattCalibration
-from dentrace.model.institution import InstitutionScorer, pu_matrix, raised
-
-
-class _Column(np.ndarray):
-    """A float array with the Series methods the indicators use; read-only, so one column
-    serves every indicator reading it."""
-
-    def astype(self, dtype: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        if dtype == "float64" and not args and not kwargs:  # as column() asks: nothing to do
-            return self
-        return super().astype(dtype, *args, **kwargs)
-
-    def fillna(self, value: float) -> _Column:
-        return np.where(np.isnan(self), value, self).view(_Column)
-
-    def to_numpy(self, dtype: Any = None) -> np.ndarray:
-        return np.asarray(self, dtype=dtype)
-
-
-class PartyRows:
-    """Feature rows of several parties of one role, shaped like a DataFrame for indicator
-    functions: one numpy vector per column, so a batch costs about as much as one row."""
-
-    def __init__(self, rows: list[dict[str, float]], party_ids: list[str]) -> None:
-        self.rows = rows
-        self.party_ids = party_ids
-        self.columns = rows[0].keys()
-        self.position = {name: i for i, name in enumerate(self.columns)}
-        self._read: dict[str, _Column] = {}
-        # columns x parties: one contiguous vector per feature
-        names = tuple(self.columns)
-        if all(tuple(row) == names for row in rows):  # made by one function: same order
-            self.matrix = np.array([list(row.values()) for row in rows], dtype="float64").T
-        else:
-            self.matrix = np.array([[row[name] for row in rows] for name in names],
-                                   dtype="float64")
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    @property
-    def index(self) -> pd.Index:
-        return pd.Index(self.party_ids, name="party_id")
-
-    def __getitem__(self, name: str) -> _Column:
-        column = self._read.get(name)
-        if column is None:
-            column = self._read[name] = self.matrix[self.position[name]].copy().view(_Column)
-            column.flags.writeable = False
-        return column
-
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, index=self.index, dtype="float64")
-
-    def values_for(self, names: tuple[str, ...]) -> np.ndarray:
-        """parties x ``names`` matrix (NaN for a feature the rows lack), for a model."""
-        key = (tuple(self.columns), names)
-        take = _TAKE.get(key)
-        if take is None:  # row positions of the names, the NaN row for a missing one
-            missing = len(self.position)
-            take = _TAKE[key] = np.array([self.position.get(n, missing) for n in names])
-        padded = np.vstack([self.matrix, np.full((1, len(self.rows)), np.nan)])
-        return np.ascontiguousarray(padded[take].T)
-
-
-_TAKE: dict[tuple[tuple[str, ...], tuple[str, ...]], np.ndarray] = {}
-
+from dentrace.model.institution import InstitutionScorer
 
 SINGLE_ROWS = 32  # up to this many rows, predict row by row with LightGBM's fast C path
 
@@ -160,86 +88,40 @@ class Predictor:
         return single
 
 
-class RowFrame(PartyRows):
-    """One party's feature row, shaped like a one-row DataFrame for indicator functions."""
-
-    def __init__(self, row: dict[str, float], party_id: str) -> None:
-        super().__init__([row], [party_id])
-        self.row = row
-        self.party_id = party_id
-
-
 class RoleScorer:
-    """The fitted scorer of one role and the rule indicators that explain it."""
+    """The fitted scorer of one role and the rule indicators that explain it, scoring the rows
+    of a screening batch with the scan's own functions (``IndicatorScorer.strengths_of`` and
+    ``score_strengths``, ``InstitutionScorer.score_values``) and kept LightGBM predictors."""
 
     def __init__(self, role: str, scorer: Scorer, config: DetectConfig) -> None:
         self.role = role
         self.scorer = scorer
-        rules = IndicatorScorer(role, config).fit(pd.DataFrame())
-        self.indicators = rules.indicators()
-        self.params = {code: config.indicators[code] for code in self.indicators}
+        self.rules = IndicatorScorer(role, config).fit(pd.DataFrame())
+        self.indicators = self.rules.indicators()
         self.weights = config.weights[role]
         self.min_strength = float(config.scoring.get("reason_min_strength", 0.2))
         self.descriptions = {code: ind.description for code, ind in catalogue().items()}
-        self.is_rules = isinstance(scorer, IndicatorScorer)
-        # the scan's InstitutionScorer evaluated on the rows' matrix (no DataFrame): the
-        # shipped model, and the institution's positive-unlabelled fold models when adapted
-        self.shipped = (getattr(scorer, "shipped_", None) if isinstance(scorer, InstitutionScorer)
-                        else None)
+        self.institution = scorer if isinstance(scorer, InstitutionScorer) else None
+        self.shipped = self.institution.shipped_ if self.institution is not None else None
         self.predict: Predictor | None = (Predictor(self.shipped.booster_) if self.shipped
                                           else None)
         self.model_features = tuple(self.shipped.feature_names_) if self.shipped else ()
-        self.adaptation = self._adaptation(scorer)
+        fit = self.institution.adaptation_ if self.institution is not None else None
+        self.fold_predicts = [Predictor(model) for model, _ in fit.models] if fit else None
 
-    @staticmethod
-    def _adaptation(scorer: Scorer) -> tuple[float, Any, list[Any]] | None:
-        """(weight, fit, a kept predictor per fold model) of an adapted InstitutionScorer."""
-        fit = getattr(scorer, "adaptation_", None)
-        weight = float(getattr(scorer, "weight_", 0.0))
-        if not isinstance(scorer, InstitutionScorer) or fit is None or weight == 0.0:
-            return None
-        return weight, fit, [Predictor(model) for model, _ in fit.models]
-
-    def strengths_of(self, rows: PartyRows) -> dict[str, np.ndarray]:
+    def strengths_of(self, rows: FeatureRows) -> dict[str, np.ndarray]:
         """Strength in [0, 1] of every weighted indicator of the role, one value per row."""
-        out = {}
-        size = len(rows)
-        for code, indicator in self.indicators.items():
-            try:
-                value = indicator.strength(rows, self.role, self.params[code])  # type: ignore[arg-type]
-            except (AttributeError, TypeError):  # an indicator using more of pandas
-                value = indicator.strength(rows.frame(), self.role, self.params[code])
-            value = np.asarray(value, dtype="float64")
-            if value.shape != (size,):  # a constant strength
-                value = np.broadcast_to(value, (size,))
-            out[code] = value.clip(0.0, 1.0)
-        return out
+        return self.rules.strengths_of(rows)
 
-    def strengths(self, row: RowFrame) -> dict[str, float]:
-        """Strength in [0, 1] of every weighted indicator of the role for this row."""
-        return {code: float(v[0]) for code, v in self.strengths_of(row).items()}
-
-    def scores(self, rows: PartyRows, strengths: dict[str, np.ndarray]) -> np.ndarray:
+    def scores(self, rows: FeatureRows, strengths: dict[str, np.ndarray]) -> np.ndarray:
         """The role's score of each row's party, as the scan's scorer gives it."""
-        if self.is_rules:
-            total = sum(self.weights[c] * s for c, s in strengths.items())
-            return np.asarray(1.0 - np.exp(-np.asarray(total, dtype="float64")))
-        shipped, predict = self.shipped, self.predict
-        if shipped is not None and predict is not None:  # InstitutionScorer.score on a matrix
-            values = rows.values_for(self.model_features)
-            calibration = shipped.calibrations_.get(shipped.setting, PlattCalibration.identity())
-            base = np.asarray(calibration.apply(predict(values)), dtype="float64")
-            if self.adaptation is None:
-                return np.clip(base, 0.0, 1.0)
-            weight, fit, predictors = self.adaptation
-            own = predict_positive_unlabelled(fit, pu_matrix(values, base), predictors)
-            return raised(base, own, weight)
+        if isinstance(self.scorer, IndicatorScorer):
+            return self.scorer.score_strengths(strengths)
+        if self.institution is not None:
+            return self.institution.score_values(rows.values_for(self.model_features),
+                                                 self.predict, self.fold_predicts)
         return np.asarray(check_scores(self.scorer.score(rows.frame()), len(rows), self.scorer),
                           dtype="float64")
-
-    def score(self, row: RowFrame, strengths: dict[str, float]) -> float:
-        """The role's score of the party, as the scan's scorer gives it."""
-        return float(self.scores(row, {c: np.array([s]) for c, s in strengths.items()})[0])
 
     def reasons(self, strengths: dict[str, float]) -> list[dict[str, Any]]:
         """Indicator codes (strongest first) with their strength and plain-language text."""

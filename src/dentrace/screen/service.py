@@ -10,7 +10,8 @@ from typing import Any
 
 from dentrace.detect.explain import KNOWN_REASON
 from dentrace.errors import ConfigError, InputError
-from dentrace.screen.scoring import PartyRows, RoleScorer
+from dentrace.features.rows import FeatureRows
+from dentrace.screen.scoring import RoleScorer
 from dentrace.state.features import (
     GraphContext,
     co_payer_suspicion,
@@ -147,7 +148,7 @@ class Screener:
             rows = [payer_vector(self.state, i, self.graph) for i in ids]
         for start in range(0, len(ids), 4096):
             part = ids[start:start + 4096]
-            frame = PartyRows(rows[start:start + 4096], part)
+            frame = FeatureRows.of_rows(rows[start:start + 4096], part)
             scorer = self.scorers["payer"]
             scores = scorer.scores(frame, scorer.strengths_of(frame))
             for party_id, score in zip(part, scores, strict=True):
@@ -164,7 +165,7 @@ class Screener:
         ``done(scores)`` runs on the raw scores (known parties 1) before the rows are read;
         a payer's second stage then scores the rows ``done`` completed."""
         scorer = self.scorers[role]
-        frame = PartyRows(rows, party_ids)
+        frame = FeatureRows.of_rows(rows, party_ids)
         strengths = scorer.strengths_of(frame)
         raw = scorer.scores(frame, strengths)
         scores = [1.0 if self._known(role, i) else float(s) for i, s in zip(party_ids, raw,
@@ -172,7 +173,7 @@ class Screener:
         if done is not None:
             done(scores)
         if role == "payer" and self.second is not None:
-            raw = self.second.scores(PartyRows(rows, party_ids), strengths)
+            raw = self.second.scores(FeatureRows.of_rows(rows, party_ids), strengths)
             scores = [1.0 if self._known(role, i) else float(s)
                       for i, s in zip(party_ids, raw, strict=True)]
         out = []

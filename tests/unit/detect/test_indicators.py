@@ -11,6 +11,7 @@ from dentrace.detect.payer_suspicion import corridor_pairs, with_payer_suspicion
 from dentrace.detect.rules import IndicatorScorer
 from dentrace.features import build_party_features
 from dentrace.features.build import PAIRS_TABLE
+from dentrace.features.rows import FeatureRows
 from tests.unit.features.toy_payments import (
     charity_donor,
     family,
@@ -57,7 +58,8 @@ def strengths() -> dict[str, pd.DataFrame]:
                                                  corridor_pairs(con, PAIRS_TABLE), scores)
     out = {}
     for role, frame in tables.items():
-        columns = {code: ind.strength(frame, role, config.indicators[code])
+        columns = {code: ind.strength(FeatureRows.of_frame(frame), role,
+                                      config.indicators[code])
                    for code, ind in catalogue().items() if role in ind.roles}
         out[role] = pd.DataFrame(columns, index=frame.index)
     return out

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 from dentrace.detect.scan import scan
+from dentrace.features.rows import FeatureRows
 from dentrace.ingest import ingest
 from dentrace.screen import contract_payment, screener_from_workspace
-from dentrace.screen.scoring import RowFrame
 from dentrace.state.features import facilitator_vector, payer_vector
 from dentrace.state.replay import refresh_profiles
 
@@ -59,10 +59,11 @@ def test_screening_scores_agree_with_the_batch_scan(tmp_path: Path) -> None:
         scorer = screener.scorers[role]
         live, changed = [], []
         for party_id in expected.index:
-            row = RowFrame(vector(screener.state, party_id, screener.graph), party_id)
-            live.append(scorer.score(row, scorer.strengths(row)))
+            row = vector(screener.state, party_id, screener.graph)
+            rows = FeatureRows.of_rows([row], [party_id])
+            live.append(float(scorer.scores(rows, scorer.strengths_of(rows))[0]))
             now = graph_now[role].loc[party_id]
-            changed.append(any(abs(row.row[c] - now[c]) > 1e-9 for c in GRAPH_COLUMNS[role]))
+            changed.append(any(abs(row[c] - now[c]) > 1e-9 for c in GRAPH_COLUMNS[role]))
         difference = np.abs(np.array(live) - expected.to_numpy())
         stale = np.array(changed)
         worst = difference[~stale].max()

@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from dentrace.features.rows import FeatureRows
 from dentrace.screen import Screener, Thresholds, contract_payment, empty_screener
-from dentrace.screen.scoring import RowFrame
 from tests.unit.screen.hand_made import (
     collector_traffic,
     family_remitter,
@@ -70,18 +70,24 @@ def test_thresholds_band() -> None:
         "allow", "review", "review", "hold"]
 
 
-def test_row_strengths_equal_the_pandas_strengths(screened: dict[str, Any]) -> None:
-    """The one-row fast path of the indicators gives the DataFrame path's strengths."""
+def test_live_rows_give_the_strengths_of_the_same_rows_as_a_frame(
+        screened: dict[str, Any]) -> None:
+    """Screening's live rows, one at a time or all in one batch, give the strengths the scan's
+    path gives the same rows read from a DataFrame (one indicator input, two constructors)."""
     screener: Screener = screened["screener"]
     from dentrace.state.features import facilitator_vector, payer_vector
 
     for role, ids, vector in (("payer", screener.state.payers, payer_vector),
                               ("facilitator", screener.state.beneficiaries, facilitator_vector)):
         scorer = screener.scorers[role]
-        for party_id in ids:
-            row = RowFrame(vector(screener.state, party_id, screener.graph), party_id)
-            fast = scorer.strengths(row)
-            slow = {code: float(pd.Series(ind.strength(row.frame(), role,
-                                                       scorer.params[code])).clip(0, 1)[0])
-                    for code, ind in scorer.indicators.items()}
-            assert fast == pytest.approx(slow, abs=1e-12)
+        party_ids = list(ids)
+        rows = [vector(screener.state, party_id, screener.graph) for party_id in party_ids]
+        frame = pd.DataFrame(rows, index=pd.Index(party_ids, name="party_id"))
+        slow = scorer.strengths_of(FeatureRows.of_frame(frame))
+        batch = scorer.strengths_of(FeatureRows.of_rows(rows, party_ids))
+        assert set(batch) == set(slow) == set(scorer.indicators)
+        for j, (party_id, row) in enumerate(zip(party_ids, rows, strict=True)):
+            one = scorer.strengths_of(FeatureRows.of_rows([row], [party_id]))
+            for code, values in slow.items():
+                assert one[code][0] == pytest.approx(values[j], abs=1e-12)
+                assert batch[code][j] == pytest.approx(values[j], abs=1e-12)

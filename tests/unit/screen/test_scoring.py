@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from dentrace.detect.config import load_config
+from dentrace.features.rows import FeatureRows
 from dentrace.model.institution import InstitutionScorer
-from dentrace.screen.scoring import PartyRows, RoleScorer
+from dentrace.screen.scoring import RoleScorer
 
 
 def _features(names: list[str], rows: int, seed: int) -> pd.DataFrame:
@@ -37,12 +38,12 @@ def test_role_scorer_matches_the_scan_scorer(labelled: int,
     if labelled:  # the adaptation raises some scores: the test sees it
         assert (expected > scorer.shipped_.score(later) + 1e-6).any()
 
-    def no_frame(self: PartyRows) -> pd.DataFrame:
+    def no_frame(self: FeatureRows) -> pd.DataFrame:
         raise AssertionError("screening scored through a DataFrame")
 
-    monkeypatch.setattr(PartyRows, "frame", no_frame)
-    rows = PartyRows([dict(zip(names, map(float, r), strict=True))
-                      for r in later.to_numpy()], list(later.index))
+    monkeypatch.setattr(FeatureRows, "frame", no_frame)
+    rows = FeatureRows.of_rows([dict(zip(names, map(float, r), strict=True))
+                                for r in later.to_numpy()], list(later.index))
     got = role.scores(rows, role.strengths_of(rows))
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
 

@@ -12,6 +12,8 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from dentrace.features.rows import FeatureRows
+
 Params = Mapping[str, Any]
 
 
@@ -40,8 +42,9 @@ class Indicator(ABC):
     parameters: ClassVar[dict[str, str]]  # name -> meaning; values live in indicators.toml
 
     @abstractmethod
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
-        """Strength in [0, 1] per row of ``features`` (the role's feature table)."""
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
+        """Strength in [0, 1] per row of ``features`` (the role's feature rows: the scan's
+        table or screening's live rows, read the same way through ``column``)."""
 
     @abstractmethod
     def explain(self, row: pd.Series, role: str, params: Params, context: Context,
@@ -64,14 +67,12 @@ def register(cls: type[Indicator]) -> type[Indicator]:
     return cls
 
 
-def column(features: pd.DataFrame, name: str) -> pd.Series:
-    """A feature column as floats, NaN (does not apply) when the table lacks it."""
-    if name in features.columns:
-        return features[name].astype("float64")
-    return pd.Series(np.nan, index=features.index, dtype="float64")
+def column(features: FeatureRows, name: str) -> np.ndarray:
+    """A feature column as floats, NaN (does not apply) when the rows lack it."""
+    return features.column(name)
 
 
-def ramp(values: pd.Series | np.ndarray, low: float, high: float) -> np.ndarray:
+def ramp(values: np.ndarray, low: float, high: float) -> np.ndarray:
     """0 at or below ``low``, 1 at or above ``high``, linear between; NaN counts as 0."""
     x = np.asarray(values, dtype="float64")
     # fmax/fmin take the number over NaN: clip and NaN -> 0 in two ufuncs, at a fraction of
@@ -99,7 +100,7 @@ PROFILE_PARAMETERS = {
 }
 
 
-def buyer_profile(escalation: pd.Series, rate: pd.Series, rotation: pd.Series,
+def buyer_profile(escalation: np.ndarray, rate: np.ndarray, rotation: np.ndarray,
                   params: Params) -> np.ndarray:
     """Mean of three 0–1 parts: payers escalate, pay often, rotate recipients (AIC, FINTRAC)."""
     parts = [

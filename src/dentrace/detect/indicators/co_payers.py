@@ -19,6 +19,7 @@ from dentrace.detect.indicators.base import (
     ramp,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -35,7 +36,7 @@ class CoPayers(Indicator):
         "fan_in_high": "other unrelated small payers giving the gate full strength",
     }
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         profile = buyer_profile(column(features, "co_payers_escalation"),
                                 column(features, "co_payers_rate"),
                                 column(features, "co_payers_new_beneficiary_rate"), params)

@@ -19,6 +19,7 @@ from dentrace.detect.indicators.base import (
     ramp,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -37,24 +38,27 @@ class CoverMemo(Indicator):
         "min_payments": "payments below which the strength is 0",
     }
 
-    def _shares(self, features: pd.DataFrame, role: str) -> tuple[pd.Series, ...]:
+    @staticmethod
+    def _names(role: str) -> tuple[str, str, str, str]:
+        """(platform share, cover share, kin share, payment count) columns of ``role``."""
         if role == "payer":
-            return (column(features, "memo_platform_share"), column(features, "memo_cover_share"),
-                    column(features, "memo_kin_share"), column(features, "n_corridor"))
-        return (column(features, "incoming_platform_share"),
-                column(features, "incoming_cover_share"), column(features, "incoming_kin_share"),
-                column(features, "n_incoming_corridor"))
+            return "memo_platform_share", "memo_cover_share", "memo_kin_share", "n_corridor"
+        return ("incoming_platform_share", "incoming_cover_share", "incoming_kin_share",
+                "n_incoming_corridor")
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def _shares(self, features: FeatureRows, role: str) -> tuple[np.ndarray, ...]:
+        return tuple(column(features, name) for name in self._names(role))
+
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         platform, cover, kin, count = self._shares(features, role)
         strong = ramp(platform, params["platform_low"], params["platform_high"])
         weak = params["cover_cap"] * ramp(cover, params["cover_low"], params["cover_high"])
-        weak = weak * (1.0 - np.nan_to_num(kin.to_numpy(), nan=0.0))
-        return np.maximum(strong, weak) * (count.fillna(0).to_numpy() >= params["min_payments"])
+        weak = weak * (1.0 - np.nan_to_num(kin, nan=0.0))
+        return np.maximum(strong, weak) * (np.nan_to_num(count, nan=0.0) >= params["min_payments"])
 
     def explain(self, row: pd.Series, role: str, params: Params, context: Context,
                 party_id: str) -> str:
-        platform, cover, kin, _ = (s.iloc[0] for s in self._shares(row.to_frame().T, role))
+        platform, cover, kin, _ = (float(row.get(name, np.nan)) for name in self._names(role))
         return (f"{platform:.0%} of memos mention platforms, handles or shows; {cover:.0%} use "
                 f"cover words (school, medical, gift…); {kin:.0%} name kin")
 

@@ -19,6 +19,7 @@ from dentrace.detect.indicators.base import (
     ramp,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -34,7 +35,7 @@ class DenCluster(Indicator):
         "links_high": "facilitators it shares payers with, giving full link strength",
     }
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         size = ramp(column(features, "den_size"), params["size_low"], params["size_high"])
         links = ramp(column(features, "shared_payer_facilitators"), 0.0, params["links_high"])
         return size * (0.5 + 0.5 * links)

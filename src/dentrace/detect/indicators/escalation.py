@@ -19,6 +19,7 @@ from dentrace.detect.indicators.base import (
     ramp,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -36,7 +37,7 @@ class Escalation(Indicator):
         "gap_corr_high": "negative correlation of log gap vs sequence giving full strength",
     }
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         count = ramp(column(features, "n_corridor"), params["min_payments"],
                      params["full_payments"])
         amount = ramp(column(features, "amount_rank_corr"), params["corr_low"],

@@ -20,6 +20,7 @@ from dentrace.detect.indicators.base import (
     ramp,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -39,9 +40,9 @@ class FanIn(Indicator):
         "long_factor": "strength kept when its payers are all long-standing",
     }
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         payers = ramp(column(features, "unrelated_small_payers"), params["low"], params["high"])
-        fixed = np.nan_to_num(column(features, "fixed_payer_share").to_numpy(), nan=0.0)
+        fixed = np.nan_to_num(column(features, "fixed_payer_share"), nan=0.0)
         months = column(features, "payer_months_median")
         short = ramp(-months, -params["long_months"], -params["short_months"])
         keep = params["long_factor"] + (1.0 - params["long_factor"]) * short

@@ -19,6 +19,7 @@ from dentrace.detect.indicators.base import (
     ramp,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -36,7 +37,7 @@ class HighFrequency(Indicator):
         "gap_full_days": "median gap (days) at or below which the gap part is 1",
     }
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         count = ramp(column(features, "n_corridor"), params["min_payments"],
                      params["full_payments"])
         rate = ramp(column(features, "corridor_per_30d"), params["rate_low"], params["rate_high"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 HOOKS = {
     "register": "decorate an Indicator subclass to add it to the catalogue under its code",
-    "Indicator.strength": "0–1 strength per party of a role from the feature table",
+    "Indicator.strength": "0–1 strength per party of a role from its FeatureRows (scan or live)",
     "Indicator.explain": "one plain-language sentence with the values behind the strength",
     "Indicator.evidence": "Ibis predicate selecting the payments behind the indicator",
     "indicators.toml [indicators.CODE]": "the indicator's parameter values (user-editable)",

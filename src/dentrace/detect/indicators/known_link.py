@@ -17,6 +17,7 @@ from dentrace.detect.indicators.base import (
     ramp,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -32,7 +33,7 @@ class KnownLink(Indicator):
         "indirect_cap": "maximum strength from second-hand links alone",
     }
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         direct, indirect = (("known_facilitators_paid", "known_offender_co_payers")
                             if role == "payer"
                             else ("known_offender_payers", "known_facilitator_neighbours"))

@@ -19,6 +19,7 @@ from dentrace.detect.indicators.base import (
     ramp,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -35,7 +36,7 @@ class ManyBeneficiaries(Indicator):
                         "halves the strength",
     }
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         unrelated = ramp(column(features, "unrelated_beneficiaries"), params["low"],
                          params["high"])
         stable = column(features, "top_beneficiary_month_share") >= params["stable_share"]

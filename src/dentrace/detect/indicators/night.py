@@ -19,6 +19,7 @@ from dentrace.detect.indicators.base import (
     ramp,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -35,7 +36,7 @@ class Night(Indicator):
         "full_payments": "payments at which the count part reaches 1",
     }
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         share, count = (("corridor_night_share", "n_corridor") if role == "payer"
                         else ("incoming_night_share", "n_incoming_corridor"))
         return ramp(column(features, share), params["share_low"], params["share_high"]) * ramp(

@@ -18,6 +18,7 @@ from dentrace.detect.indicators.base import (
     ir,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -33,12 +34,13 @@ class PayerProfile(Indicator):
         "min_payers": "unrelated small payers it needs before the indicator applies",
     }
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         profile = buyer_profile(column(features, "payers_escalation_mean"),
                                 column(features, "payers_rate_mean"),
                                 column(features, "payers_new_beneficiary_rate_mean"), params)
-        enough = column(features, "unrelated_small_payers").fillna(0) >= params["min_payers"]
-        return profile * enough.to_numpy()
+        payers = np.nan_to_num(column(features, "unrelated_small_payers"), nan=0.0)
+        enough = payers >= params["min_payers"]
+        return profile * enough
 
     def explain(self, row: pd.Series, role: str, params: Params, context: Context,
                 party_id: str) -> str:

@@ -19,6 +19,7 @@ from dentrace.detect.indicators.base import (
     ramp,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -36,7 +37,7 @@ class PaysCollector(Indicator):
         "den_weight": "share of the strength that comes from the den part",
     }
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         busiest = ramp(column(features, "pays_fan_in_max"), params["low"], params["high"])
         den = ramp(column(features, "pays_den_max"), params["den_low"], params["den_high"])
         return (1.0 - params["den_weight"]) * busiest + params["den_weight"] * np.maximum(

@@ -19,6 +19,7 @@ from dentrace.detect.indicators.base import (
     ramp,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -34,11 +35,12 @@ class SharedPayers(Indicator):
         "min_payers": "unrelated small payers it needs before the indicator applies",
     }
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         share = ramp(column(features, "payers_other_suspects_share"), params["share_low"],
                      params["share_high"])
-        enough = column(features, "unrelated_small_payers").fillna(0) >= params["min_payers"]
-        return share * enough.to_numpy()
+        payers = np.nan_to_num(column(features, "unrelated_small_payers"), nan=0.0)
+        enough = payers >= params["min_payers"]
+        return share * enough
 
     def explain(self, row: pd.Series, role: str, params: Params, context: Context,
                 party_id: str) -> str:

@@ -20,6 +20,7 @@ from dentrace.detect.indicators.base import (
     ramp,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -42,7 +43,7 @@ class SmallCorridor(Indicator):
         "session_high": "share giving the full session bonus",
     }
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         share = column(features, "corridor_small_share")
         count = column(features, "n_corridor") * share
         fixed = (column(features, "corridor_amount_cv") < params["fixed_cv"]) & (count >= 3)
@@ -52,7 +53,7 @@ class SmallCorridor(Indicator):
                 * self._session(features, params))
 
     @staticmethod
-    def _session(features: pd.DataFrame, params: Params) -> np.ndarray:
+    def _session(features: FeatureRows, params: Params) -> np.ndarray:
         floor = params["session_floor"]
         share = ramp(column(features, "corridor_session_share"), params["session_low"],
                      params["session_high"])

@@ -20,6 +20,7 @@ from dentrace.detect.indicators.base import (
     ramp,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -38,7 +39,7 @@ class SuspectedPayers(Indicator):
         "mean_high": "mean payer score at which no scaling applies",
     }
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         many = ramp(column(features, "payers_score_sum"), params["sum_low"], params["sum_high"])
         mostly = ramp(column(features, "payers_score_mean"), params["mean_low"],
                       params["mean_high"])

@@ -19,6 +19,7 @@ from dentrace.detect.indicators.base import (
     ramp,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -34,7 +35,7 @@ class Travel(Indicator):
         "alone": "strength share kept when the payer sends no corridor payments",
     }
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         travel = ramp(column(features, "travel_high_risk_count"), params["low"], params["high"])
         corridor = ramp(column(features, "n_corridor"), 0.5, 5)
         return travel * (params["alone"] + (1 - params["alone"]) * corridor)

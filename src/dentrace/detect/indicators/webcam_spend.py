@@ -20,6 +20,7 @@ from dentrace.detect.indicators.base import (
     ramp,
     register,
 )
+from dentrace.features.rows import FeatureRows
 
 
 @register
@@ -33,7 +34,7 @@ class WebcamSpend(Indicator):
         "high": "merchant payments giving full strength",
     }
 
-    def strength(self, features: pd.DataFrame, role: str, params: Params) -> np.ndarray:
+    def strength(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
         return ramp(column(features, "webcam_spend_count"), params["low"], params["high"])
 
     def explain(self, row: pd.Series, role: str, params: Params, context: Context,
