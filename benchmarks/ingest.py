@@ -22,7 +22,8 @@ from typing import Any
 
 import duckdb
 
-from dentrace.ingest import IngestReport, ingest, service
+from dentrace.ingest import IngestReport, ingest
+from dentrace.store.workspace import Workspace
 
 CURRENCIES = "['USD','EUR','GBP','PHP','AUD','CAD','THB','INR']"
 
@@ -114,12 +115,16 @@ class _TimedConnection:
 def _stages(workspace: Path, data: Path) -> list[str]:
     """Ingest once more with every statement timed: lines for those over 0.05 s."""
     log: list[tuple[float, float, str]] = []
-    opened = service.open_warehouse
-    service.open_warehouse = lambda *a, **k: _TimedConnection(opened(*a, **k), log)
+    opened = Workspace.open_warehouse  # ingest opens the warehouse through the Workspace
+
+    def timed(space: Workspace, **options: Any) -> Any:
+        return _TimedConnection(opened(space, **options), log)
+
+    Workspace.open_warehouse = timed  # type: ignore[method-assign]
     try:
         ingest(workspace, transactions=data, quiet=True)
     finally:
-        service.open_warehouse = opened
+        Workspace.open_warehouse = opened  # type: ignore[method-assign]
     return [f"stage  {wall:6.2f} s wall {cpu:6.2f} s CPU  {sql[:90]}"
             for wall, cpu, sql in log if wall > 0.05]
 

@@ -128,7 +128,7 @@ def _stage(args: argparse.Namespace) -> dict[str, Any]:
         return {"rows": sum(f.rows_accepted for f in payments),
                 "read": sum(f.rows_read for f in payments)}
     from dentrace.detect import scan
-    from dentrace.store.warehouse import open_warehouse
+    from dentrace.store.workspace import Workspace
 
     stages = FeatureStages()
     logger = logging.getLogger("dentrace.features.build")
@@ -141,11 +141,11 @@ def _stage(args: argparse.Namespace) -> dict[str, Any]:
         result = scan_incremental(Path(args.workspace))
     else:
         result = scan(Path(args.workspace))
-    con = open_warehouse(Path(args.workspace), read_only=True)
+    con = Workspace(args.workspace).open_warehouse(read_only=True)
     rows = int(con.execute("SELECT count(*) FROM transactions").fetchall()[0][0])
     con.close()
     summary = result.summary()
-    written = json.loads((Path(args.workspace) / "summary.json").read_text())["scan"]
+    written = Workspace(args.workspace).read_summary()["scan"]
     return {"rows": rows, "timings": summary.get("timings_s", {}), "alerts": summary["alerts"],
             "incremental": written.get("incremental"), "feature_stages": stages.seconds}
 
@@ -214,11 +214,12 @@ def _built_history(history: Path) -> bool:
     """True when ``history`` holds a party state built by this version's store format."""
     import sqlite3
 
-    from dentrace.state.store import FORMAT, STATE_FILE
+    from dentrace.state.store import FORMAT
+    from dentrace.store.workspace import Workspace
 
-    if not (history / STATE_FILE).is_file():
+    if not Workspace(history).party_state.is_file():
         return False
-    db = sqlite3.connect(history / STATE_FILE)
+    db = sqlite3.connect(Workspace(history).party_state)
     try:
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
     except sqlite3.DatabaseError:
@@ -231,11 +232,9 @@ def _built_history(history: Path) -> bool:
 def _scanned_by_these_models(history: Path) -> bool:
     """True when the history's last full scan used the models this version would use."""
     from dentrace.model.shipped import model_fingerprint
+    from dentrace.store.workspace import Workspace
 
-    try:
-        summary = json.loads((history / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return False
+    summary = Workspace(history).read_summary()  # empty when absent or unreadable
     return summary.get("scan", {}).get("model") == model_fingerprint()
 
 
