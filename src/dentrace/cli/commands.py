@@ -15,6 +15,7 @@ def register(app: typer.Typer) -> None:
         audit,
         demo,
         evaluate,
+        exercise,
         export,
         generate,
         graph,
@@ -43,3 +44,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(report.group(), name="report")
     app.add_typer(export.group(), name="export")
     app.add_typer(share.app, name="share")
+    app.add_typer(exercise.app, name="exercise")

@@ -1,0 +1,23 @@
+"""One small level-1 exercise per test session: building it runs the federation generator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dentrace.exercise import Exercise, new_exercise
+
+SCALE = 0.05  # ~1,250 customers in the global world; the remitter sees a fifth of them
+
+
+@pytest.fixture(scope="session")
+def exercise(tmp_path_factory: pytest.TempPathFactory) -> Exercise:
+    root = tmp_path_factory.mktemp("exercise")
+    return new_exercise(1, seed=5, out=root / "bundle", key_out=root / "sealed" / "key.parquet",
+                        scale=SCALE)
+
+
+@pytest.fixture()
+def bundle(exercise: Exercise) -> Path:
+    return exercise.bundle
