@@ -29,6 +29,7 @@ Usage: python benchmarks/share.py [exact|fuzzy|attack|federation|all] [--locals 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import tempfile
 import time
@@ -94,18 +95,20 @@ def exact(locals_count: int, signals_count: int, seed: int) -> None:
                               (found,)))
     made = time.perf_counter() - wall
     file = SignalsFile("BANK-B", KEY.key_id, "", signals)
-    wall = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     local = _Locals(parties, KEY)
     keyed = time.perf_counter() - wall
     wall = time.perf_counter()
     hits = list(_exact(file, local))
     matched = time.perf_counter() - wall
+    cpu = time.process_time() - cpu
     found_ids = {h["party_id"] for h in hits}
     assert found_ids == {local_ids[i] for i in planted}, "a planted hit was missed"
     print(f"exact: {locals_count:,} local parties x {signals_count:,} signals "
           f"({len(planted):,} planted hits, all found, no other)")
     print(f"  signals keyed {made:.1f} s (sender side); local ids keyed {keyed:.1f} s; "
-          f"matched {matched:.2f} s; local side total {keyed + matched:.1f} s")
+          f"matched {matched:.2f} s; local side total {keyed + matched:.1f} s wall, "
+          f"{cpu:.1f} s CPU (load average {os.getloadavg()[0]:.1f})")
 
 
 def _people(count: int, rng: random.Random) -> list[tuple[str, str]]:
@@ -210,10 +213,20 @@ def _exported(sample: np.ndarray, encodings: list[bytes | None]) -> list[int]:
     return [int(i) for i in sample if f"{int(i):032x}" in kept]
 
 
-def _recall(workspace: Path, truth: pd.DataFrame) -> dict[str, tuple[int, int]]:
-    """(found, of) per measure: den (positive facilitators) and payer recall, honest alerts."""
+def _alerted(workspace: Path, counts: dict[str, int] | None) -> pd.DataFrame:
+    """The scan's alerts, or with ``counts`` the top parties by score among those with a reason,
+    as many per role as ``counts`` says: the same number of alerts as another scan."""
     parties = pd.read_parquet(workspace / "parties.parquet")
-    alerted = parties.loc[parties["alert"], ["party_id", "role"]]
+    if counts is None:
+        return parties.loc[parties["alert"], ["party_id", "role"]]
+    eligible = parties[parties["reasons"].fillna("") != ""].sort_values("score",
+                                                                       ascending=False)
+    return pd.concat([eligible[eligible["role"] == role].head(n)[["party_id", "role"]]
+                      for role, n in counts.items()])
+
+
+def _recall(alerted: pd.DataFrame, truth: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """(found, of) per measure: den (positive facilitators) and payer recall, honest alerts."""
     merged = truth.merge(alerted.assign(alert=True), on=["party_id", "role"], how="left")
     merged["alert"] = merged["alert"].fillna(False).astype(bool)
     out = {}
@@ -222,6 +235,7 @@ def _recall(workspace: Path, truth: pd.DataFrame) -> dict[str, tuple[int, int]]:
         out[name] = (int(positives["alert"].sum()), len(positives))
     honest = merged[~merged["is_positive"] & merged["alert"]]
     out["honest alerts"] = (len(honest), int((~merged["is_positive"]).sum()))
+    out["alerts"] = (len(alerted), len(alerted))
     return out
 
 
@@ -244,6 +258,7 @@ def federation(institutions: int, scale: float, budget: float, seed: int) -> Non
         summary = generate_federation(root / "fed", institutions, seed=seed, scale=scale)
         keys = add_consortium_key(root / "consortium.toml", "bench")
         senders, spaces, truths, alone = {}, [], [], []
+        counts: list[dict[str, int]] = []
         for inst in summary.institutions:
             name = str(inst["name"])
             world, space = root / "fed" / name, root / "ws" / name
@@ -251,7 +266,9 @@ def federation(institutions: int, scale: float, budget: float, seed: int) -> Non
                    "customers.parquet", known=world / "known.parquet", quiet=True)
             scan(space, alert_budget=budget)
             truths.append(pd.read_parquet(world / "truth.parquet"))
-            alone.append(_recall(space, truths[-1]))
+            alerted = _alerted(space, None)
+            counts.append(alerted["role"].value_counts().to_dict())
+            alone.append(_recall(alerted, truths[-1]))
             senders[name] = new_signing_key(name, root / f"{name}.pem")
             spaces.append(space)
         public = {n: s.private_key.public_key() for n, s in senders.items()}
@@ -261,22 +278,26 @@ def federation(institutions: int, scale: float, budget: float, seed: int) -> Non
                 export_signals(space, store, keys, identity, root / f"{name}.signals",
                                payers=True)
             files.append(root / f"{name}.signals")
-        shared = []
-        for space, name, truth in zip(spaces, senders, truths, strict=True):
+        shared, same_count = [], []
+        for space, name, truth, count in zip(spaces, senders, truths, counts, strict=True):
             with open_store(space) as store:
                 match_signals(space, store, keys, public,
                               [f for f in files if f.stem != name])
             scan(space, alert_budget=budget)
-            shared.append(_recall(space, truth))
+            shared.append(_recall(_alerted(space, None), truth))
+            same_count.append(_recall(_alerted(space, count), truth))
         wall = time.perf_counter() - wall
     print(f"federation: {institutions} institutions, scale {scale}, alert budget {budget} per "
           f"10k customers and role, {summary.global_transactions:,} payments ({wall:.0f} s)")
-    before, after = _total(alone), _total(shared)
-    for measure in before:
-        (a, n), (b, _) = before[measure], after[measure]
-        change = 100 * (b - a) / max(n, 1)
-        print(f"  {measure}: alone {a}/{n} ({100 * a / max(n, 1):.1f}%), with sharing "
-              f"{b}/{n} ({100 * b / max(n, 1):.1f}%), {change:+.1f} points")
+    before, after, equal = _total(alone), _total(shared), _total(same_count)
+    print(f"  alerts: alone {before['alerts'][0]}, with sharing {after['alerts'][0]} at the "
+          f"same budget (parties with a reason take the slots of parties without)")
+    for label, other in (("at the same budget", after), ("at the same alert count", equal)):
+        print(f"  with sharing, {label}:")
+        for measure in ("dens", "payers", "honest alerts"):
+            (a, n), (b, _) = before[measure], other[measure]
+            print(f"    {measure}: alone {a}/{n} ({100 * a / max(n, 1):.1f}%), shared {b}/{n} "
+                  f"({100 * b / max(n, 1):.1f}%), {100 * (b - a) / max(n, 1):+.1f} points")
 
 
 def main() -> None:

@@ -2,10 +2,11 @@
 on its own: it raises the score only of a party a local indicator already points at.
 
 A party's shared weight is ``1 - prod(1 - w)`` over the institutions flagging it, each with the
-weight of its strongest signal (``WEIGHTS``); a party with at least one local reason has its
-score raised to ``score + (1 - score) * weight`` before the alert threshold is chosen, so at a
-fixed alert budget corroborated parties move up the queue and others down. A party with no
-local reason keeps its score, and no reason list is ever made of SHARED_SIGNAL alone.
+weight of its strongest signal (``WEIGHTS``, halved for a match on the name alone); a party
+with at least one local reason has its score raised to ``score + (1 - score) * weight`` before
+the alert threshold is chosen, so at a fixed alert budget corroborated parties move up the
+queue and others down. A party with no local reason keeps its score, and no reason list is
+ever made of SHARED_SIGNAL alone.
 """
 
 from __future__ import annotations
@@ -25,16 +26,21 @@ from dentrace.store.shared_signals import read_matches
 SHARED_DESCRIPTION: Final = (
     "Flagged by other institutions of the signal-sharing consortium (matched on a keyed "
     "identifier token or a name encoding); evidence to review, never an alert on its own.")
-# judgement, not fitted: one institution's confirmed case moves a score half-way to 1, an
-# alert there a quarter of the way (benchmarks/share.py measures the effect on recall)
-WEIGHTS: Final = {"alerted": 0.25, "known": 0.4, "confirmed": 0.5}
+# judgement, not fitted: a score's distance to 1 is multiplied by (1 - weight), so a confirmed
+# case elsewhere moves a party past others whose gap to 1 is up to 10 times smaller; model
+# scores crowd near 1, and a weaker weight reorders nothing at a fixed alert budget
+# (benchmarks/share.py federation measures the effect on recall)
+WEIGHTS: Final = {"alerted": 0.6, "known": 0.75, "confirmed": 0.9}
+# a match on the name alone (no identifier) counts half: common names collide
+NAME_FACTOR: Final = 0.5
 
 
 def shared_weights(matches: pd.DataFrame) -> pd.Series:
     """Per party id, its shared weight in [0, 1) (empty when nothing was matched)."""
     if not len(matches):
         return pd.Series(dtype="float64")
-    weight = matches["strength"].map(WEIGHTS).fillna(0.0)
+    weight = matches["strength"].map(WEIGHTS).fillna(0.0) * np.where(
+        matches["matched_on"] == "name", NAME_FACTOR, 1.0)
     strongest = weight.groupby([matches["party_id"], matches["sender"]]).max()
     keep = (1.0 - strongest).groupby(level=0).prod()
     return (1.0 - keep).astype("float64")

@@ -7,17 +7,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from dentrace.detect import scan
 from dentrace.detect.shared_signal import corroborate, shared_counts, shared_weights
 from dentrace.store.shared_signals import COLUMNS, write_results
 
 
-def _matches(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
-    """Matches of (party, sender, strength)."""
+def _matches(rows: list[tuple[str, str, str]], on: str = "phone") -> pd.DataFrame:
+    """Matches of (party, sender, strength), matched on ``on``."""
     frame = pd.DataFrame([{c: None for c in COLUMNS} | {
         "party_id": p, "sender": s, "strength": st, "signal_id": f"{s}-{p}-{st}",
-        "role": "facilitator", "label": "facilitator", "matched_on": "phone",
+        "role": "facilitator", "label": "facilitator", "matched_on": on,
         "similarity": 1.0} for p, s, st in rows], columns=list(COLUMNS))
     return frame
 
@@ -26,8 +27,9 @@ def test_weights_combine_per_institution_by_the_strongest_signal() -> None:
     matches = _matches([("a", "B1", "alerted"), ("a", "B1", "confirmed"),
                         ("a", "B2", "alerted"), ("b", "B1", "alerted")])
     weights = shared_weights(matches)
-    assert weights["a"] == 1 - (1 - 0.5) * (1 - 0.25)  # B1's strongest is confirmed
-    assert weights["b"] == 0.25
+    assert weights["a"] == pytest.approx(1 - (1 - 0.9) * (1 - 0.6))  # B1: confirmed
+    assert weights["b"] == pytest.approx(0.6)
+    assert shared_weights(_matches([("b", "B1", "alerted")], on="name"))["b"] == pytest.approx(0.3)
     assert shared_counts(matches) == {"a": (2, 1), "b": (1, 0)}
     assert shared_weights(_matches([])).empty
 
