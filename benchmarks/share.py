@@ -50,7 +50,7 @@ from dentrace.share.encoding import (
 )
 from dentrace.share.export import distinct_names
 from dentrace.share.keys import ConsortiumKey
-from dentrace.share.match import _exact, _Locals
+from dentrace.share.match import LocalParties, exact_hits
 from dentrace.share.signals import Signal, SignalsFile
 from dentrace.synth.federation import STYLES, written_name
 from dentrace.synth.names import CULTURES
@@ -96,10 +96,10 @@ def exact(locals_count: int, signals_count: int, seed: int) -> None:
     made = time.perf_counter() - wall
     file = SignalsFile("BANK-B", KEY.key_id, "", signals)
     wall, cpu = time.perf_counter(), time.process_time()
-    local = _Locals(parties, KEY)
+    local = LocalParties(parties, KEY)
     keyed = time.perf_counter() - wall
     wall = time.perf_counter()
-    hits = list(_exact(file, local))
+    hits = list(exact_hits(file, local))
     matched = time.perf_counter() - wall
     cpu = time.process_time() - cpu
     found_ids = {h["party_id"] for h in hits}

@@ -45,7 +45,7 @@ class MatchCounts:
     parties: int
 
 
-class _Locals:
+class LocalParties:
     """The workspace's parties seen through one consortium key: tokens and name encodings,
     each built once and only for what the signals ask."""
 
@@ -101,7 +101,7 @@ def _hit(signal: Signal, sender: SignalsFile, party: str, matched_on: str,
             "file_sha256": sender.sha256}
 
 
-def _exact(file: SignalsFile, local: _Locals) -> Iterator[dict[str, object]]:
+def exact_hits(file: SignalsFile, local: LocalParties) -> Iterator[dict[str, object]]:
     parties = local.parties["party_id"]
     for signal in file.signals:
         for kind, tok in signal.tokens:
@@ -112,7 +112,7 @@ def _exact(file: SignalsFile, local: _Locals) -> Iterator[dict[str, object]]:
                 yield _hit(signal, file, str(parties.iat[row]), kind, 1.0)
 
 
-def _fuzzy(file: SignalsFile, local: _Locals, threshold: float) -> Iterator[dict[str, object]]:
+def _fuzzy(file: SignalsFile, local: LocalParties, threshold: float) -> Iterator[dict[str, object]]:
     by_block: dict[str, list[Signal]] = {}
     for signal in file.signals:
         if signal.bloom is not None and signal.block is not None:
@@ -191,14 +191,16 @@ def match_signals(workspace: Path, store: Store, keys: ConsortiumKeys,
     actor = actor or audit.local_operator()
     files = _read_all(paths, senders, keys, store, actor, origin, max_bytes)
     parties = local_parties(workspace)
-    locals_by_key: dict[str, _Locals] = {}
+    locals_by_key: dict[str, LocalParties] = {}
     rows: list[dict[str, object]] = []
     exact = fuzzy = 0
     for file in files:
         key = keys.get(file.key_id)
         assert key is not None  # read_signals refuses a key id we do not hold
-        local = locals_by_key.setdefault(file.key_id, _Locals(parties, key))
-        found = list(_exact(file, local))
+        if file.key_id not in locals_by_key:  # keyed once per consortium key, not per file
+            locals_by_key[file.key_id] = LocalParties(parties, key)
+        local = locals_by_key[file.key_id]
+        found = list(exact_hits(file, local))
         named = list(_fuzzy(file, local, threshold))
         exact, fuzzy = exact + len(found), fuzzy + len(named)
         rows += found + named
