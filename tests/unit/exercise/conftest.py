@@ -8,13 +8,13 @@ import pytest
 
 from dentrace.exercise import Exercise, new_exercise
 
-SCALE = 0.05  # ~1,250 customers in the global world; the remitter sees a fifth of them
+SCALE = 0.1  # ~2,500 customers in the global world; the remitter sees about 750 of them
 
 
 @pytest.fixture(scope="session")
 def exercise(tmp_path_factory: pytest.TempPathFactory) -> Exercise:
     root = tmp_path_factory.mktemp("exercise")
-    return new_exercise(1, seed=5, out=root / "bundle", key_out=root / "sealed" / "key.parquet",
+    return new_exercise(1, seed=3, out=root / "bundle", key_out=root / "sealed" / "key.parquet",
                         scale=SCALE)
 
 
