@@ -53,6 +53,28 @@ def new(
         "keep it from trainees")
 
 
+@app.command("start")
+def start(
+    bundle: Path = typer.Option(..., "--bundle", help="The exercise bundle."),
+    workspace: Path = typer.Option(..., "--workspace", help="A new workspace for the trainee."),
+    institution: str | None = typer.Option(None, "--institution",
+                                           help="Level 3: the institution this workspace is."),
+    database_url: str | None = typer.Option(None, "--database-url",
+                                            envvar="DENTRACE_DATABASE_URL",
+                                            help="SQLAlchemy URL of a team database."),
+) -> None:
+    """Start an exercise in the app: ingest, scan and queue the bundle's world; the clock runs."""
+    from dentrace.exercise.workspace import start_exercise
+
+    try:
+        held = start_exercise(bundle, workspace, institution, database_url)
+    except DentraceError as error:
+        raise _fail(error) from error
+    say(CONSOLE, f"{workspace}: exercise {held['exercise']} ({held['title']}, "
+        f"{held['institution']}) started {held['started']}, ends {held['ends']}")
+    say(CONSOLE, "add the trainees (dentrace users add) and serve it (dentrace serve)")
+
+
 @app.command("score")
 def score(
     bundle: Path = typer.Option(..., "--bundle", help="The exercise bundle."),

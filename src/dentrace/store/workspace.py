@@ -40,6 +40,7 @@ LAKE_DIR = "lake"
 SPARK_SCRATCH_DIR = "spark-scratch"
 DEMO_MARKER_FILE = ".dentrace-demo"
 DEMO_WORLD_DIR = "world"
+EXERCISE_FILE = "exercise.json"  # a training exercise's start and time allowed (exercise/)
 # other institutions' signals matched to local parties (share/results.py)
 SHARE_DIR = "share"
 SHARE_MATCHES_FILE = "matches.parquet"
@@ -138,6 +139,11 @@ class Workspace:
     def demo_world(self) -> Path:
         """The synthetic world ``dentrace demo`` generates inside the workspace it makes."""
         return self.root / DEMO_WORLD_DIR
+
+    @property
+    def exercise(self) -> Path:
+        """The manifest of the training exercise this workspace holds (``exercise start``)."""
+        return self.root / EXERCISE_FILE
 
     @property
     def share(self) -> Path:

@@ -25,6 +25,7 @@ from dentrace.auth import (
     permissions,
     revoke_token,
 )
+from dentrace.exercise.banner import read_exercise
 from dentrace.report.registry import exporters_of
 from dentrace.web.deps import AppContext, app_context, record_logout
 from dentrace.web.party_paths import path_segment
@@ -73,6 +74,8 @@ def render(request: Request, template: str, *, caller: Caller | None = None,
     values.update(
         user=caller.account if caller else None, allowed=allowed, version=__version__,
         csrf_token=_session_csrf_token(request, context),
+        # a training exercise's banner and countdown (docs/training.md)
+        exercise=read_exercise(context.evidence.workspace) if caller else None,
     )
     return TEMPLATES.TemplateResponse(request, template, values, status_code=status_code)
 

@@ -82,3 +82,41 @@ def test_the_briefing_escapes_what_it_shows(exercise: Exercise) -> None:
     page = briefing_html(LEVELS[1], manifest)
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "90 minutes" in page and "party_id" in page
+
+
+def test_a_changed_world_file_is_refused_at_the_start(exercise: Exercise,
+                                                      tmp_path: Path) -> None:
+    from dentrace.exercise.workspace import start_exercise, verify_bundle
+
+    copy = tmp_path / "bundle"
+    shutil.copytree(exercise.bundle, copy)
+    verify_bundle(copy, read_manifest(copy))
+    with (copy / "world" / "known.parquet").open("ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(InputError, match=r"known\.parquet: changed since"):
+        start_exercise(copy, tmp_path / "ws")
+    assert not (tmp_path / "ws").exists()
+
+
+def test_the_banner_reads_the_workspace_exercise_and_never_fails(tmp_path: Path) -> None:
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from dentrace.exercise.banner import read_exercise
+    from dentrace.store.workspace import Workspace
+
+    assert read_exercise(tmp_path) is None
+    path = Workspace(tmp_path).exercise
+    ends = datetime.now(UTC) + timedelta(minutes=30)
+    path.write_text(json.dumps({"exercise": "L2-seed1", "title": "<b>x</b>",
+                                "ends": ends.isoformat(), "key_sha256": "secret?"}))
+    shown = read_exercise(tmp_path)
+    assert shown is not None and shown["exercise"] == "L2-seed1"
+    assert 29 * 60 <= shown["seconds_left"] <= 30 * 60
+    assert "key_sha256" not in shown
+    path.write_text(json.dumps({"exercise": "L2-seed1", "ends": "2020-01-01T00:00:00+00:00"}))
+    assert read_exercise(tmp_path)["seconds_left"] == 0  # type: ignore[index]
+    path.write_text("{not json")
+    assert read_exercise(tmp_path) is None
+    path.write_text(json.dumps({"exercise": "x"}))
+    assert read_exercise(tmp_path) is None
