@@ -27,10 +27,12 @@ CO_PAYER_COLUMNS = ("co_payers_score_max", "co_payers_score_mean")
 
 
 def corridor_pairs(con: Any, pairs_table: str) -> pd.DataFrame:
-    """(beneficiary_id, sender_id) of every corridor pair in the scan's pair table."""
+    """(beneficiary_id, sender_id) of every corridor pair in the scan's pair table, in id
+    order (the score sums then add in the same order whichever engine wrote the table)."""
     return con.execute(
         f"SELECT CAST(beneficiary_id AS VARCHAR) AS beneficiary_id, "
-        f"CAST(sender_id AS VARCHAR) AS sender_id FROM {pairs_table} WHERE pair_corridor"
+        f"CAST(sender_id AS VARCHAR) AS sender_id FROM {pairs_table} WHERE pair_corridor "
+        f"ORDER BY beneficiary_id, sender_id"
     ).df()
 
 

@@ -30,8 +30,9 @@ LOCAL_DEFAULTS = {
     "spark.driver.memory": "4g",
     "spark.sql.codegen.logging.maxLines": "0",  # a failed code generation logs no source
 }
+SESSION_ZONE = "spark.sql.session.timeZone"
 # NULL (not an error) for x/0 and for a correlation of a constant, as DuckDB answers
-SHARED_DEFAULTS = {"spark.sql.session.timeZone": "UTC", "spark.sql.ansi.enabled": "false"}
+SHARED_DEFAULTS = {SESSION_ZONE: "UTC", "spark.sql.ansi.enabled": "false"}
 
 
 @dataclass
@@ -57,6 +58,9 @@ class SparkSettings:
             if not sep or not key.strip():
                 raise ConfigError(f"--spark-conf {item!r}: expected key=value")
             pairs[key.strip()] = value.strip()
+        if pairs.get(SESSION_ZONE, "UTC").upper() not in ("UTC", "Z", "+00:00", "ETC/UTC"):
+            raise ConfigError(f"--spark-conf {SESSION_ZONE}={pairs[SESSION_ZONE]}: the Spark "
+                              "engine reads the warehouse's UTC timestamps in UTC only")
         return cls(master=master, remote=remote, conf=pairs)
 
     @property
@@ -95,6 +99,10 @@ class SparkEngine:
     name = "spark"
 
     def __init__(self, session: Any, lake: Path, scratch: Path) -> None:
+        # the lake's timestamps are UTC wall clock without a zone: Spark casts them through
+        # the session's zone (epoch seconds, comparisons with literals), so any other zone
+        # moves days by its offset and gaps by an hour across its DST changes
+        session.conf.set(SESSION_ZONE, "UTC")
         self.session = session
         self.backend = ibis.pyspark.connect(session)
         self.lake = Path(lake)

@@ -214,9 +214,11 @@ def build_party_features(con: Any, config: Any = None, *, transactions: str = "t
         facilitator = _by_party(engine, incoming_features(p, pairs_table), "beneficiary_id")
         # the graph features read corridor pairs only: the rest stays in the engine (pairs
         # are a quarter of the payments; at 100M, pandas would hold ~26M rows for nothing)
+        # in id order: the graph's sums and PageRank then see the same rows in the same
+        # order from every engine (an engine's own order moved known_risk by ~1e-12)
         pairs = engine.to_pandas(pairs_table.filter(pairs_table.pair_corridor).select(
             "beneficiary_id", "sender_id", "pair_payments", "pair_corridor",
-            "pair_unrelated_small"))
+            "pair_unrelated_small").order_by(["beneficiary_id", "sender_id"]))
         _keep_corridor_pairs(con)
     with _stage("graph, KYC and payer profiles"):
         return _with_graph(con, payer, facilitator, pairs, graph_settings, end)

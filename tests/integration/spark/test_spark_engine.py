@@ -3,10 +3,6 @@ role, same scores (within 1e-6), same alerts, reasons, explanations and evidence
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +10,7 @@ import pandas as pd
 import pytest
 
 from dentrace.detect.scan import ScanResult, scan
-from dentrace.engine import SparkEngine, SparkSettings, export_lake, spark_session
+from dentrace.engine import SparkEngine, SparkSettings, export_lake
 from dentrace.errors import ConfigError
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -22,20 +18,6 @@ pytestmark = [pytest.mark.spark, pytest.mark.slow]
 # both engines compute the same double-precision aggregates, in different orders: the
 # differences seen are ~1e-16; 1e-6 leaves room for summation order on larger worlds
 SCORE_TOLERANCE = 1e-6
-
-
-@pytest.fixture(scope="module")
-def session() -> Iterator[Any]:
-    """One local Spark session for the module (starting one costs ~5-20 s)."""
-    missing = [name for name, ok in (("pyspark", importlib.util.find_spec("pyspark")),
-                                     ("java", shutil.which("java"))) if not ok]
-    if missing:
-        if os.environ.get("DENTRACE_REQUIRE_SPARK"):
-            pytest.fail(f"DENTRACE_REQUIRE_SPARK is set but {', '.join(missing)} is missing")
-        pytest.skip(f"the Spark engine needs {', '.join(missing)}: run scripts/test.sh")
-    spark = spark_session(SparkSettings())
-    yield spark
-    spark.stop()
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +87,9 @@ def test_spark_options_are_checked() -> None:
         SparkSettings.from_options(None, None, ["spark.executor.memory"])
     with pytest.raises(ConfigError, match="sc://"):
         SparkSettings.from_options(None, "http://host:15002", None)
+    with pytest.raises(ConfigError, match="UTC only"):
+        SparkSettings.from_options(None, None, ["spark.sql.session.timeZone=Europe/Paris"])
+    assert SparkSettings.from_options(None, None, ["spark.sql.session.timeZone=utc"]).conf
     with pytest.raises(ConfigError, match="not both"):
         SparkSettings.from_options("spark://host:7077", "sc://host:15002", None)
 
