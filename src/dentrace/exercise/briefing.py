@@ -4,6 +4,7 @@ hand in, as one self-contained HTML page with every value escaped.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -15,7 +16,9 @@ _STYLE = ("body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem aut
 
 
 def _text(value: object) -> str:
-    return escape(str(value if value is not None else "-"), quote=True)
+    """``value`` as HTML text: markup escaped, control characters (not allowed in HTML) shown
+    as escapes."""
+    return escape(html_text("-" if value is None else value), quote=True)
 
 
 def _institution_rows(manifest: dict[str, Any]) -> str:
@@ -83,3 +86,12 @@ Only the first 50 rows count towards precision; every row counts as an accusatio
 seed {_text(manifest.get("seed"))}.</p>
 </body></html>
 """
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def html_text(value: object) -> str:
+    """``str(value)`` with the control characters HTML forbids written as ``\\x1b`` escapes."""
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"),
+                         str(value))

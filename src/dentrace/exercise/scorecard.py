@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dentrace.errors import InputError
+from dentrace.exercise.briefing import html_text
 from dentrace.exercise.bundle import bundle_known_ids, read_key, read_manifest
 from dentrace.exercise.handed_report import check_goaml
 from dentrace.exercise.score import TOP, score
@@ -36,7 +37,7 @@ def score_exercise(bundle: Path, key: Path, submission: Submission | Path,
 
 
 def _e(value: object) -> str:
-    return escape("-" if value is None else str(value), quote=True)
+    return escape(html_text("-" if value is None else value), quote=True)
 
 
 def _figures(card: dict[str, Any]) -> list[tuple[str, object]]:

@@ -80,7 +80,8 @@ _READ_AT_MOST = 1_000_000  # audit entries read; an exercise records a few hundr
 
 def workspace_submission(workspace: Path, database_url: str | None = None,
                          trainee: str | None = None) -> Submission:
-    """The escalations recorded in ``workspace``'s audit log, in the order they were made.
+    """The accusations recorded in ``workspace``'s audit log (alerts escalated, parties put in
+    a case), in the order they were made.
 
     The exercise starts at its ``start_exercise`` entry (the first entry when there is none);
     dismissals are counted, not accused.
@@ -96,10 +97,24 @@ def workspace_submission(workspace: Path, database_url: str | None = None,
     if not log:
         raise InputError("the workspace's audit log is empty: nothing was done", file=workspace)
     start = next((e.ts for e in log if e.action == START_ACTION), log[0].ts)
-    escalated = [e for e in log if e.action == "escalate_alert" and e.ts >= start]
-    accusations = [Accusation(str(e.detail.get("party_id")), None, e.ts) for e in escalated
-                   if e.detail.get("party_id")]
-    actors = sorted({e.actor for e in escalated})
+    accusations: list[Accusation] = []
+    actors: set[str] = set()
+    for entry in (e for e in log if e.ts >= start):
+        accused = _accused(entry.action, entry.detail)
+        if accused:
+            actors.add(entry.actor)
+            accusations.extend(Accusation(party, None, entry.ts) for party in accused)
     dismissed = sum(1 for e in log if e.action == "dismiss_alert" and e.ts >= start)
-    return Submission(trainee or ", ".join(actors) or Path(workspace).name,
+    return Submission(trainee or ", ".join(sorted(actors)) or Path(workspace).name,
                       f"workspace {Path(workspace).name}", accusations, dismissed, start)
+
+
+def _accused(action: str, detail: dict[str, object]) -> list[str]:
+    """The parties an audit entry accuses: an escalated alert's, or those a case was opened
+    with or given (cases/casework.py)."""
+    if action == "escalate_alert" and detail.get("party_id"):
+        return [str(detail["party_id"])]
+    parties = detail.get("parties")
+    if action in ("open_case", "add_parties") and isinstance(parties, list):
+        return [str(p) for p in parties if p]
+    return []

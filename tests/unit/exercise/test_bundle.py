@@ -81,6 +81,7 @@ def test_the_briefing_escapes_what_it_shows(exercise: Exercise) -> None:
                                  "name": "<script>alert(1)</script>\x1b[2J"}]
     page = briefing_html(LEVELS[1], manifest)
     assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "\x1b" not in page and "\\x1b[2J" in page
     assert "90 minutes" in page and "party_id" in page
 
 

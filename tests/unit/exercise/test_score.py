@@ -149,3 +149,32 @@ def test_the_leaderboard_ranks_a_class_of_one_exercise(tmp_path: Path) -> None:
     odd = write_scorecard({**other, "trainee": "zed"}, tmp_path)[0]
     with pytest.raises(InputError, match=r"zed\.json: scores another exercise"):
         leaderboard([*paths, odd])
+
+
+def test_a_workspace_submission_reads_escalations_and_cases_from_the_audit_log(
+        tmp_path: Path) -> None:
+    from dentrace import audit, cases
+    from dentrace.auth import add_user
+    from dentrace.auth.accounts import get_account
+    from dentrace.exercise.submission import START_ACTION, workspace_submission
+    from dentrace.store.sql import open_store
+
+    store = open_store(tmp_path)
+    add_user(store, "ana", "analyst", "a-long-test-password")
+    ana = get_account(store, "ana")
+    cases.open_case(store, ana, "before the start", [("DIA0", "payer")])
+    with store.session() as session:
+        audit.record(session, actor="os:trainer", action=START_ACTION, target_type="exercise",
+                     target_id="L1-seed0", origin="cli", detail={})
+    made = cases.open_case(store, ana, "den <b>", [("OFF1", "payer"), ("FAC1", "facilitator")])
+    cases.add_parties(store, ana, made.id, [("CAM1", "payer")])
+    store.close()
+    read = workspace_submission(tmp_path)
+    assert read.trainee == "ana"
+    assert [a.party_id for a in read.accusations] == ["OFF1", "FAC1", "CAM1"]
+    assert all(a.at is not None and read.started is not None and a.at >= read.started
+               for a in read.accusations)
+    card = score(MANIFEST, _key(), set(), read)
+    assert card["hits"] == 2 and card["honest_accused_text"] == "1 adult-webcam customer"
+    assert card["time_to_first_den"]["party_id"] == "OFF1"
+    assert card["time_to_first_den"]["seconds"] >= 0
