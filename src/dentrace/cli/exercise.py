@@ -84,6 +84,9 @@ def score(
     workspace: Path | None = typer.Option(None, "--workspace",
                                           help="Or an exercise workspace: its escalations."),
     trainee: str | None = typer.Option(None, "--trainee", help="The name on the scorecard."),
+    institution: str | None = typer.Option(None, "--institution",
+                                           help="Level 3: score a list against one "
+                                                "institution's parties only."),
     goaml: Path | None = typer.Option(None, "--goaml", help="A draft goAML report handed in."),
     goaml_config: str | None = typer.Option(None, "--goaml-config",
                                             envvar="DENTRACE_GOAML_CONFIG",
@@ -105,7 +108,8 @@ def score(
     try:
         handed = (submission if submission is not None else
                   workspace_submission(workspace or Path(), database_url, trainee))
-        card = score_exercise(bundle, key, handed, trainee, goaml, goaml_config, schema)
+        card = score_exercise(bundle, key, handed, trainee, goaml, goaml_config, schema,
+                              institution)
         data, page = write_scorecard(card, out)
     except DentraceError as error:
         raise _fail(error) from error

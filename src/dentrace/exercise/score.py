@@ -90,7 +90,12 @@ def _first_den(order: list[str], at: dict[str, str | None], parties: pd.DataFram
 
 def score(manifest: dict[str, Any], key: pd.DataFrame, known: set[str],
           submission: Submission, goaml: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The scorecard of ``submission`` (JSON-ready, keys and lists in a fixed order)."""
+    """The scorecard of ``submission`` (JSON-ready, keys and lists in a fixed order).
+
+    A submission of one institution (level 3: a workspace of one, or ``institution`` given)
+    is scored against that institution's parties only."""
+    if submission.institution is not None:
+        key = key.loc[key["institution"].astype(str) == submission.institution]
     parties = _parties(key, known)
     positives = parties.loc[parties["is_positive"]]
     order, at, skipped = _ranking(submission, known)
@@ -116,6 +121,7 @@ def score(manifest: dict[str, Any], key: pd.DataFrame, known: set[str],
         "key_sha256": manifest.get("key_sha256"),
         "trainee": submission.trainee,
         "source": submission.source,
+        "institution": submission.institution or "all",
         "accused": len(order),
         "known_skipped": skipped,
         "not_in_world": len(order) - len(in_key),

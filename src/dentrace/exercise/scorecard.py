@@ -5,6 +5,7 @@ scorecards on a leaderboard. Every value shown in HTML is escaped.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -24,13 +25,19 @@ _STYLE = ("body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem aut
 def score_exercise(bundle: Path, key: Path, submission: Submission | Path,
                    trainee: str | None = None, goaml: Path | None = None,
                    goaml_config: str | Path | None = None,
-                   goaml_schema: str | Path | None = None) -> dict[str, Any]:
-    """The scorecard of a ranked list (a CSV path) or a read submission."""
+                   goaml_schema: str | Path | None = None,
+                   institution: str | None = None) -> dict[str, Any]:
+    """The scorecard of a ranked list (a CSV path) or a read submission; ``institution``
+    scores a list against one institution's parties only (level 3)."""
     manifest = read_manifest(bundle)
     answer = read_key(key, manifest)
+    names = [str(i.get("name")) for i in manifest.get("institutions", [])]
+    if institution is not None and institution not in names:
+        raise InputError(f"no institution {institution!r} in this exercise "
+                         f"({', '.join(names)})", file=bundle, field="institution")
     if isinstance(submission, Path):
-        names = [str(i.get("name")) for i in manifest.get("institutions", [])]
-        submission = read_ranked_list(submission, trainee, names)
+        submission = replace(read_ranked_list(submission, trainee, names),
+                             institution=institution)
     known = bundle_known_ids(bundle, manifest)
     return score(manifest, answer, known, submission,
                  check_goaml(goaml, goaml_config, goaml_schema))
@@ -52,7 +59,8 @@ def _figures(card: dict[str, Any]) -> list[tuple[str, object]]:
         ("honest customers accused", f"{card['honest_accused']}: "
                                      f"{card['honest_accused_text']}"),
         ("parties accused", card["accused"]),
-        ("not in the world", card["not_in_world"]),
+        ("institution scored", card.get("institution", "all")),
+        ("not in the world (or another institution)", card["not_in_world"]),
         ("known parties (given, not scored)", card["known_skipped"]),
         ("alerts dismissed", card["dismissed"]),
         ("time to the first den", minutes),

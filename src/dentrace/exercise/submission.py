@@ -33,6 +33,7 @@ class Submission:
     accusations: list[Accusation] = field(default_factory=list)
     dismissed: int = 0
     started: str | None = None  # when the exercise started (workspaces only)
+    institution: str | None = None  # level 3: the one institution whose data was worked
 
 
 def read_ranked_list(path: Path, trainee: str | None = None,
@@ -106,7 +107,16 @@ def workspace_submission(workspace: Path, database_url: str | None = None,
             accusations.extend(Accusation(party, None, entry.ts) for party in accused)
     dismissed = sum(1 for e in log if e.action == "dismiss_alert" and e.ts >= start)
     return Submission(trainee or ", ".join(sorted(actors)) or Path(workspace).name,
-                      f"workspace {Path(workspace).name}", accusations, dismissed, start)
+                      f"workspace {Path(workspace).name}", accusations, dismissed, start,
+                      _worked_institution(workspace))
+
+
+def _worked_institution(workspace: Path) -> str | None:
+    """The institution ``exercise start`` put in the workspace (its exercise.json)."""
+    from dentrace.exercise.banner import read_exercise
+
+    held = read_exercise(workspace)
+    return str(held["institution"]) if held and held.get("institution") else None
 
 
 def _accused(action: str, detail: dict[str, object]) -> list[str]:

@@ -178,3 +178,17 @@ def test_a_workspace_submission_reads_escalations_and_cases_from_the_audit_log(
     assert card["hits"] == 2 and card["honest_accused_text"] == "1 adult-webcam customer"
     assert card["time_to_first_den"]["party_id"] == "OFF1"
     assert card["time_to_first_den"]["seconds"] >= 0
+
+
+def test_a_submission_of_one_institution_is_scored_on_its_parties() -> None:
+    other = pd.DataFrame([("OFF9", "payer", "offender", True, "den-9", "bank-1"),
+                          ("DIA9", "payer", "diaspora", False, "fam-9", "bank-1")],
+                         columns=[*_key().columns])
+    key = pd.concat([_key(), other], ignore_index=True)
+    everywhere = score(MANIFEST, key, set(), _submit("OFF0", "OFF9"))
+    assert everywhere["positives"] == 6 and everywhere["institution"] == "all"
+    remitter = Submission("ana", "workspace", [Accusation("OFF0"), Accusation("OFF9")],
+                          institution="remitter-3")
+    card = score(MANIFEST, key, set(), remitter)
+    assert card["positives"] == 5 and card["hits"] == 1 and card["not_in_world"] == 1
+    assert card["institution"] == "remitter-3" and card["dens_total"] == 2
