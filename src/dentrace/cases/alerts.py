@@ -39,6 +39,7 @@ from dentrace.cases.limits import (
     text_within,
 )
 from dentrace.cases.views import AlertView, CaseView, alert_view, case_view, usernames
+from dentrace.contract.alert import AlertRecord, details_json
 from dentrace.errors import InputError, MissingColumnError
 from dentrace.store.sql import Store
 from dentrace.store.sql.models import (
@@ -100,9 +101,17 @@ def _alert_rows(path: Path) -> list[dict[str, Any]]:
             raise InputError(f"score {score!r} is not in 0-1", file=path, row=number,
                              field="score")
         seen.add(party)
+        details = None
+        if row.get("reason_details"):  # checked here: a bad one names the file, row and field
+            try:
+                details = details_json(AlertRecord.of_columns(row))
+            except InputError as error:
+                raise InputError(error.message, file=path, row=number,
+                                 field="reason_details") from error
         rows.append({"party_id": str(party), "role": role, "score": float(score),
                      "reasons": row["reasons"] or "", "explanation": row.get("explanation") or "",
-                     "txn_ids": json.dumps([str(t) for t in row.get("txn_ids") or []])})
+                     "txn_ids": json.dumps([str(t) for t in row.get("txn_ids") or []]),
+                     "reason_details": details})
     return rows
 
 

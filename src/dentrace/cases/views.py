@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dentrace.contract.alert import AlertRecord, Reason
 from dentrace.store.sql.models import (
     Alert,
     Case,
@@ -42,6 +43,8 @@ class AlertView:
     disposed_at: datetime | None
     case_id: int | None
     created_at: datetime
+    # the record's structured reasons (``reasons`` and ``explanation`` are their codes and text)
+    reason_details: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,15 +103,16 @@ def alert_view(alert: Alert, names: dict[int, str],
                hidden: Collection[int] = frozenset()) -> AlertView:
     """The view of one alert row; its case id is left out when in ``hidden`` (a restricted
     case the reader may not see)."""
+    record = alert_record(alert)
     return AlertView(
         id=alert.id, scan_id=alert.scan_id, party_id=alert.party_id, role=alert.role,
-        score=alert.score, reasons=[r for r in alert.reasons.split(";") if r],
-        explanation=alert.explanation, txn_ids=json.loads(alert.txn_ids), status=alert.status,
+        score=alert.score, reasons=record.codes, explanation=record.explanation,
+        txn_ids=json.loads(alert.txn_ids), status=alert.status,
         disposition_reason=alert.disposition_reason,
         disposed_by=names.get(alert.disposed_by) if alert.disposed_by else None,
         disposed_at=alert.disposed_at,
         case_id=alert.case_id if alert.case_id not in hidden else None,
-        created_at=alert.created_at,
+        created_at=alert.created_at, reason_details=record.reasons,
     )
 
 
@@ -147,3 +151,13 @@ def case_view(session: Session, case: Case) -> CaseView:
         alert_ids=list(alert_ids), restricted=case.restricted,
         members=sorted(names.get(m, "?") for m in members),
     )
+
+
+def alert_record(alert: Alert) -> AlertRecord:
+    """The alert record of one alert row (a row imported before reason_details: codes and
+    its explanation kept whole)."""
+    return AlertRecord.of_columns(
+        {"party_id": alert.party_id, "role": alert.role, "score": alert.score,
+         "reasons": alert.reasons, "explanation": alert.explanation, "txn_ids": alert.txn_ids,
+         "reason_details": alert.reason_details},
+        where=f"alert {alert.id}")

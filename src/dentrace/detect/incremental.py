@@ -287,7 +287,9 @@ def _scan_incremental(workspace: Path, config: DetectConfig | Path | str | None,
     parties = _merge(before, frames, recomputed)
     parties["_order"] = parties["role"].map({r: i for i, r in enumerate(ROLES)})
     parties = parties.sort_values(["_order", "party_id"]).drop(columns="_order")
-    alert_table = _merge(pd.read_parquet(outputs.alerts), alerts, recomputed)
+    # alerts of a scan before reason_details: their rows are read as older records on use
+    alert_table = _merge(pd.read_parquet(outputs.alerts).reindex(columns=ALERT_COLUMNS),
+                         alerts, recomputed)
     alert_table = alert_table.sort_values("score", ascending=False, kind="stable")
     result = ScanResult(workspace, parties[PARTY_COLUMNS].reset_index(drop=True),
                         alert_table[ALERT_COLUMNS].reset_index(drop=True), last.thresholds,
@@ -364,9 +366,10 @@ def _score_and_explain(con: Any, cfg: DetectConfig, rows: TouchedRows, known: pd
         else:
             context = _context(con, role, alerted["party_id"].tolist(), known, cfg)
         context = shared_context(context, options)
-        alerts.append(explain_alerts(con, role, alerted, features[role], cfg, context))
+        alerts.append(explain_alerts(con, role, alerted, features[role], cfg, context,
+                                     scorers[role])[ALERT_COLUMNS])
         timings[f"explain_{role}"] = time.perf_counter() - mark
-        frames.append(frame)
+        frames.append(frame[PARTY_COLUMNS])
     return frames, alerts, scorers, stage1
 
 

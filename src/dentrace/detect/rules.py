@@ -50,6 +50,17 @@ class IndicatorScorer(BaseScorer):
             out[code] = np.clip(value, 0.0, 1.0)
         return out
 
+    def holds_of(self, rows: FeatureRows) -> dict[str, np.ndarray]:
+        """Per weighted indicator with a condition (``Indicator.holds``), whether what its
+        reason asserts is there, per row of ``rows``; the others always hold."""
+        config = self._config()
+        out = {}
+        for code, indicator in self.indicators().items():
+            value = indicator.holds(rows, self.role, config.indicators[code])
+            if value is not None:
+                out[code] = np.broadcast_to(np.asarray(value, dtype=bool), (len(rows),))
+        return out
+
     def strengths(self, features: pd.DataFrame) -> pd.DataFrame:
         """Strength in [0, 1] of every weighted indicator (columns) per party (rows)."""
         return pd.DataFrame(self.strengths_of(FeatureRows.of_frame(features)),

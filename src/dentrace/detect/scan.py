@@ -11,11 +11,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dentrace.contract.alert import KNOWN_REASON
 from dentrace.detect.config import DetectConfig, load_config
 from dentrace.detect.explain import (
-    KNOWN_REASON,
     corridor_countries,
     explain_alerts,
+    holding,
     reason_lists,
     role_label,
 )
@@ -47,7 +48,9 @@ from dentrace.store.scan_outputs import (
 from dentrace.store.workspace import Workspace
 
 PARTY_COLUMNS = ["party_id", "role", "score", "alert", "reasons"]
-ALERT_COLUMNS = [*PARTY_COLUMNS, "explanation", "txn_ids"]
+# the columns of ``AlertRecord.columns`` (dentrace.contract.alert): reason_details holds the
+# structured reasons, explanation and txn_ids are their text and ids for people and older readers
+ALERT_COLUMNS = [*PARTY_COLUMNS, "explanation", "txn_ids", "reason_details"]
 # STAGE1_FILE: every payer's first-stage score (what the facilitator stage and the co-payer
 # columns read), kept beside parties.parquet so that an incremental scan can go on from it
 
@@ -129,19 +132,31 @@ def _default_threshold(scorer: Any, config: DetectConfig) -> float:
     return float(found) if found is not None else 0.5
 
 
-def indicator_reasons(role: str, features: pd.DataFrame,
-                      config: DetectConfig) -> list[list[str]]:
-    """Per row of ``features``, the codes of the indicators that fire, strongest first."""
+@dataclass(frozen=True)
+class ReasonLists:
+    """Per party, the codes of the indicators that fire (strength at the reason threshold;
+    what the score's corroboration reads, as before) and of those the ones whose evidence
+    holds (``Indicator.holds``): the reasons given, strongest first."""
+
+    fired: list[list[str]]
+    held: list[list[str]]
+
+
+def indicator_reasons(role: str, features: pd.DataFrame, config: DetectConfig) -> ReasonLists:
+    """The reason lists of every row of ``features``."""
     rules = IndicatorScorer(role, config).fit(features)
-    return reason_lists(rules.strengths(features), config.weights[role],
-                        float(config.scoring.get("reason_min_strength", 0.2)))
+    strengths = rules.strengths(features)
+    weights, least = config.weights[role], float(config.scoring.get("reason_min_strength", 0.2))
+    return ReasonLists(reason_lists(strengths, weights, least),
+                       reason_lists(strengths, weights, least,
+                                    holding(features, role, config, list(strengths.columns))))
 
 
 def score_role(con: Any, role: str, features: pd.DataFrame, known: pd.DataFrame,
                config: DetectConfig, options: dict[str, Any],
                customers: int, threshold: Threshold | None = None,
                scorer: Scorer | None = None,
-               reasons: list[list[str]] | None = None) -> tuple[pd.DataFrame, Threshold, str]:
+               reasons: ReasonLists | None = None) -> tuple[pd.DataFrame, Threshold, str]:
     """parties rows of one role, its threshold and the scorer's name.
 
     ``threshold``, when given (an incremental scan keeps the last full scan's), is used as is;
@@ -156,8 +171,10 @@ def score_role(con: Any, role: str, features: pd.DataFrame, known: pd.DataFrame,
     if reasons is None:
         reasons = indicator_reasons(role, features, config)
     ids = features.index.astype(str)
+    given = scores  # the scorer's, before other institutions' signals and known labels
     # issue 21: other institutions' signals raise a score only where a local reason fires
-    scores, reasons = corroborate(ids, scores, reasons, options.get("shared"))
+    scores, _ = corroborate(ids, scores, reasons.fired, options.get("shared"))
+    _, held = corroborate(ids, given, reasons.held, options.get("shared"))
     positive = ids.isin(set(known.loc[known["label"] == role_label(role), "party_id"]))
     if threshold is None:
         threshold = choose(scores[~positive], scorer, _default_threshold(scorer, config),
@@ -165,13 +182,16 @@ def score_role(con: Any, role: str, features: pd.DataFrame, known: pd.DataFrame,
     alert = (scores >= threshold.value) & (scores > 0)
     # an alert must be explainable: a score without any indicator behind it (a model far from
     # its training data, e.g. a world without beneficiary countries) is not sent to an analyst
-    alert &= np.array([bool(r) for r in reasons], dtype=bool)
+    alert &= np.array([bool(r) for r in held], dtype=bool)
     alert &= ~ids.isin(_cleared_without_news(con, role, known))
     alert |= positive
+    corroborated = scores
     scores = np.where(positive, 1.0, scores)
-    reasons = [[KNOWN_REASON, *r] if p else r for r, p in zip(reasons, positive, strict=True)]
+    listed = [[KNOWN_REASON, *r] if p else r for r, p in zip(held, positive, strict=True)]
+    # the scores before each lift, for the reasons' contributions (``explain_alerts``)
     frame = pd.DataFrame({"party_id": ids, "role": role, "score": scores, "alert": alert,
-                          "reasons": [";".join(r) for r in reasons]})
+                          "reasons": [";".join(r) for r in listed], "given_score": given,
+                          "corroborated_score": corroborated})
     return frame, threshold, type(scorer).__name__
 
 
@@ -329,15 +349,17 @@ def _scan(workspace: Path, *, config: DetectConfig | Path | str | None,
             alerted = frame.loc[frame["alert"]]
             context = shared_context(
                 _context(con, role, alerted["party_id"].tolist(), known, cfg), options)
-            alerts.append(explain_alerts(con, role, alerted, features[role], cfg, context))
+            alerts.append(explain_alerts(con, role, alerted, features[role], cfg, context,
+                                         scorers[role]))
             timings[f"explain_{role}"] = time.perf_counter() - mark
-            frames.append(frame)
+            frames.append(frame[PARTY_COLUMNS])
     finally:
         if engine is not None:
             engine.close()
         con.close()
     parties = pd.concat(frames, ignore_index=True)
     alert_table = pd.concat(alerts, ignore_index=True).sort_values("score", ascending=False)
+    alert_table = alert_table[ALERT_COLUMNS]
     timings["total"] = time.perf_counter() - started
     result = ScanResult(workspace, parties, alert_table.reset_index(drop=True), thresholds,
                         scorers, customers, timings, through, stage1,

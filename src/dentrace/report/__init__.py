@@ -20,7 +20,7 @@ _WHERE = {
     "Exporter": "base", "Generated": "base", "generate": "base", "sha256_of": "base",
     "CannotWrite": "errors", "NotApproved": "errors", "NothingToReport": "errors",
     "ReportError": "errors", "SchemaInvalid": "errors", "FtmExporter": "ftm",
-    "GoamlExporter": "goaml", "load_config": "goaml", "write_goaml": "goaml", "Finding": "material",
+    "GoamlExporter": "goaml", "load_config": "goaml", "write_goaml": "goaml",
     "Material": "material", "alerts_material": "material", "case_material": "material",
     "party_material": "material", "PackExporter": "pack", "verify_pack": "pack",
     "EXPORTERS": "registry", "ExportOption": "registry", "ExporterEntry": "registry",

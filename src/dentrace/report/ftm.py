@@ -126,8 +126,9 @@ def _parties(material: Material, bank: str | None) -> Iterator[EntityProxy]:
 def _payments(material: Material) -> Iterator[EntityProxy]:
     reasons: dict[str, list[str]] = {}
     for finding in material.findings:
-        for txn_id in finding.txn_ids:
-            reasons.setdefault(txn_id, []).extend(finding.reasons)
+        for reason in finding.reasons:
+            for txn_id in reason.txn_ids:
+                reasons.setdefault(txn_id, []).append(reason.code)
     for txn in material.transactions.itertuples():
         payment = _make("Payment")
         payment.id = stable_id("payment", txn.txn_id)

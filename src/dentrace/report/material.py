@@ -1,5 +1,6 @@
-"""What every report is made of: the subject (a case or a party), its alerts with their
-explanations, its transactions from the warehouse, the KYC of the parties, notes and trail.
+"""What every report is made of: the subject (a case or a party), its alerts (``AlertRecord``:
+reasons with values and counterparties), its transactions from the warehouse, the KYC of the
+parties, notes and trail.
 
 ``case_material`` reads an (approved) case from the cases store; ``party_material`` and
 ``alerts_material`` read the scan's alerts.parquet for an FIU analyst's ad-hoc export.
@@ -7,11 +8,8 @@ explanations, its transactions from the warehouse, the KYC of the parties, notes
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
@@ -19,34 +17,14 @@ from sqlalchemy import select
 from dentrace import audit
 from dentrace.audit.log import AuditRecord
 from dentrace.cases.casework import REPORTED
-from dentrace.cases.views import CaseView, case_view, usernames
+from dentrace.cases.views import CaseView, alert_record, case_view, usernames
+from dentrace.contract.alert import AlertRecord
 from dentrace.errors import WorkspaceError
 from dentrace.report.errors import NotApproved, NothingToReport
 from dentrace.store import read_meta
 from dentrace.store.sql import Store
 from dentrace.store.sql.models import Alert, Case
 from dentrace.store.workspace import Workspace
-
-_REASON = re.compile(r"(?:^|;\s)([A-Z][A-Z0-9_]+):\s")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One alert behind the report: party, role, score and each indicator with its values."""
-
-    party_id: str
-    role: str
-    score: float
-    reasons: list[str]
-    explanation: str
-    txn_ids: list[str]
-
-    def indicator_values(self) -> dict[str, str]:
-        """Indicator code → the plain-language sentence with its values, from the explanation."""
-        parts = _REASON.split(self.explanation)
-        found = {code: text.strip().rstrip(";").strip()
-                 for code, text in zip(parts[1::2], parts[2::2], strict=True)}
-        return {code: found.get(code, "") for code in dict.fromkeys(self.reasons + list(found))}
 
 
 @dataclass
@@ -58,7 +36,7 @@ class Material:
     title: str
     reporting_currency: str
     parties: list[tuple[str, str]]
-    findings: list[Finding]
+    findings: list[AlertRecord]
     transactions: pd.DataFrame
     customers: pd.DataFrame
     case: CaseView | None = None
@@ -74,17 +52,13 @@ class Material:
     @property
     def indicators(self) -> list[str]:
         """Every indicator code behind the report, strongest first per finding, once each."""
-        return list(dict.fromkeys(code for f in self.findings for code in f.reasons))
+        return list(dict.fromkeys(code for f in self.findings for code in f.codes))
 
 
-def _finding(party_id: str, role: str, score: float, reasons: str, explanation: str,
-             txn_ids: Any) -> Finding:
-    # the cases store keeps the ids as JSON text, alerts.parquet as a list column
-    ids = json.loads(txn_ids) if isinstance(txn_ids, str) else list(
-        txn_ids if txn_ids is not None else [])
-    return Finding(str(party_id), str(role), float(score),
-                   [r for r in str(reasons).split(";") if r], str(explanation),
-                   [str(t) for t in ids])
+def _findings(alerts: pd.DataFrame, path: Path) -> list[AlertRecord]:
+    """The alert records of alerts.parquet rows (a scan before reason_details: older ones)."""
+    return [AlertRecord.of_columns(row, where=f"{path} row {number}")
+            for number, row in enumerate(alerts.to_dict("records"), start=1)]
 
 
 def _warehouse_rows(workspace: Path, txn_ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame,
@@ -117,7 +91,8 @@ def _load_alerts(workspace: Path) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-def _assemble(workspace: Path, kind: str, ident: str, title: str, findings: list[Finding],
+def _assemble(workspace: Path, kind: str, ident: str, title: str,
+              findings: list[AlertRecord],
               parties: list[tuple[str, str]], extra_txns: list[str]) -> Material:
     txn_ids = list(dict.fromkeys(extra_txns + [t for f in findings for t in f.txn_ids]))
     if not txn_ids:
@@ -141,8 +116,7 @@ def case_material(store: Store, workspace: Path, case_id: int, *,
         view = case_view(session, case)
         alerts = session.execute(
             select(Alert).where(Alert.case_id == case_id).order_by(Alert.id)).scalars().all()
-        findings = [_finding(a.party_id, a.role, a.score, a.reasons, a.explanation, a.txn_ids)
-                    for a in alerts]
+        findings = [alert_record(a) for a in alerts]
         names = usernames(session)
         escalations = list(dict.fromkeys(
             (names.get(a.disposed_by, "?") if a.disposed_by else "?", a.disposition_reason)
@@ -162,8 +136,7 @@ def party_material(workspace: Path, party_id: str) -> Material:
     rows = alerts[alerts["party_id"].astype(str) == party_id]
     if rows.empty:
         raise NothingToReport(f"party {party_id}: no alert for it in {Workspace(workspace).alerts}")
-    findings = [_finding(r.party_id, r.role, r.score, r.reasons, r.explanation, r.txn_ids)
-                for r in rows.itertuples()]
+    findings = _findings(rows, Workspace(workspace).alerts)
     return _assemble(workspace, "party", party_id, f"Party {party_id}", findings,
                      [(f.party_id, f.role) for f in findings], [])
 
@@ -174,8 +147,7 @@ def alerts_material(workspace: Path) -> Material:
     alerts = alerts[alerts["alert"].astype(bool)] if "alert" in alerts else alerts
     if alerts.empty:
         raise NothingToReport(f"{Workspace(workspace).alerts}: the scan raised no alert")
-    findings = [_finding(r.party_id, r.role, r.score, r.reasons, r.explanation, r.txn_ids)
-                for r in alerts.itertuples()]
+    findings = _findings(alerts, Workspace(workspace).alerts)
     return _assemble(workspace, "alerts", "all", "All alerts of the latest scan", findings,
                      [(f.party_id, f.role) for f in findings], [])
 

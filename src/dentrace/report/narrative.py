@@ -7,10 +7,12 @@ indicator catalogue's descriptions and the alert explanations, never from new ju
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 
 import pandas as pd
 
+from dentrace.contract.alert import ATTRIBUTION, Reason
 from dentrace.detect.explain import SHARED_REASON
 from dentrace.detect.indicators import catalogue
 from dentrace.detect.shared_signal import SHARED_DESCRIPTION
@@ -85,17 +87,35 @@ def _approval(material: Material) -> str:
             f"{case.approved_by or '?'} on {when} (four-eyes review).")
 
 
+def reason_line(reason: Reason, names: Mapping[str, str] | None = None) -> str:
+    """One indicator of a finding: what it is, its values, whom it concerns and what it adds
+    to the score (``contract.alert.ATTRIBUTION``)."""
+    what = descriptions().get(reason.code, reason.code).rstrip(".")
+    line = f"- {what} [{reason.code}]: {reason.text or 'no values recorded'}"
+    if reason.counterparties:
+        named = ", ".join(
+            c.model_copy(update={"name": c.name or (names or {}).get(c.party_id)}).label()
+            + f" ({c.payments} payment{'s' if c.payments != 1 else ''})"
+            for c in reason.counterparties)
+        line += f"; counterparties: {named}"
+    if reason.contribution is not None:
+        line += f"; adds {reason.contribution:.2f} to the score"
+    return line + "."
+
+
 def finding_lines(material: Material) -> list[str]:
     """One line per alerted party and one per indicator, with the values behind it."""
-    names, text = party_names(material), descriptions()
+    names = party_names(material)
     lines = []
     for finding in material.findings:
         who = names.get(finding.party_id, "name not held")
         lines.append(f"{finding.role.capitalize()} {finding.party_id} ({who}), risk score "
                      f"{finding.score:.2f}:")
-        for code, values in finding.indicator_values().items():
-            what = text.get(code, code).rstrip(".")
-            lines.append(f"- {what} [{code}]: {values or 'no values recorded'}.")
+        lines.extend(reason_line(reason, names) for reason in finding.reasons)
+        if finding.legacy_explanation:
+            lines.append(f"- As explained by the scan: {finding.legacy_explanation}.")
+        if finding.attribution in ATTRIBUTION and finding.reasons:
+            lines.append(f"  (contributions: {ATTRIBUTION[finding.attribution]})")
     return lines
 
 

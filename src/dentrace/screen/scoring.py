@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dentrace.contract.alert import contributions, reason_order
 from dentrace.detect.config import DetectConfig
 from dentrace.detect.indicators import catalogue
 from dentrace.detect.rules import IndicatorScorer
@@ -113,6 +114,11 @@ class RoleScorer:
         """Strength in [0, 1] of every weighted indicator of the role, one value per row."""
         return self.rules.strengths_of(rows)
 
+    def holds_of(self, rows: FeatureRows) -> dict[str, np.ndarray]:
+        """Per weighted indicator with a condition, whether the evidence its reason names
+        holds, per row (``IndicatorScorer.holds_of``)."""
+        return self.rules.holds_of(rows)
+
     def scores(self, rows: FeatureRows, strengths: dict[str, np.ndarray]) -> np.ndarray:
         """The role's score of each row's party, as the scan's scorer gives it."""
         if isinstance(self.scorer, IndicatorScorer):
@@ -123,10 +129,18 @@ class RoleScorer:
         return np.asarray(check_scores(self.scorer.score(rows.frame()), len(rows), self.scorer),
                           dtype="float64")
 
-    def reasons(self, strengths: dict[str, float]) -> list[dict[str, Any]]:
-        """Indicator codes (strongest first) with their strength and plain-language text."""
-        # the order of detect.explain.reason_lists: weighted strength, catalogue order on ties
-        ranked = sorted(strengths, key=lambda c: -strengths[c] * self.weights.get(c, 1.0))
-        codes = [c for c in ranked if strengths[c] >= self.min_strength]
+    def reasons(self, strengths: dict[str, float], holds: dict[str, bool] | None = None,
+                score: float | None = None) -> list[dict[str, Any]]:
+        """Indicator codes in the scan's order (``contract.alert.reason_order``) with their
+        strength, plain-language text and, given the ``score``, contribution to it."""
+        codes = list(strengths)
+        held = None if not holds else np.array([[holds.get(c, True) for c in codes]])
+        [ranked] = reason_order(codes, np.array([[strengths[c] for c in codes]]),
+                                self.weights, self.min_strength, held)
+        shares = ({} if score is None else
+                  contributions(score, {c: v * self.weights.get(c, 0.0)
+                                        for c, v in strengths.items()}))
         return [{"code": code, "strength": round(strengths[code], 3),
-                 "text": self.descriptions.get(code, code)} for code in codes]
+                 "text": self.descriptions.get(code, code),
+                 **({"contribution": round(shares.get(code, 0.0), 4)} if shares else {})}
+                for code in ranked]

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from dentrace.detect.explain import KNOWN_REASON
+from dentrace.contract.alert import KNOWN_REASON
 from dentrace.errors import ConfigError, InputError
 from dentrace.features.rows import FeatureRows
 from dentrace.screen.scoring import RoleScorer
@@ -176,9 +176,12 @@ class Screener:
             raw = self.second.scores(FeatureRows.of_rows(rows, party_ids), strengths)
             scores = [1.0 if self._known(role, i) else float(s)
                       for i, s in zip(party_ids, raw, strict=True)]
+        holds = scorer.holds_of(frame)
         out = []
         for j, party_id in enumerate(party_ids):
-            reasons = scorer.reasons({code: float(v[j]) for code, v in strengths.items()})
+            reasons = scorer.reasons({code: float(v[j]) for code, v in strengths.items()},
+                                     {code: bool(v[j]) for code, v in holds.items()},
+                                     None if self._known(role, party_id) else scores[j])
             if self._known(role, party_id):
                 reasons.insert(0, {"code": KNOWN_REASON, "strength": 1.0,
                                    "text": f"known {'offender' if role == 'payer' else role}"})

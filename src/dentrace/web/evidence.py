@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from dentrace.contract.alert import AlertRecord
 from dentrace.graph.ego import PartyScores
 from dentrace.store import warehouse_access
 from dentrace.store.workspace import ALERTS_FILE, PARTIES_FILE, ScanSet, Workspace
@@ -165,15 +166,16 @@ class Evidence:
             rows = _rows(cur)
         return rows[0] if rows else None
 
-    def explanation(self, party_id: str) -> str | None:
-        """The plain-language explanation of the party's alert in ``alerts.parquet``."""
+    def alert_record(self, party_id: str) -> AlertRecord | None:
+        """The party's alert in ``alerts.parquet`` (of an older scan: codes and explanation)."""
         path = self.parquet_path(ALERTS_FILE)
         if path is None:
             return None
         with self.connect() as con:
-            row = con.execute("SELECT explanation FROM read_parquet(?) WHERE party_id = ? "
-                              "ORDER BY score DESC LIMIT 1", [path, party_id]).fetchone()
-        return str(row[0]) if row and row[0] is not None else None
+            cur = con.execute("SELECT * FROM read_parquet(?) WHERE party_id = ? "
+                              "ORDER BY score DESC LIMIT 1", [path, party_id])
+            rows = _rows(cur)
+        return AlertRecord.of_columns(rows[0], where=str(path)) if rows else None
 
     def flagged_txn_ids(self, party_id: str) -> list[str]:
         """The transactions behind the party's alert reasons (``alerts.parquet`` txn_ids)."""

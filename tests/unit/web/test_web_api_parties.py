@@ -14,11 +14,24 @@ def test_party_profile_score_reasons_and_audit(client: TestClient, analyst: dict
     assert "night" in party["reason_details"][0]["description"]
     assert party["explanation"].startswith("NIGHT: 6 of 6")
     assert party["reason_details"][2]["explanation"] == "amounts rose from AUD 20 to AUD 70"
+    assert party["reason_details"][0]["counterparties"] == [
+        {"party_id": "F1", "name": "name F1", "payments": 6}]
+    assert party["reason_details"][0]["contribution"] == 0.41
     assert party["alerts"][0]["status"] == "new" and party["reporting_currency"] == "AUD"
     views = client.get("/api/v1/audit", params={"action": "view_party", "target_id": "P1"},
                        headers=supervisor).json()
     assert [(v["actor"], v["target_type"], v["origin"]) for v in views] == \
         [("ana", "party", "testclient")]
+
+
+def test_an_alert_of_an_older_scan_shows_its_codes_and_whole_explanation(
+    client: TestClient, analyst: dict[str, str]
+) -> None:
+    party = client.get("/api/v1/parties/P2", headers=analyst).json()
+    assert [r["code"] for r in party["reason_details"]] == ["NIGHT", "SMALL_CORRIDOR"]
+    assert party["explanation"] == ("NIGHT: 6 of 6 corridor payments at night; "
+                                    "SMALL_CORRIDOR: 6 payments to PH")
+    assert all(r["explanation"] is None for r in party["reason_details"])
 
 
 def test_a_non_customer_party_has_no_profile_but_a_known_label(

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from dentrace.auth import add_user, get_account, issue_token
 from dentrace.cases import import_alerts
+from dentrace.contract.alert import AlertRecord, Counterparty, Reason, details_json
 from dentrace.store.sql import Store, open_store
 from dentrace.store.warehouse import open_warehouse, write_meta
 
@@ -81,7 +82,35 @@ def _write_scan(workspace: Path) -> None:
     ]
     alerted["txn_ids"] = [[f"T{p}{k}" for k in range(6)] if p != "F1" else ["TP10", "TP20"]
                           for p in alerted["party_id"]]
+    # P1 and F1 as a scan writes them now (structured reasons); P2 and P3 as an older scan
+    # wrote them (codes and explanation only)
+    alerted["reason_details"] = [details_json(_p1()), None, details_json(_f1()), None]
     pq.write_table(pa.table(alerted), workspace / "alerts.parquet")
+
+
+def _p1() -> AlertRecord:
+    ids = tuple(f"TP1{k}" for k in range(6))
+    f1 = (Counterparty(party_id="F1", name="name F1", payments=6),)
+    return AlertRecord(party_id="P1", role="payer", score=0.93, attribution="rules", reasons=(
+        Reason(code="NIGHT", text="6 of 6 corridor payments between 22:00 and 05:00",
+               values={"corridor_night_share": 1.0}, counterparties=f1, txn_ids=ids,
+               strength=1.0, contribution=0.41),
+        Reason(code="SMALL_CORRIDOR", text="6 payments of AUD 20–70 to PH",
+               values={"n_corridor": 6.0}, counterparties=f1, txn_ids=ids, strength=0.8,
+               contribution=0.33),
+        Reason(code="ESCALATION", text="amounts rose from AUD 20 to AUD 70",
+               values={"amount_rank_corr": 1.0}, counterparties=f1, txn_ids=ids,
+               strength=0.5, contribution=0.19)))
+
+
+def _f1() -> AlertRecord:
+    payers = tuple(Counterparty(party_id=p, name=f"name {p}", payments=6)
+                   for p in ("P1", "P2", "P3"))
+    return AlertRecord(party_id="F1", role="facilitator", score=0.88, attribution="rules",
+                       reasons=(Reason(code="FAN_IN", text="receives small payments from 4 "
+                                       "unrelated foreign payers", counterparties=payers,
+                                       txn_ids=("TP10", "TP20"), strength=0.9,
+                                       contribution=0.88),))
 
 
 def build(workspace: Path, database_url: str | None = None) -> Store:

@@ -30,6 +30,10 @@ class Context:
     known_facilitators: tuple[str, ...] = ()
     # party -> (other institutions flagging it, of them confirmed by a case): issue 21
     shared: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    # second-hand links (KNOWN_LINK's evidence): corridor beneficiaries the known offenders
+    # pay, and payers of the known facilitators
+    known_offender_beneficiaries: frozenset[str] = frozenset()
+    known_facilitator_payers: frozenset[str] = frozenset()
 
 
 class Indicator(ABC):
@@ -54,6 +58,12 @@ class Indicator(ABC):
     @abstractmethod
     def evidence(self, payments: ir.Table, role: str, context: Context) -> ir.BooleanValue:
         """Which of the party's flagged payments are behind the indicator."""
+
+    def holds(self, features: FeatureRows, role: str, params: Params) -> np.ndarray | None:
+        """Per row, whether what the sentence asserts is there: the indicator is given as a
+        reason only then (its strength, and so the score, is unchanged). None: whenever the
+        strength reaches the reason threshold."""
+        return None
 
 
 REGISTRY: dict[str, Indicator] = {}

@@ -46,6 +46,12 @@ class Escalation(Indicator):
                       params["gap_corr_high"])
         return count * (0.6 * np.maximum(amount, faster) + 0.4 * np.minimum(amount, faster))
 
+    def holds(self, features: FeatureRows, role: str, params: Params) -> np.ndarray:
+        """Amounts rise (indicators.md #3: "median amount rose and frequency increased"):
+        the amount rank correlation reaches ``corr_low``, where its part of the strength
+        starts. Shorter gaps alone still add to the strength, not to the reasons."""
+        return np.asarray(column(features, "amount_rank_corr") >= params["corr_low"])
+
     def explain(self, row: pd.Series, role: str, params: Params, context: Context,
                 party_id: str) -> str:
         return (f"later payments average {row['late_early_amount_ratio']:.1f}× the earlier ones "

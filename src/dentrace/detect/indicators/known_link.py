@@ -45,13 +45,26 @@ class KnownLink(Indicator):
     def explain(self, row: pd.Series, role: str, params: Params, context: Context,
                 party_id: str) -> str:
         if role == "payer":
-            return (f"pays {row['known_facilitators_paid']:.0f} known facilitators; shares "
-                    f"beneficiaries with known offenders {row['known_offender_co_payers']:.0f} "
-                    "times")
-        return (f"paid by {row['known_offender_payers']:.0f} known offenders; shares payers with "
-                f"known facilitators {row['known_facilitator_neighbours']:.0f} times")
+            return (f"pays {_count(row['known_facilitators_paid'], 'known facilitator')}; "
+                    f"shares beneficiaries with known offenders "
+                    f"{_count(row['known_offender_co_payers'], 'time')}")
+        return (f"paid by {_count(row['known_offender_payers'], 'known offender')}; shares "
+                f"payers with known facilitators "
+                f"{_count(row['known_facilitator_neighbours'], 'time')}")
 
     def evidence(self, payments: ir.Table, role: str, context: Context) -> ir.BooleanValue:
+        """Payments to known facilitators or to beneficiaries known offenders pay (a payer);
+        payments from known offenders or from payers of known facilitators (a beneficiary)."""
         if role == "payer":
-            return payments.beneficiary_id.isin(list(context.known_facilitators) or [""])
-        return payments.sender_id.isin(list(context.known_offenders) or [""])
+            direct = payments.beneficiary_id.isin(list(context.known_facilitators) or [""])
+            shared = payments.beneficiary_id.isin(
+                sorted(context.known_offender_beneficiaries) or [""])
+        else:
+            direct = payments.sender_id.isin(list(context.known_offenders) or [""])
+            shared = payments.sender_id.isin(sorted(context.known_facilitator_payers) or [""])
+        return direct | (payments.is_corridor & shared)
+
+
+def _count(value: float, noun: str) -> str:
+    """'1 known facilitator', '3 times'."""
+    return f"{value:.0f} {noun}{'' if value == 1 else 's'}"

@@ -53,9 +53,15 @@ def _indicators(material: Material) -> list[tuple[str, str, str, str, str]]:
     text = descriptions()
     rows = []
     for finding in material.findings:
-        for code, values in finding.indicator_values().items():
+        for reason in finding.reasons:
+            values = reason.text or finding.legacy_explanation
+            if reason.counterparties:
+                values += f" — counterparties: {reason.counterparty_labels()}"
+            if reason.contribution is not None:
+                values += f" — adds {reason.contribution:.2f} to the score"
             rows.append((finding.party_id, finding.role, f"{finding.score:.2f}",
-                         f"{code}: {text.get(code, code)}", values or "—"))
+                         f"{reason.code}: {text.get(reason.code, reason.code)}",
+                         values or "—"))
     return rows
 
 

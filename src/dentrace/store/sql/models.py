@@ -136,6 +136,9 @@ class Alert(Base):
     reasons: Mapped[str] = mapped_column(Text)
     explanation: Mapped[str] = mapped_column(Text)
     txn_ids: Mapped[str] = mapped_column(Text)  # JSON list of transaction ids
+    # JSON of the alert record's reasons (dentrace.contract.alert; migration 0005); NULL for
+    # alerts imported before, read from ``reasons`` and ``explanation``
+    reason_details: Mapped[str | None] = mapped_column(Text, nullable=True)
     status: Mapped[str] = mapped_column(String(32), index=True)  # new | dismissed | escalated
     disposition_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     disposed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

@@ -5,13 +5,13 @@ Every call checks ``view_party`` and writes an audit entry naming the party and 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from dentrace.cases import record_party_view
+from dentrace.contract.alert import ATTRIBUTION, Reason
 from dentrace.store.shared_signals import flags_of
 from dentrace.web import figures
 from dentrace.web.deps import (
@@ -28,14 +28,12 @@ from dentrace.web.security import Caller
 router = APIRouter(prefix="/parties", tags=["parties"])
 
 
-def explanations_by_code(text: str, codes: list[str]) -> dict[str, str]:
-    """Split a scan explanation 'CODE: sentence; CODE2: sentence' into one sentence per code."""
-    if not codes or not text:
-        return {}
-    wanted = "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
-    parts = re.split(rf"(?:^|;\s*)({wanted}):\s*", text)
-    return {code: sentence.strip().rstrip(";") for code, sentence in
-            zip(parts[1::2], parts[2::2], strict=True)}
+def reason_detail(context: AppContext, reason: Reason) -> dict[str, Any]:
+    """One reason as the party page shows it: the record's reason, its indicator's description
+    and its sentence (``explanation``, None when the scan recorded none)."""
+    return {**reason.model_dump(mode="json"), "description": context.indicators.get(reason.code,
+                                                                                    ""),
+            "explanation": reason.text or None}
 
 
 def party_summary(context: AppContext, party_id: str) -> dict[str, Any]:
@@ -46,9 +44,9 @@ def party_summary(context: AppContext, party_id: str) -> dict[str, Any]:
             raise HTTPException(status_code=404,
                                 detail=f"no party '{party_id}' in this workspace")
         scored = evidence.score(party_id) or {}
-        explanation = evidence.explanation(party_id)
+        record = evidence.alert_record(party_id)
     codes = [c for c in str(scored.get("reasons") or "").split(";") if c]
-    by_code = explanations_by_code(explanation or "", codes)
+    reasons = list(record.reasons) if record else [Reason(code=c) for c in codes]
     return {
         "party_id": party_id,
         "profile": evidence.profile(party_id),
@@ -57,9 +55,9 @@ def party_summary(context: AppContext, party_id: str) -> dict[str, Any]:
         "score": scored.get("score"),
         "alert": bool(scored.get("alert", False)),
         "reasons": codes,
-        "reason_details": [{"code": c, "description": context.indicators.get(c, ""),
-                            "explanation": by_code.get(c)} for c in codes],
-        "explanation": explanation,
+        "reason_details": [reason_detail(context, r) for r in reasons],
+        "explanation": record.explanation if record else None,
+        "attribution": ATTRIBUTION.get(record.attribution or "") if record else None,
         "known": evidence.known_label(party_id),
         "reporting_currency": evidence.reporting_currency(),
         "shared": _shared(evidence.workspace, party_id),

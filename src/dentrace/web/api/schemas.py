@@ -22,6 +22,7 @@ from dentrace.cases.limits import (
     MAX_TITLE,
     MAX_USERNAME,
 )
+from dentrace.contract.alert import Reason
 
 Username = Annotated[str, Field(min_length=1, max_length=MAX_USERNAME)]
 # A row id as a body field: beyond the database's integer range is 422, not a driver overflow.
@@ -44,6 +45,9 @@ class AlertOut(BaseModel):
     disposed_at: datetime | None
     case_id: int | None
     created_at: datetime
+    # the alert record's reasons: sentence, values, counterparties, transaction ids and
+    # contribution to the score (dentrace.contract.alert.Reason)
+    reason_details: list[Reason] = Field(default_factory=list)
 
     @classmethod
     def of(cls, view: AlertView, country: str | None = None) -> AlertOut:
