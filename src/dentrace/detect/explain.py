@@ -118,14 +118,19 @@ def reason_evidence(con: Any, role: str, wanted: dict[str, list[str]], context: 
         chosen = rows.loc[rows[f"ev_{i}"].astype(bool)
                           & rows["party_id"].isin(set(wanted[code])), ["party_id", "txn_id",
                                                                         "other"]]
-        counts = (chosen.groupby(["party_id", "other"], sort=False).size()
-                  .rename("n").reset_index().sort_values(["party_id", "n", "other"],
-                                                         ascending=[True, False, True]))
-        top = {str(p): list(zip(g["other"].astype(str), g["n"].astype(int), strict=True))
-               [:MAX_COUNTERPARTIES] for p, g in counts.groupby("party_id", sort=False)}
-        for party, group in chosen.groupby("party_id", sort=False):
-            found[(str(party), code)] = (list(group["txn_id"].astype(str).head(limit)),
-                                         top.get(str(party), []))
+        if chosen.empty:
+            continue
+        first = chosen.groupby("party_id", sort=False).head(limit)
+        ids = first.groupby("party_id", sort=False)["txn_id"].agg(list)
+        counts = (chosen.groupby(["party_id", "other"], sort=False).size().rename("n")
+                  .reset_index().sort_values(["party_id", "n", "other"],
+                                             ascending=[True, False, True]))
+        counts = counts.groupby("party_id", sort=False).head(MAX_COUNTERPARTIES)
+        counts["pair"] = list(zip(counts["other"].astype(str), counts["n"].astype(int),
+                                  strict=True))
+        others = counts.groupby("party_id", sort=False)["pair"].agg(list)
+        for party, txns in ids.items():
+            found[(str(party), code)] = ([str(t) for t in txns], others.get(party, []))
     return found
 
 
@@ -208,11 +213,10 @@ def _strengths(role: str, features: pd.DataFrame, config: DetectConfig) -> pd.Da
     return IndicatorScorer(role, config).fit(features).strengths(features)
 
 
-def _reason(code: str, row: pd.Series, role: str, config: DetectConfig, context: Context,
-            party: str, found: tuple[list[str], list[tuple[str, int]]] | None,
-            names: Mapping[str, str], strength: float | None,
-            contribution: float | None) -> Reason:
-    indicator = catalogue().get(code)
+def _reason(code: str, indicator: Indicator | None, row: pd.Series, role: str,
+            config: DetectConfig, context: Context, party: str,
+            found: tuple[list[str], list[tuple[str, int]]] | None, names: Mapping[str, str],
+            strength: float | None, contribution: float | None) -> Reason:
     text, values = "", {}
     if code == KNOWN_REASON:
         text = f"in the known file as {role_label(role)}"
@@ -273,7 +277,7 @@ def explain_alerts(con: Any, role: str, alerted: pd.DataFrame, features: pd.Data
         shares = contributions(score, {c: s * weights.get(c, 0.0) for c, s in strengths.items()},
                                lifts)
         strengths[KNOWN_REASON] = 1.0
-        reasons = tuple(_reason(code, row, role, config, context, party,
+        reasons = tuple(_reason(code, indicators.get(code), row, role, config, context, party,
                                 found.get((party, code)), names, _rounded(strengths.get(code)),
                                 _rounded(shares.get(code))) for code in codes)
         records.append(AlertRecord(party_id=str(party), role=role, score=score,

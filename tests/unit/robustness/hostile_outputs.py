@@ -17,6 +17,7 @@ import igraph as ig
 import networkx as nx
 from lxml import etree, html
 
+from dentrace.contract.alert import Counterparty, Reason
 from dentrace.report import pack
 from dentrace.report.material import Material
 from dentrace.writing.xmltext import holds_unsafe
@@ -47,8 +48,13 @@ def with_text(material: Material, texts: Mapping[str, str]) -> Material:
         elif field == "note" and out.case and out.case.notes:
             out.case = replace(out.case, notes=[replace(out.case.notes[0], text=text),
                                                 *out.case.notes[1:]])
-        elif field == "explanation":
-            out.findings[0] = replace(out.findings[0], explanation=text)
+        elif field == "explanation":  # the first reason's sentence and counterparty name
+            first = out.findings[0]
+            reasons = first.reasons or (Reason(code="NIGHT"),)
+            hostile = reasons[0].model_copy(update={
+                "text": text, "counterparties": (Counterparty(party_id="X1", name=text),)})
+            out.findings[0] = first.model_copy(update={
+                "reasons": (hostile, *reasons[1:]), "legacy_explanation": text})
         elif field in ("kyc_name", "occupation") and not out.customers.empty:
             column = "name" if field == "kyc_name" else field
             out.customers.loc[out.customers.index[0], column] = text

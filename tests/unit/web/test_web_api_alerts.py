@@ -78,3 +78,19 @@ def test_import_is_for_supervisors_and_idempotent(
     answer = client.post("/api/v1/alerts/import", headers=supervisor)
     assert answer.status_code == 200
     assert answer.json()["already_imported"] is True
+
+
+def test_an_alert_carries_its_reasons_with_counterparties_and_contribution(
+    client: TestClient, analyst: dict[str, str]
+) -> None:
+    items = client.get("/api/v1/alerts", headers=analyst).json()["items"]
+    by_party = {a["party_id"]: a for a in items}
+    one = client.get(f"/api/v1/alerts/{by_party['F1']['id']}", headers=analyst).json()
+    [fan_in] = one["reason_details"]
+    assert fan_in["code"] == "FAN_IN" and fan_in["contribution"] == 0.88
+    assert [(c["party_id"], c["name"]) for c in fan_in["counterparties"]] == [
+        ("P1", "name P1"), ("P2", "name P2"), ("P3", "name P3")]
+    # an alert of an older scan: its codes, the explanation kept whole
+    assert [r["code"] for r in by_party["P2"]["reason_details"]] == ["NIGHT", "SMALL_CORRIDOR"]
+    assert by_party["P2"]["reason_details"][0]["counterparties"] == []
+

@@ -74,3 +74,13 @@ def test_overview_and_docs_pages(browser: TestClient) -> None:
     assert "/static/vendor/swagger-ui-bundle.js" in docs
     schema = browser.get("/openapi.json").json()
     assert "/api/v1/alerts" in schema["paths"]
+
+
+def test_queue_and_party_pages_show_each_reasons_counterparties(browser: TestClient) -> None:
+    queue = browser.get("/alerts").text
+    assert ('title="receives small payments from 4 unrelated foreign payers — with P1 '
+            '(name P1), P2 (name P2), P3 (name P3) — adds 0.88 to the score"') in queue
+    party = browser.get("/parties/P1").text
+    assert 'class="reason-parties">With: <a class="mono" href="/parties/F1">F1</a>' in party
+    assert "Adds 0.41 to the score" in party
+    assert "the rule score split by weight × strength" in party
