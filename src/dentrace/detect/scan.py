@@ -134,12 +134,13 @@ def _default_threshold(scorer: Any, config: DetectConfig) -> float:
 
 @dataclass(frozen=True)
 class ReasonLists:
-    """Per party, the codes of the indicators that fire (strength at the reason threshold;
-    what the score's corroboration reads, as before) and of those the ones whose evidence
-    holds (``Indicator.holds``): the reasons given, strongest first."""
+    """Per party, the reasons given (``held``: indicators whose strength reaches the reason
+    threshold and whose evidence holds, ``Indicator.holds``; strongest first) and whether any
+    indicator reaches the threshold at all (``fired``: what the score's corroboration reads,
+    as before evidence was checked, so that no score changes with it)."""
 
-    fired: list[list[str]]
     held: list[list[str]]
+    fired: np.ndarray
 
 
 def indicator_reasons(role: str, features: pd.DataFrame, config: DetectConfig) -> ReasonLists:
@@ -147,9 +148,11 @@ def indicator_reasons(role: str, features: pd.DataFrame, config: DetectConfig) -
     rules = IndicatorScorer(role, config).fit(features)
     strengths = rules.strengths(features)
     weights, least = config.weights[role], float(config.scoring.get("reason_min_strength", 0.2))
-    return ReasonLists(reason_lists(strengths, weights, least),
-                       reason_lists(strengths, weights, least,
-                                    holding(features, role, config, list(strengths.columns))))
+    fired = (strengths.to_numpy() >= least).any(axis=1) if strengths.shape[1] else \
+        np.zeros(len(strengths), dtype=bool)
+    return ReasonLists(reason_lists(strengths, weights, least,
+                                    holding(features, role, config, list(strengths.columns))),
+                       fired)
 
 
 def score_role(con: Any, role: str, features: pd.DataFrame, known: pd.DataFrame,
@@ -173,7 +176,9 @@ def score_role(con: Any, role: str, features: pd.DataFrame, known: pd.DataFrame,
     ids = features.index.astype(str)
     given = scores  # the scorer's, before other institutions' signals and known labels
     # issue 21: other institutions' signals raise a score only where a local reason fires
-    scores, _ = corroborate(ids, scores, reasons.fired, options.get("shared"))
+    # (corroboration reads only whether a list is empty: the fired ones, as before)
+    scores, _ = corroborate(ids, scores, [[KNOWN_REASON] if f else [] for f in reasons.fired],
+                            options.get("shared"))
     _, held = corroborate(ids, given, reasons.held, options.get("shared"))
     positive = ids.isin(set(known.loc[known["label"] == role_label(role), "party_id"]))
     if threshold is None:
