@@ -22,8 +22,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-PAYER_SUSPICION_COLUMNS = ("payers_score_max", "payers_score_mean", "payers_score_sum")
-CO_PAYER_COLUMNS = ("co_payers_score_max", "co_payers_score_mean")
+from dentrace.features.registry import family_columns
+
+PAYER_SUSPICION_COLUMNS = family_columns("facilitator", "payer_suspicion")
+CO_PAYER_COLUMNS = family_columns("payer", "co_payer_suspicion")
 
 
 def corridor_pairs(con: Any, pairs_table: str) -> pd.DataFrame:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-# a payer whose amounts vary less than this (stddev / mean) sends fixed sums (standing order)
-FIXED_SUM_CV = 0.02
+from dentrace.features.registry import FIXED_SUM_CV, MONTH_DAYS
 
 
 def payer_pairs(p: ir.Table, lo: float, hi: float) -> ir.Table:
@@ -22,7 +21,7 @@ def payer_pairs(p: ir.Table, lo: float, hi: float) -> ir.Table:
         pair_span=p.day.max() - p.day.min(),
     )
     # months active from the span (a distinct count per pair costs more than it tells)
-    pair = pair.mutate(pair_months=(pair.pair_span / 30.4375).floor() + 1)
+    pair = pair.mutate(pair_months=(pair.pair_span / MONTH_DAYS).floor() + 1)
     fixed = (pair.pair_payments >= 3) & (
         (pair.pair_std / pair.pair_mean.nullif(0)).fill_null(0) < FIXED_SUM_CV
     )

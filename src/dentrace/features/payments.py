@@ -9,6 +9,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from dentrace.features import registry
 from dentrace.features.lookups import matches, with_lookups
 from dentrace.features.normalise import channel_of, fold_name, local_hour_given
 from dentrace.features.settings import FeatureSettings
@@ -120,7 +121,7 @@ def flag_payments(t: ir.Table, settings: FeatureSettings, currency: str,
     lo, hi = settings.small_band(currency)
     hour = local_hour_given(j, j.typical_offset)
     start, end = settings.night_start_hour, settings.night_end_hour
-    night = (hour >= start) | (hour < end) if start > end else (hour >= start) & (hour < end)
+    night = registry.is_night(hour, start, end)
     travel = j.is_travel
     flagged = j.select(
         *KEPT,

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from dentrace.features.registry import is_night
 from dentrace.features.settings import FeatureSettings
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -69,8 +70,8 @@ class PaymentFlagger:
         self.travel = re.compile(words(settings.travel_merchant_words))
 
     def _night(self, hour: int) -> bool:
-        start, end = self.settings.night_start_hour, self.settings.night_end_hour
-        return (hour >= start or hour < end) if start > end else (start <= hour < end)
+        return bool(is_night(hour, self.settings.night_start_hour,
+                             self.settings.night_end_hour))
 
     @staticmethod
     def _found(pattern: re.Pattern[str], text: str | None) -> bool:

@@ -15,12 +15,12 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
+from dentrace.features.registry import FIXED_SUM_CV
 from dentrace.state.flags import FlaggedPayment
 
 HISTORY = 512  # corridor payments per payer, incoming amounts per beneficiary
 NAN = math.nan
 PROFILE_SIZE = 4  # escalation, rate, new_beneficiary_rate, age (dentrace.graph.profile)
-FIXED_SUM_CV = 0.02  # the same value as dentrace.features.facilitator.FIXED_SUM_CV
 
 
 @dataclass(slots=True)

@@ -16,13 +16,16 @@ from typing import Any
 import duckdb
 
 from dentrace.contract.alert import AlertRecord
+from dentrace.features.registry import night_hours
+from dentrace.features.settings import FeatureSettings
 from dentrace.graph.ego import PartyScores
 from dentrace.store import warehouse_access
 from dentrace.store.workspace import ALERTS_FILE, PARTIES_FILE, ScanSet, Workspace
 from dentrace.web.read_cache import PairTable, ReadCache
 
 __all__ = ["Evidence"]
-NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4)  # sender's local clock, as in the indicator catalogue
+# sender's local clock: the default night window of the features (features.registry)
+NIGHT_HOURS = night_hours(FeatureSettings.night_start_hour, FeatureSettings.night_end_hour)
 PROFILE_FIELDS = (
     "customer_id", "name", "birth_date", "gender", "country", "nationality", "occupation",
     "customer_since",

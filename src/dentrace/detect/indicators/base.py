@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from dentrace.features.rows import FeatureRows
+from dentrace.features.settings import FeatureSettings
 
 Params = Mapping[str, Any]
 
@@ -23,7 +24,8 @@ class Context:
 
     currency: str = "USD"
     small_band: tuple[float, float] = (10.0, 150.0)
-    night_hours: tuple[int, int] = (22, 5)
+    night_hours: tuple[int, int] = (FeatureSettings.night_start_hour,
+                                    FeatureSettings.night_end_hour)
     countries: Mapping[str, str] = field(default_factory=dict)  # party -> main corridor country
     dens: Mapping[str, str] = field(default_factory=dict)  # facilitator -> den id
     known_offenders: tuple[str, ...] = ()
