@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from dentrace.features.registry import MONTH_DAYS
 from dentrace.state.fold import (
     NAN,
     PROFILE_SIZE,
@@ -17,8 +18,6 @@ from dentrace.state.fold import (
     PayerState,
 )
 from dentrace.state.totals import PairTotals, RowCache, payer_links
-
-MONTH_DAYS = 30.4375  # as in dentrace.features.facilitator.payer_pairs
 
 
 @dataclass
@@ -54,7 +53,9 @@ def _div(a: float, b: float) -> float:
 
 def _corr(x: np.ndarray, y: np.ndarray) -> float:
     """Population Pearson correlation; NaN when either side is constant or too short."""
-    if x.size < 2:
+    # a side of identical values is constant, as the engines' corr sees it (numpy's std of
+    # identical values may be 1e-17 rather than 0)
+    if x.size < 2 or x.min() == x.max() or y.min() == y.max():
         return NAN
     sx, sy = x.std(), y.std()
     if sx == 0 or sy == 0:
