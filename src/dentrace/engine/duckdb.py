@@ -9,6 +9,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from dentrace.engine.base import engine_floats
+
 
 class DuckDBEngine:
     """Runs feature expressions on ``con``, the workspace's DuckDB connection, reading the
@@ -30,7 +32,8 @@ class DuckDBEngine:
         return self.backend.table(name)
 
     def to_pandas(self, expr: ir.Expr) -> pd.DataFrame:
-        return self.backend.to_pandas(expr)
+        """Rows on the driver, floats to ENGINE_DIGITS significant digits (engine_floats)."""
+        return engine_floats(self.backend.to_pandas(expr))
 
     def scalar(self, expr: ir.Scalar) -> Any:
         return self.backend.execute(expr)

@@ -15,6 +15,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from dentrace.engine.base import engine_floats
 from dentrace.engine.duckdb import drop_relation
 from dentrace.engine.lake import PARTITION_COLUMN, transactions_path
 from dentrace.errors import ConfigError, WorkspaceError
@@ -127,12 +128,13 @@ class SparkEngine:
         return self._view(name, self.session.read.parquet(str(self._stored(name))))
 
     def to_pandas(self, expr: ir.Expr) -> pd.DataFrame:
-        """Rows on the driver; DECIMAL results (Spark's type for some literals) as float64."""
+        """Rows on the driver; DECIMAL results (Spark's type for some literals) as float64,
+        floats to ENGINE_DIGITS significant digits (engine_floats)."""
         frame = self.backend.to_pandas(expr)
         for column in frame.columns[frame.dtypes.eq(object)]:
             if any(isinstance(value, Decimal) for value in frame[column].head(100)):
                 frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-        return frame
+        return engine_floats(frame)
 
     def scalar(self, expr: ir.Scalar) -> Any:
         return self.backend.execute(expr)
