@@ -32,18 +32,23 @@ class IndicatorScorer(BaseScorer):
         return {c: i for c, i in sorted(for_role(self.role).items()) if weights.get(c, 0) > 0}
 
     def fit(self, features: pd.DataFrame, labels: np.ndarray | None = None) -> IndicatorScorer:
-        self.codes_ = list(self.indicators())
+        # kept: the catalogue is read once (scanning its modules and entry points costs ms,
+        # more than a screening batch's strengths)
+        self.indicators_ = self.indicators()
+        self.params_ = {code: self._config().indicators[code] for code in self.indicators_}
+        self.codes_ = list(self.indicators_)
         self.weights_ = np.array([self._config().weights[self.role][c] for c in self.codes_])
         return self
 
     def strengths_of(self, rows: FeatureRows) -> dict[str, np.ndarray]:
         """Strength in [0, 1] of every weighted indicator (by code) per row of ``rows``: the
         one evaluation the scan, the incremental scan and screening share."""
-        config = self._config()
+        if not hasattr(self, "indicators_"):
+            self.fit(pd.DataFrame())
         size = len(rows)
         out = {}
-        for code, indicator in self.indicators().items():
-            value = np.asarray(indicator.strength(rows, self.role, config.indicators[code]),
+        for code, indicator in self.indicators_.items():
+            value = np.asarray(indicator.strength(rows, self.role, self.params_[code]),
                                dtype="float64")
             if value.shape != (size,):  # a constant strength
                 value = np.broadcast_to(value, (size,))
@@ -53,10 +58,11 @@ class IndicatorScorer(BaseScorer):
     def holds_of(self, rows: FeatureRows) -> dict[str, np.ndarray]:
         """Per weighted indicator with a condition (``Indicator.holds``), whether what its
         reason asserts is there, per row of ``rows``; the others always hold."""
-        config = self._config()
+        if not hasattr(self, "indicators_"):
+            self.fit(pd.DataFrame())
         out = {}
-        for code, indicator in self.indicators().items():
-            value = indicator.holds(rows, self.role, config.indicators[code])
+        for code, indicator in self.indicators_.items():
+            value = indicator.holds(rows, self.role, self.params_[code])
             if value is not None:
                 out[code] = np.broadcast_to(np.asarray(value, dtype=bool), (len(rows),))
         return out
