@@ -109,6 +109,7 @@ def test_the_payment_table_filters_sorts_and_exports_what_it_shows(
     assert problems == []
 
 
+@pytest.mark.slow
 def test_the_queue_fills_after_a_scan_by_itself(tmp_path: Path, browser: Any) -> None:
     from dentrace.detect.scan import scan
     from dentrace.store.sql import open_store
@@ -127,6 +128,7 @@ def test_the_queue_fills_after_a_scan_by_itself(tmp_path: Path, browser: Any) ->
         assert problems == []
 
 
+@pytest.mark.slow
 def test_goaml_from_the_app_in_the_demo(tmp_path: Path, browser: Any, shared_dir: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
