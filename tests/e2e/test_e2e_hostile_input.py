@@ -65,6 +65,7 @@ def test_page_actions_use_the_sessions_token_not_a_planted_cookie(
                                "url": hostile_app}])
     page.goto(f"{hostile_app}/parties/P2")
     page.fill("#triage-reason", "checked: a regular family remittance")
+    page.select_option("#triage-code", "known_relationship")
     page.click("#btn-dismiss")
     page.wait_for_selector("#toast:has-text('Alert dismissed')")
     page.wait_for_selector("#triage .badge.status-dismissed")

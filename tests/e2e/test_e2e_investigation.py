@@ -76,6 +76,9 @@ def test_bulk_dismiss_from_the_queue_and_api_docs(
     assert "reason" in page.locator("#toast").inner_text()
     page.fill("#bulk-reason", "regular family support, verified")
     page.click("#bulk-dismiss")
+    assert "reason code" in page.locator("#toast").inner_text()
+    page.select_option("#bulk-code", "known_relationship")
+    page.click("#bulk-dismiss")
     page.wait_for_selector("tr[data-alert-id='2'] .badge.status-dismissed")
     assert page.locator(".badge.status-dismissed").count() == 2
     page.goto(f"{live_app}/alerts?status=new")

@@ -32,6 +32,7 @@ ACTIONS = (
     "manage_users",         # add, list, disable and enable accounts
     "screen",               # real-time screening of payments (POST /api/v1/screen)
     "view_restricted_cases",  # see and manage every restricted case (supervisors, admins)
+    "review_dismissal",     # confirm or refuse a dismissal held for a second review
 )
 
 

@@ -10,8 +10,6 @@ from dentrace.cases.alerts import (
     SYSTEM_ACTOR,
     ImportResult,
     PartyRecord,
-    dismiss_alert,
-    dismiss_alerts,
     escalate_alerts,
     get_alert,
     import_alerts,
@@ -27,6 +25,7 @@ from dentrace.cases.approval import (
     start_investigation,
     submit_for_approval,
 )
+from dentrace.cases.attachments import TamperedAttachment, attach_document, read_document
 from dentrace.cases.casework import (
     add_note,
     add_parties,
@@ -37,6 +36,14 @@ from dentrace.cases.casework import (
     list_cases,
     open_case,
 )
+from dentrace.cases.dismissal import (
+    DISMISSAL_CODES,
+    PENDING_DISMISSAL,
+    dismiss_alert,
+    dismiss_alerts,
+    review_dismissals,
+)
+from dentrace.cases.documents import DOCUMENT_TYPES, RefusedFile
 from dentrace.cases.errors import (
     AlreadyDisposed,
     CaseError,
@@ -60,30 +67,50 @@ from dentrace.cases.machine import (
     Move,
     allowed_moves,
 )
+from dentrace.cases.related import RelatedAlert, related_alerts
 from dentrace.cases.restriction import (
     add_member,
     remove_member,
     set_restricted,
     visible_entries,
 )
-from dentrace.cases.views import AlertView, CaseSummary, CaseView, NoteView
+from dentrace.cases.saved_views import VIEW_KEYS, QueueView, delete_view, list_views, save_view
+from dentrace.cases.settings import PRIORITIES, CaseSettings
+from dentrace.cases.views import AlertView, AttachmentView, CaseSummary, CaseView, NoteView
+from dentrace.cases.work import (
+    age_text,
+    alert_due,
+    assign_alerts,
+    case_due,
+    is_overdue,
+    rename_case,
+    set_alert_due,
+    set_case_due,
+)
 
 __all__ = [
     "CLOSED",
+    "DISMISSAL_CODES",
     "DISMISSED",
+    "DOCUMENT_TYPES",
     "ESCALATED",
     "INVESTIGATING",
     "MOVES",
     "NEW",
     "OPEN",
     "PENDING",
+    "PENDING_DISMISSAL",
+    "PRIORITIES",
     "REPORTED",
     "STATUSES",
     "SYSTEM_ACTOR",
     "TRANSITIONS",
+    "VIEW_KEYS",
     "AlertView",
     "AlreadyDisposed",
+    "AttachmentView",
     "CaseError",
+    "CaseSettings",
     "CaseSummary",
     "CaseView",
     "ImportResult",
@@ -95,17 +122,27 @@ __all__ = [
     "NotFound",
     "NoteView",
     "PartyRecord",
+    "QueueView",
+    "RefusedFile",
+    "RelatedAlert",
+    "TamperedAttachment",
     "TooLarge",
     "UnknownParties",
     "add_member",
     "add_note",
     "add_parties",
     "add_transactions",
+    "age_text",
+    "alert_due",
     "allowed_moves",
     "approve_case",
+    "assign_alerts",
     "assign_case",
+    "attach_document",
+    "case_due",
     "change_status",
     "close_case",
+    "delete_view",
     "dismiss_alert",
     "dismiss_alerts",
     "ensure_visible",
@@ -115,12 +152,21 @@ __all__ = [
     "get_case",
     "import_alerts",
     "import_scan_alerts",
+    "is_overdue",
     "list_alerts",
     "list_cases",
+    "list_views",
     "open_case",
+    "read_document",
     "record_party_view",
+    "related_alerts",
     "remove_member",
+    "rename_case",
+    "review_dismissals",
+    "save_view",
     "send_back",
+    "set_alert_due",
+    "set_case_due",
     "set_restricted",
     "start_investigation",
     "submit_for_approval",

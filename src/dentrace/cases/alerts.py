@@ -1,4 +1,5 @@
-"""The alert queue: import a scan's alerts.parquet, list alerts, dismiss or escalate them.
+"""The alert queue: import a scan's alerts.parquet, list alerts, escalate them (dismissals are
+in ``dismissal``).
 
 Importing is idempotent per scan run (a scan id, by default the file's SHA-256). Escalating opens
 a case, or adds to an existing one, holding the parties and the transactions behind the alert.
@@ -28,7 +29,7 @@ from dentrace.cases.casework import (
     put_parties,
     put_transactions,
 )
-from dentrace.cases.errors import AlreadyDisposed, InvalidTransition, MissingReason, NotFound
+from dentrace.cases.errors import AlreadyDisposed, InvalidTransition, NotFound
 from dentrace.cases.limits import (
     MAX_ALERTS,
     MAX_REASON,
@@ -197,36 +198,6 @@ def _alert(session: Session, alert_id: int, *, new_only: bool = True) -> Alert:
     if new_only and alert.status != NEW:
         raise AlreadyDisposed(f"alert {alert_id} is already {alert.status}")
     return alert
-
-
-def dismiss_alerts(
-    store: Store, actor: Account, alert_ids: Sequence[int], reason: str, *, origin: str = "cli",
-) -> list[AlertView]:
-    """Dismiss every alert given with one reason; all or none (bulk action)."""
-    count_within(alert_ids, "alert_ids", MAX_ALERTS)
-    reason = text_within(reason, "reason", MAX_REASON)
-    if not reason:
-        raise MissingReason("field 'reason': a dismissal needs a reason")
-    with store.session() as session:
-        user = require(session, actor, "disposition_alert")
-        alerts = [_alert(session, i) for i in dict.fromkeys(alert_ids)]
-        now = utcnow()
-        for alert in alerts:
-            alert.status, alert.disposition_reason = DISMISSED, reason.strip()
-            alert.disposed_by, alert.disposed_at = user.id, now
-            audit.record(session, actor=actor.username, action="dismiss_alert",
-                         target_type="alert", target_id=alert.id, origin=origin,
-                         detail={"party_id": alert.party_id, "reason": reason.strip()})
-        session.flush()
-        names = usernames(session)
-        return [alert_view(a, names) for a in alerts]
-
-
-def dismiss_alert(
-    store: Store, actor: Account, alert_id: int, reason: str, *, origin: str = "cli"
-) -> AlertView:
-    """Dismiss one alert with a reason."""
-    return dismiss_alerts(store, actor, [alert_id], reason, origin=origin)[0]
 
 
 def _target_case(session: Session, user: User, case_id: int | None, title: str,

@@ -32,7 +32,15 @@ from dentrace.cases.limits import (
 from dentrace.cases.machine import CLOSED, OPEN, REPORTED
 from dentrace.cases.views import CaseSummary, CaseView, case_view, usernames
 from dentrace.store.sql import Store
-from dentrace.store.sql.models import Case, CaseNote, CaseParty, CaseTransaction, User, utcnow
+from dentrace.store.sql.models import (
+    Alert,
+    Case,
+    CaseNote,
+    CaseParty,
+    CaseTransaction,
+    User,
+    utcnow,
+)
 
 
 def load_case(session: Session, case_id: int, user: User) -> Case:
@@ -149,7 +157,11 @@ def list_cases(
         names = usernames(session)
         counts = select(CaseParty.case_id, func.count().label("n")).group_by(
             CaseParty.case_id).subquery()
-        query = select(Case, counts.c.n).outerjoin(counts, counts.c.case_id == Case.id)
+        tops = select(Alert.case_id, func.max(Alert.score).label("top")).where(
+            Alert.case_id.is_not(None)).group_by(Alert.case_id).subquery()
+        query = (select(Case, counts.c.n, tops.c.top)
+                 .outerjoin(counts, counts.c.case_id == Case.id)
+                 .outerjoin(tops, tops.c.case_id == Case.id))
         keep = visible(session, user)
         if keep is not None:
             query = query.where(keep)
@@ -160,7 +172,8 @@ def list_cases(
         rows = session.execute(query.order_by(Case.updated_at.desc(), Case.id.desc())).all()
         return [CaseSummary(c.id, c.title, c.status,
                             names.get(c.assignee_id) if c.assignee_id else None, n or 0,
-                            c.updated_at, c.restricted) for c, n in rows]
+                            c.updated_at, c.restricted, c.created_at, c.due_at, top)
+                for c, n, top in rows]
 
 
 def add_parties(
@@ -216,10 +229,13 @@ def add_note(
 def assign_case(
     store: Store, actor: Account, case_id: int, assignee: str, *, origin: str = "cli"
 ) -> CaseView:
-    """Give a case to ``assignee``, who must be active and allowed to work cases."""
+    """Give a case to ``assignee``, who must be active and allowed to work cases: anyone, by
+    a role holding ``assign`` (supervisors); oneself ("assign to me"), by one holding
+    ``work_case``."""
     assignee = text_within(assignee, "assignee", MAX_USERNAME)
     with store.session() as session:
-        supervisor = require(session, actor, "assign")
+        supervisor = require(session, actor, "work_case" if assignee == actor.username
+                             else "assign")
         case = load_case(session, case_id, supervisor)
         _editable(case)
         user = session.execute(select(User).where(User.username == assignee)).scalar_one_or_none()

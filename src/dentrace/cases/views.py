@@ -10,13 +10,14 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dentrace.contract.alert import AlertRecord, Reason
 from dentrace.store.sql.models import (
     Alert,
     Case,
+    CaseAttachment,
     CaseMember,
     CaseNote,
     CaseParty,
@@ -45,6 +46,13 @@ class AlertView:
     created_at: datetime
     # the record's structured reasons (``reasons`` and ``explanation`` are their codes and text)
     reason_details: tuple[Reason, ...] = ()
+    assignee: str | None = None
+    due_at: datetime | None = None  # set by hand; None: due by the SLA (``CaseSettings``)
+    dismissal_code: str | None = None
+    # a dismissal waiting for (or confirmed after) a second review: who asked, when
+    review_requested_by: str | None = None
+    review_requested_at: datetime | None = None
+    review_reason: str | None = None  # why a reviewer refused the last dismissal asked
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,22 @@ class CaseSummary:
     parties: int
     updated_at: datetime
     restricted: bool = False
+    created_at: datetime | None = None
+    due_at: datetime | None = None  # set by hand; None: due by the SLA of ``top_score``
+    top_score: float | None = None  # the highest score of the case's alerts
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    """A document attached to a case (its bytes are read through ``attachments``)."""
+
+    id: int
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
 
 
 @dataclass(frozen=True)
@@ -92,6 +116,9 @@ class CaseView:
     alert_ids: list[int]
     restricted: bool = False
     members: list[str] = field(default_factory=list)  # usernames named on a restricted case
+    due_at: datetime | None = None  # set by hand; None: due by the SLA of ``top_score``
+    top_score: float | None = None  # the highest score of the case's alerts
+    attachments: list[AttachmentView] = field(default_factory=list)
 
 
 def usernames(session: Session) -> dict[int, str]:
@@ -113,6 +140,11 @@ def alert_view(alert: Alert, names: dict[int, str],
         disposed_at=alert.disposed_at,
         case_id=alert.case_id if alert.case_id not in hidden else None,
         created_at=alert.created_at, reason_details=record.reasons,
+        assignee=names.get(alert.assignee_id) if alert.assignee_id else None,
+        due_at=alert.due_at, dismissal_code=alert.dismissal_code,
+        review_requested_by=(names.get(alert.review_requested_by)
+                             if alert.review_requested_by else None),
+        review_requested_at=alert.review_requested_at, review_reason=alert.review_reason,
     )
 
 
@@ -136,6 +168,11 @@ def case_view(session: Session, case: Case) -> CaseView:
     members = session.execute(
         select(CaseMember.user_id).where(CaseMember.case_id == case.id)
     ).scalars().all()
+    top_score = session.execute(
+        select(func.max(Alert.score)).where(Alert.case_id == case.id)).scalar()
+    attachments = session.execute(
+        select(CaseAttachment).where(CaseAttachment.case_id == case.id)
+        .order_by(CaseAttachment.id)).scalars().all()
 
     def name(user_id: int | None) -> str | None:
         return names.get(user_id) if user_id is not None else None
@@ -150,6 +187,10 @@ def case_view(session: Session, case: Case) -> CaseView:
         notes=[NoteView(n.id, names.get(n.author_id, "?"), n.text, n.created_at) for n in notes],
         alert_ids=list(alert_ids), restricted=case.restricted,
         members=sorted(names.get(m, "?") for m in members),
+        due_at=case.due_at, top_score=top_score,
+        attachments=[AttachmentView(a.id, a.filename, a.media_type, a.size, a.sha256,
+                                    names.get(a.uploaded_by, "?"), a.uploaded_at)
+                     for a in attachments],
     )
 
 

@@ -35,6 +35,7 @@ CASES_FILE = "cases.sqlite"
 STATE_FILE = "party_state.sqlite"
 SCREENING_LOG_FILE = "screening.jsonl"
 REPORTS_DIR = "reports"
+ATTACHMENTS_DIR = "attachments"
 GRAPHS_DIR = "graphs"
 LAKE_DIR = "lake"
 SPARK_SCRATCH_DIR = "spark-scratch"
@@ -114,6 +115,11 @@ class Workspace:
     def reports(self) -> Path:
         """The folder of the reports generated from the app."""
         return self.root / REPORTS_DIR
+
+    @property
+    def attachments(self) -> Path:
+        """The folder of the documents attached to cases (``cases/attachments.py``)."""
+        return self.root / ATTACHMENTS_DIR
 
     @property
     def graphs(self) -> Path:

@@ -34,6 +34,7 @@ from dentrace.web.api import (
     screen,
     search,
     users,
+    work,
 )
 from dentrace.web.deps import AppContext, current_caller
 from dentrace.web.evidence import Evidence
@@ -71,7 +72,7 @@ def api_router() -> APIRouter:
     """Every JSON route, under /api/v1."""
     router = APIRouter(prefix="/api/v1")
     for module in (auth, alerts, parties, cases, reports, overview, audit_log, users, screen,
-                   search, exports):
+                   search, exports, work):
         router.include_router(module.router)
     return router
 

@@ -24,6 +24,8 @@ from dentrace.cases import (
     InvalidTransition,
     MissingReason,
     NotFound,
+    RefusedFile,
+    TamperedAttachment,
 )
 from dentrace.errors import DentraceError, InputError, WorkspaceError
 from dentrace.web.security import CsrfRejected
@@ -52,8 +54,10 @@ def _status_of(exc: DentraceError) -> int:
         return 401
     if isinstance(exc, NotFound):
         return 404
-    if isinstance(exc, InvalidTransition | AlreadyDisposed):
+    if isinstance(exc, InvalidTransition | AlreadyDisposed | TamperedAttachment):
         return 409
+    if isinstance(exc, RefusedFile):
+        return 415
     if isinstance(exc, InvalidCaseInput):
         return 422
     if isinstance(exc, AccountError | InputError | MissingReason):

@@ -247,6 +247,39 @@ class Evidence:
         path = self.parquet_path(PARTIES_FILE)
         return self.cache.scan_scores(path) if path else PartyScores.of(None)
 
+    def counterparties(self, party_ids: Iterable[str], *, limit: int = 2000) -> dict[
+        str, list[str]
+    ]:
+        """Parties that paid or were paid by any of ``party_ids`` (themselves left out), each
+        with the ones of ``party_ids`` it dealt with; the ``limit`` most active first."""
+        ids = sorted(set(party_ids))
+        if not ids or not self.has_warehouse:
+            return {}
+        with self.connect() as con:
+            rows = con.execute(
+                "WITH wanted AS (SELECT unnest($ids) AS party_id), links AS ("
+                " SELECT beneficiary_id AS other, sender_id AS mine FROM transactions"
+                " WHERE sender_id IN (SELECT party_id FROM wanted)"
+                " UNION ALL SELECT sender_id, beneficiary_id FROM transactions"
+                " WHERE beneficiary_id IN (SELECT party_id FROM wanted))"
+                " SELECT other, list(DISTINCT mine ORDER BY mine) FROM links"
+                " WHERE other NOT IN (SELECT party_id FROM wanted)"
+                " GROUP BY other ORDER BY count(*) DESC, other LIMIT $limit",
+                {"ids": ids, "limit": limit}).fetchall()
+        return {str(other): [str(m) for m in mine] for other, mine in rows}
+
+    def known_offenders(self, party_ids: Iterable[str]) -> set[str]:
+        """Those of ``party_ids`` whose newest known label is offender or facilitator."""
+        ids = sorted(set(party_ids))
+        if not ids or not self.has_warehouse:
+            return set()
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT party_id FROM known WHERE party_id IN (SELECT unnest($ids)) "
+                "QUALIFY row_number() OVER (PARTITION BY party_id ORDER BY as_of DESC NULLS "
+                "LAST) = 1 AND label IN ('offender', 'facilitator')", {"ids": ids}).fetchall()
+        return {str(r[0]) for r in rows}
+
     def countries(self, party_ids: Iterable[str]) -> dict[str, str]:
         """Country of each party: KYC residence, else a country its payments name (the first
         in alphabetical order; looked up once per party and warehouse generation)."""

@@ -25,6 +25,7 @@ from dentrace.auth import (
     permissions,
     revoke_token,
 )
+from dentrace.cases import DISMISSAL_CODES
 from dentrace.exercise.banner import read_exercise
 from dentrace.report.registry import exporters_of
 from dentrace.web.deps import AppContext, app_context, record_logout
@@ -57,6 +58,7 @@ TEMPLATES.env.filters["json_block"] = _json_block
 TEMPLATES.env.filters["path_segment"] = path_segment
 # the case page's export buttons: every registered exporter of a case, as registered now
 TEMPLATES.env.globals["case_exporters"] = partial(exporters_of, "case")
+TEMPLATES.env.globals["dismissal_codes"] = DISMISSAL_CODES
 
 
 def _session_csrf_token(request: Request, context: AppContext) -> str:

@@ -1,5 +1,6 @@
-"""The alert queue as the screens and API show it: the cases service's list plus country and date
-filters, sorting on any column and paging, filled by itself from each newly published scan.
+"""The alert queue as the screens and API show it: the cases service's list plus country, date,
+assignee and overdue filters, sorting on any column and paging, filled by itself from each newly
+published scan.
 """
 
 from __future__ import annotations
@@ -7,24 +8,36 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
 from fastapi import Request
 from sqlalchemy.exc import SQLAlchemyError
 
-from dentrace.cases import AlertView, ImportResult, import_scan_alerts, list_alerts
+from dentrace.cases import (
+    NEW,
+    PENDING_DISMISSAL,
+    AlertView,
+    CaseSettings,
+    ImportResult,
+    alert_due,
+    import_scan_alerts,
+    is_overdue,
+    list_alerts,
+)
 from dentrace.errors import DentraceError
 from dentrace.store.scan_outputs import ScanSet, current_scan
 from dentrace.store.sql import Store
+from dentrace.store.sql.models import utcnow
 from dentrace.web.deps import AppContext
 from dentrace.web.security import Caller
 
 log = logging.getLogger(__name__)
 
 SortKey = Literal["score", "-score", "party_id", "-party_id", "role", "-role", "country",
-                  "-country", "created_at", "-created_at", "status", "-status"]
+                  "-country", "created_at", "-created_at", "status", "-status", "assignee",
+                  "-assignee", "due", "-due"]
 SORT_KEYS: tuple[str, ...] = SortKey.__args__  # type: ignore[attr-defined]
 # The service pages through the whole queue for us; this bounds one request's work.
 QUEUE_CEILING = 100_000
@@ -45,16 +58,35 @@ class QueueFilter:
     sort: str = "-score"
     limit: int = 50
     offset: int = 0
+    assignee: str | None = None  # a username, "me" (the caller) or "none" (nobody's)
+    overdue: bool = False
 
 
 @dataclass(frozen=True)
 class QueueLine:
     alert: AlertView
     country: str | None
+    due: datetime | None = None  # when an open alert should be triaged by (SLA or by hand)
+    overdue: bool = False
 
 
 def _sort_value(line: QueueLine, key: str) -> object:
-    return line.country if key == "country" else getattr(line.alert, key)
+    if key in ("country", "due"):
+        return getattr(line, key)
+    return getattr(line.alert, key)
+
+
+def _line(alert: AlertView, country: str | None, sla: CaseSettings, now: datetime) -> QueueLine:
+    still_open = alert.status in (NEW, PENDING_DISMISSAL)
+    due = alert_due(alert, sla) if still_open else None
+    return QueueLine(alert, country, due, due is not None and is_overdue(due, True, now))
+
+
+def _assigned(lines: list[QueueLine], who: str, me: str) -> list[QueueLine]:
+    if who == "none":
+        return [ln for ln in lines if ln.alert.assignee is None]
+    name = me if who == "me" else who
+    return [ln for ln in lines if ln.alert.assignee == name]
 
 
 def _sorted(lines: list[QueueLine], key: str) -> list[QueueLine]:
@@ -76,7 +108,12 @@ def alert_queue(context: AppContext, caller: Caller, wanted: QueueFilter) -> tup
                          min_score=wanted.min_score, party_id=wanted.party_id,
                          limit=QUEUE_CEILING)
     countries = context.evidence.countries(a.party_id for a in alerts)
-    lines = [QueueLine(a, countries.get(a.party_id)) for a in alerts]
+    now = utcnow()
+    lines = [_line(a, countries.get(a.party_id), context.settings.cases, now) for a in alerts]
+    if wanted.assignee:
+        lines = _assigned(lines, wanted.assignee, caller.account.username)
+    if wanted.overdue:
+        lines = [ln for ln in lines if ln.overdue]
     if wanted.max_score is not None:
         lines = [ln for ln in lines if ln.alert.score <= wanted.max_score]
     if wanted.country:

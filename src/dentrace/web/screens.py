@@ -16,8 +16,10 @@ from dentrace import audit
 from dentrace import cases as service
 from dentrace.auth import permissions
 from dentrace.web import figures
+from dentrace.web.api.cases import related as related_to
 from dentrace.web.api.parties import party_summary
 from dentrace.web.api.search import MAX_QUERY, search
+from dentrace.web.case_story import case_story
 from dentrace.web.deps import (
     AppContext,
     app_context,
@@ -62,6 +64,8 @@ def queue_filter(params: dict[str, str], page_size: int) -> QueueFilter:
         max_score=_number(params.get("max_score"), 0, 1),
         since=_day(params.get("since")), until=_day(params.get("until")),
         party_id=(params.get("party_id") or "").strip() or None,
+        assignee=(params.get("assignee") or "").strip()[:64] or None,
+        overdue=params.get("overdue") == "1",
         sort=sort if sort in SORT_KEYS else "-score",
         limit=page_size, offset=(page - 1) * page_size,
     )
@@ -85,8 +89,13 @@ def alert_queue_page(request: Request, caller: Caller = Depends(current_caller),
     page, pages = wanted.offset // wanted.limit + 1, max(1, -(-total // wanted.limit))
     if page > pages:  # past the end (a bookmark, fewer alerts now): the last page, honestly
         return RedirectResponse(link(page=pages), status_code=303)
+    views = service.list_views(context.store, caller.account)
+    open_cases = [c for c in service.list_cases(context.store, caller.account)
+                  if c.status not in (service.REPORTED, service.CLOSED)]
     return render(request, "alerts.html", caller=caller, lines=lines, total=total,
-                  indicators=context.indicators,
+                  indicators=context.indicators, views=views, open_cases=open_cases,
+                  view_filters={k: v for k, v in params.items() if k in service.VIEW_KEYS},
+                  age=service.age_text, query_of=urlencode,
                   wanted=wanted, params=params, link=link, page=page, pages=pages)
 
 
@@ -131,8 +140,12 @@ def cases_page(request: Request, status: str | None = None,
     """Case list, by status."""
     status = status if status in service.STATUSES else None
     found = service.list_cases(context.store, caller.account, status=status)
+    sla = context.settings.cases
+    due = {c.id: service.case_due(c, sla) for c in found}
+    overdue = {c.id for c in found if c.status not in (service.REPORTED, service.CLOSED)
+               and service.is_overdue(due[c.id], True)}
     return render(request, "cases.html", caller=caller, cases=found, status=status,
-                  statuses=service.STATUSES)
+                  statuses=service.STATUSES, due=due, overdue=overdue, age=service.age_text)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -146,13 +159,24 @@ def case_page(case_id: int, request: Request, caller: Caller = Depends(current_c
         countries = evidence.countries(p for p, _ in case.parties)
         payments = evidence.payments_by_id(case.txn_ids)
         currency = evidence.reporting_currency()
+        story = case_story(context, case, payments)
+        related = related_to(context, caller, case)
     # the buttons are the status machine's moves this user may make now (one source)
     submitter = case.submitted_by == caller.account.username
     held = permissions(context.store).get(caller.account.role, set())
     moves = service.allowed_moves(held, case.status, is_submitter=submitter)
+    due = service.case_due(case, context.settings.cases)
+    still_open = case.status not in (service.REPORTED, service.CLOSED)
+    page_data = {"case_id": case.id, "currency": currency, "network": story["network"],
+                 "payments": payments}
     return render(request, "case.html", caller=caller, case=case, scores=scores,
                   countries=countries, payments=payments, currency=currency,
-                  statuses=service.STATUSES, moves=moves, is_submitter=submitter)
+                  statuses=service.STATUSES, moves=moves, is_submitter=submitter,
+                  story=story, related=related, due=due, still_open=still_open,
+                  overdue=service.is_overdue(due, still_open), age=service.age_text,
+                  max_upload=context.settings.cases.attachment_max_bytes,
+                  document_types=service.DOCUMENT_TYPES, page_data=page_data,
+                  indicators=context.indicators)
 
 
 @router.get("/overview", response_class=HTMLResponse)

@@ -1,5 +1,6 @@
 """Settings of the investigator web app, in one place: cookies, token lifetimes, page sizes,
-screening (``ScreeningSettings``).
+screening (``ScreeningSettings``) and casework (``CaseSettings``: SLAs, dismissal review,
+attachment size).
 
 ``WebSettings`` is passed to ``create_app``; ``dentrace serve`` fills it from its options. The
 environment is read by the settings objects only: ``ScreeningSettings.from_environment`` for
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from dentrace.cases import CaseSettings
 from dentrace.screen.settings import ScreeningSettings
 
 GOAML_CONFIG_ENV, GOAML_SCHEMA_ENV = "DENTRACE_GOAML_CONFIG", "DENTRACE_GOAML_SCHEMA"
@@ -54,3 +56,5 @@ class WebSettings:
         named as their command-line options."""
         config, schema = self.goaml_sources()
         return {"config": config, "schema": schema}
+    # service levels per priority, second review of dismissals, attachment size (issue 19)
+    cases: CaseSettings = field(default_factory=CaseSettings)

@@ -72,12 +72,13 @@ def test_dismiss_needs_a_reason_and_happens_once(
     cases.import_alerts(store, alerts_file)
     alert = cases.list_alerts(store, team["ana"], party_id="P2")[0]
     with pytest.raises(cases.MissingReason):
-        cases.dismiss_alert(store, team["ana"], alert.id, "  ")
-    done = cases.dismiss_alert(store, team["ana"], alert.id, "family support", origin="10.1.1.1")
+        cases.dismiss_alert(store, team["ana"], alert.id, "  ", code="other")
+    done = cases.dismiss_alert(store, team["ana"], alert.id, "family support", code="other",
+                               origin="10.1.1.1")
     assert (done.status, done.disposed_by, done.disposition_reason) == (
         "dismissed", "ana", "family support")
     with pytest.raises(cases.AlreadyDisposed):
-        cases.dismiss_alert(store, team["ben"], alert.id, "again")
+        cases.dismiss_alert(store, team["ben"], alert.id, "again", code="other")
     entry = audit.entries(store, action="dismiss_alert")[0]
     assert (entry.actor, entry.origin, entry.detail["party_id"]) == ("ana", "10.1.1.1", "P2")
 
@@ -87,11 +88,11 @@ def test_bulk_dismiss_is_all_or_nothing(
 ) -> None:
     cases.import_alerts(store, alerts_file)
     ids = [a.id for a in cases.list_alerts(store, team["ana"])]
-    cases.dismiss_alert(store, team["ana"], ids[2], "seen")
+    cases.dismiss_alert(store, team["ana"], ids[2], "seen", code="other")
     with pytest.raises(cases.AlreadyDisposed):
-        cases.dismiss_alerts(store, team["ana"], ids, "bulk")
+        cases.dismiss_alerts(store, team["ana"], ids, "bulk", code="other")
     assert len(cases.list_alerts(store, team["ana"], status="new")) == 2
-    assert len(cases.dismiss_alerts(store, team["ana"], ids[:2], "bulk")) == 2
+    assert len(cases.dismiss_alerts(store, team["ana"], ids[:2], "bulk", code="other")) == 2
     assert cases.list_alerts(store, team["ana"], status="new") == []
 
 
@@ -150,7 +151,7 @@ def test_concurrent_dispositions_of_one_alert_let_exactly_one_win(
             if escalate:
                 cases.escalate_alerts(store, team[who], [alert_id])
             else:
-                cases.dismiss_alert(store, team[who], alert_id, "seen")
+                cases.dismiss_alert(store, team[who], alert_id, "seen", code="other")
             outcomes.append("won")
         except cases.AlreadyDisposed:
             outcomes.append("already")

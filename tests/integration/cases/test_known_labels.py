@@ -16,7 +16,7 @@ def test_labels_follow_dispositions_and_reports(
 ) -> None:
     cases.import_alerts(store, alerts_file)
     p1, b9, p2 = cases.list_alerts(store, team["ana"])
-    cases.dismiss_alert(store, team["ana"], p2.id, "pays his sister")
+    cases.dismiss_alert(store, team["ana"], p2.id, "pays his sister", code="other")
     case = cases.escalate_alerts(store, team["ana"], [p1.id, b9.id])
     assert {(k.party_id, k.label) for k in cases.export_known_labels(store)} == {
         ("B9", "facilitator"), ("P1", "offender"), ("P2", "cleared")}

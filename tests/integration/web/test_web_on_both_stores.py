@@ -66,7 +66,8 @@ def test_investigation_through_the_api(store: Store, tmp_path: Path, password: s
     assert approved["status"] == "reported" and approved["approved_by"] == "sam"
 
     dismissed = client.post("/api/v1/alerts/4/disposition", headers=ana,
-                            json={"decision": "dismiss", "reason": "family remittances"})
+                            json={"decision": "dismiss", "code": "other",
+                                  "reason": "family remittances"})
     assert dismissed.json()["alerts"][0]["status"] == "dismissed"
     network = client.get("/api/v1/parties/P1/network", headers=ana).json()
     assert {n["id"] for n in network["nodes"] if n["in_case"]} == {"P1", "P2"}

@@ -20,7 +20,8 @@ def test_every_action_role_and_status_is_documented() -> None:
 def test_every_action_is_granted_by_the_shipped_migrations() -> None:
     granted: set[str] = set()
     roles: set[str] = set()
-    for name in ("0001_initial", "0002_screener", "0003_restricted_cases"):
+    for name in ("0001_initial", "0002_screener", "0003_restricted_cases",
+                 "0006_work_management"):
         migration = importlib.import_module(f"dentrace.store.sql.migrations.versions.{name}")
         granted |= {a for actions in migration.PERMISSIONS.values() for a in actions}
         roles |= set(migration.ROLES)

@@ -17,7 +17,8 @@ from tests.unit.web.web_sample import bearer, token_for
 PUBLIC = {("POST", "/api/v1/auth/token"), ("GET", "/login"), ("POST", "/login"),
           ("POST", "/logout")}
 SAMPLE_IDS = {"alert_id": "1", "case_id": "1", "party_id": "P1", "username": "ana",
-              "name": "pack"}
+              "name": "pack",
+              "attachment_id": "1", "view_id": "1"}
 
 
 def _routes(client: TestClient) -> list[tuple[str, str]]:
@@ -64,7 +65,9 @@ def test_static_files_and_login_page_are_public(client: TestClient) -> None:
     ("ana", "GET", "/api/v1/audit", None),
     ("ana", "GET", "/api/v1/audit/verify", None),
     ("ana", "POST", "/api/v1/alerts/import", None),
-    ("ana", "POST", "/api/v1/cases/1/assign", {"assignee": "ana"}),
+    ("ana", "POST", "/api/v1/cases/1/assign", {"assignee": "sam"}),  # to oneself is allowed
+    ("ana", "POST", "/api/v1/alerts/assign", {"alert_ids": [2], "assignee": "sam"}),
+    ("ana", "POST", "/api/v1/alerts/review", {"alert_ids": [2], "confirm": True}),
     ("ana", "POST", "/api/v1/cases/1/approve", None),
     ("ana", "POST", "/api/v1/cases/1/send-back", {"reason": "more work"}),
     ("ana", "GET", "/api/v1/users", None),

@@ -41,11 +41,12 @@ def test_dismiss_needs_a_reason_and_then_sticks(client: TestClient,
                                                 analyst: dict[str, str]) -> None:
     url = "/api/v1/alerts/4/disposition"
     assert client.post(url, json={"decision": "dismiss"}, headers=analyst).status_code == 400
-    done = client.post(url, json={"decision": "dismiss", "reason": "family remittance"},
-                       headers=analyst)
+    done = client.post(url, json={"decision": "dismiss", "code": "other",
+                                  "reason": "family remittance"}, headers=analyst)
     assert done.status_code == 200, done.text
     assert done.json()["alerts"][0]["status"] == "dismissed"
-    again = client.post(url, json={"decision": "dismiss", "reason": "x"}, headers=analyst)
+    again = client.post(url, json={"decision": "dismiss", "code": "other", "reason": "x"},
+                        headers=analyst)
     assert again.status_code == 409
     alert = client.get("/api/v1/alerts/4", headers=analyst).json()
     assert alert["disposed_by"] == "ana" and alert["disposition_reason"] == "family remittance"
@@ -66,7 +67,8 @@ def test_bulk_escalation_opens_one_case_with_the_parties(
 
 def test_bulk_is_all_or_nothing(client: TestClient, analyst: dict[str, str]) -> None:
     answer = client.post("/api/v1/alerts/dispositions", headers=analyst,
-                         json={"alert_ids": [1, 999], "decision": "dismiss", "reason": "r"})
+                         json={"alert_ids": [1, 999], "decision": "dismiss", "code": "other",
+                               "reason": "r"})
     assert answer.status_code == 404
     assert client.get("/api/v1/alerts/1", headers=analyst).json()["status"] == "new"
 

@@ -23,7 +23,8 @@ def test_huge_ids_in_paths_are_404(client: TestClient, analyst: dict[str, str],
         ("POST", f"{case}/assign", {"assignee": "ana"}, supervisor),
         ("POST", f"{case}/goaml", None, analyst),
         ("GET", alert, None, analyst),
-        ("POST", f"{alert}/disposition", {"decision": "dismiss", "reason": "x"}, analyst),
+        ("POST", f"{alert}/disposition", {"decision": "dismiss", "code": "other", "reason": "x"},
+         analyst),
         ("POST", f"{alert}/disposition", {"decision": "escalate"}, analyst),
     ]
     for method, url, body, headers in calls:
@@ -41,7 +42,7 @@ def test_huge_case_page_is_404(client: TestClient, analyst: dict[str, str],
 def test_huge_ids_in_bodies_are_422(client: TestClient, analyst: dict[str, str],
                                     number: int) -> None:
     bodies = [
-        ("/api/v1/alerts/dispositions", {"decision": "dismiss", "reason": "x",
+        ("/api/v1/alerts/dispositions", {"decision": "dismiss", "code": "other", "reason": "x",
                                          "alert_ids": [1, number]}),
         ("/api/v1/alerts/dispositions", {"decision": "escalate", "alert_ids": [1],
                                          "case_id": number}),

@@ -11,7 +11,7 @@ from dentrace.web.security import csrf_token_for
 from tests.unit.web.web_sample import PASSWORD, TOKENS
 
 DISPOSE = "/api/v1/alerts/1/disposition"
-BODY = {"decision": "dismiss", "reason": "checked: family remittances"}
+BODY = {"decision": "dismiss", "code": "other", "reason": "checked: family remittances"}
 
 
 def _log_in(client: TestClient, username: str = "ana") -> str:

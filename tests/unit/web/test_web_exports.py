@@ -49,7 +49,7 @@ def test_queue_export_has_the_filters_and_neutralised_cells(client: TestClient) 
     queue = client.get("/api/v1/alerts", params={"party_id": "P2"}, headers=bearer("ana"))
     alert_id = queue.json()["items"][0]["id"]
     client.post(f"/api/v1/alerts/{alert_id}/disposition", headers=bearer("ana"),
-                json={"decision": "dismiss", "reason": FORMULA})
+                json={"decision": "dismiss", "code": "other", "reason": FORMULA})
     rows = _rows(client, "/api/v1/alerts.csv", status="dismissed")
     assert rows[0][:3] == ["id", "party_id", "role"]
     assert [r[1] for r in rows[1:]] == ["P2"]

@@ -111,6 +111,8 @@ class Case(Base):
     # Restricted: seen only by the assignee, named members and roles with
     # view_restricted_cases (migration 0003); open to every analyst otherwise.
     restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set by hand (migration 0006); None: due by the SLA of the case's priority.
+    due_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class CaseMember(Base):
@@ -145,6 +147,44 @@ class Alert(Base):
     disposed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Work management and dismissal controls (migration 0006): who works the alert, a due date
+    # set by hand (None: by the SLA of its priority), the dismissal's reason code, and while a
+    # dismissal waits for its second review, who asked for it, when and why.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True,
+                                                    index=True)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    dismissal_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    review_requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"),
+                                                            nullable=True)
+    review_requested_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    review_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class SavedView(Base):
+    """A user's named queue view: the filters and sort of the alert queue (a query string)."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_saved_views_user_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[str] = mapped_column(Text)  # canonical JSON object of filter -> value
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CaseAttachment(Base):
+    """A document attached to a case; its bytes are a file named by ``id`` under the
+    workspace's attachments folder, checked against ``sha256`` when read."""
+
+    __tablename__ = "case_attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))  # sanitised for display and download
+    media_type: Mapped[str] = mapped_column(String(64))  # found from the content
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class CaseParty(Base):

@@ -1,6 +1,7 @@
 """Alert API: the queue with filters and paging, one alert, single and bulk dispositions, import.
 
-Dispositions call the cases service: dismiss needs a reason, escalate opens or extends a case.
+Dispositions call the cases service: dismiss needs a reason code and text (and a second review
+for high scores and known offenders), escalate opens a case or adds to an existing one.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ router = APIRouter(prefix="/alerts", tags=["alerts"])
 
 @router.get("", response_model=AlertPage)
 def list_queue(
-    status: str | None = Query(None, max_length=32, description="new | dismissed | escalated"),
+    status: str | None = Query(None, max_length=32,
+                               description="new | dismissal_pending | dismissed | escalated"),
     role: str | None = Query(None, max_length=32, description="payer | facilitator"),
     country: str | None = Query(None, max_length=8, description="ISO 3166-1 alpha-2"),
     min_score: float | None = Query(None, ge=0, le=1),
@@ -41,6 +43,9 @@ def list_queue(
     since: date | None = Query(None, description="raised on or after (YYYY-MM-DD)"),
     until: date | None = Query(None, description="raised on or before (YYYY-MM-DD)"),
     party_id: str | None = Query(None, max_length=128),
+    assignee: str | None = Query(None, max_length=64,
+                                 description="a username, 'me' or 'none' (nobody's)"),
+    overdue: bool = Query(False, description="only open alerts past their due date"),
     sort: SortKey = Query("-score", description="column, '-' for descending"),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=1_000_000),
@@ -50,7 +55,8 @@ def list_queue(
     """The alert queue, filtered, sorted and paged."""
     wanted = QueueFilter(status=status, role=role, country=country, min_score=min_score,
                          max_score=max_score, since=since, until=until, party_id=party_id,
-                         sort=sort, limit=limit, offset=offset)
+                         assignee=assignee, overdue=overdue, sort=sort, limit=limit,
+                         offset=offset)
     total, lines = alert_queue(context, caller, wanted)
     return AlertPage(total=total, limit=limit, offset=offset,
                      items=[AlertOut.of(ln.alert, ln.country) for ln in lines])
@@ -73,8 +79,13 @@ def decide(context: AppContext, caller: Caller, alert_ids: list[int],
     if body.decision == "dismiss":
         if not (body.reason or "").strip():
             raise MissingReason("field 'reason': a dismissal needs a reason")
+        # a known offender's dismissal waits for a second review, as a high score's does
+        parties = [get_alert(store, account, i).party_id for i in dict.fromkeys(alert_ids)]
+        with context.evidence.connect():
+            known = context.evidence.known_offenders(parties)
         views = dismiss_alerts(store, account, alert_ids, body.reason or "",
-                               origin=caller.origin)
+                               code=body.code or "", settings=context.settings.cases,
+                               known_offenders=known, origin=caller.origin)
         return DispositionResult(alerts=[AlertOut.of(v) for v in views])
     case = escalate_alerts(store, account, alert_ids, case_id=body.case_id, title=body.title,
                            note=body.reason, restricted=body.restricted, origin=caller.origin)

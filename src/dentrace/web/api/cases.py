@@ -1,25 +1,35 @@
-"""Case API: list, open, read, notes, assignee, status moves, submit, approve, send back,
-restriction and members. A restricted case another user may not see answers 404 to them.
+"""Case API: list, open, read, notes, assignee, title, due date, status moves, submit, approve,
+send back, restriction and members, related open alerts, attachments. A restricted case another
+user may not see answers 404 to them.
 
 Each route is one call to the cases service, which checks the role and writes the audit log.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Query
+from pathlib import Path as FilePath  # fastapi's Path is the path parameter
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
+from fastapi.responses import Response
 
 from dentrace import cases as service
 from dentrace.cases.limits import MAX_USERNAME
 from dentrace.web.api.schemas import (
+    AlertOut,
     AssignIn,
+    AttachmentOut,
     CaseLine,
     CaseOut,
+    DueIn,
     MemberIn,
     NewCase,
     NoteIn,
     ReasonIn,
+    RelatedAlertOut,
     RestrictionIn,
     StatusIn,
+    TitleIn,
 )
 from dentrace.web.deps import AppContext, app_context, current_caller
 from dentrace.web.security import Caller
@@ -160,3 +170,82 @@ def remove_member(
     """Take a user off the case's members."""
     return CaseOut.of(service.remove_member(context.store, caller.account, case_id, username,
                                             origin=caller.origin))
+
+
+@router.post("/{case_id}/title", response_model=CaseOut)
+def rename(
+    case_id: int, body: TitleIn, caller: Caller = Depends(current_caller),
+    context: AppContext = Depends(app_context),
+) -> CaseOut:
+    """Change the case's title (audited with the old and the new one)."""
+    return CaseOut.of(service.rename_case(context.store, caller.account, case_id, body.title,
+                                          origin=caller.origin))
+
+
+@router.post("/{case_id}/due", response_model=CaseOut)
+def set_due(
+    case_id: int, body: DueIn, caller: Caller = Depends(current_caller),
+    context: AppContext = Depends(app_context),
+) -> CaseOut:
+    """Set the case's due date (its assignee or a supervisor); null: back to the SLA."""
+    return CaseOut.of(service.set_case_due(context.store, caller.account, case_id, body.due_at,
+                                           origin=caller.origin))
+
+
+def related(context: AppContext, caller: Caller, case: service.CaseView) -> list[
+    service.RelatedAlert
+]:
+    """Open alerts of the parties that paid or were paid by the case's parties."""
+    with context.evidence.connect():
+        links = context.evidence.counterparties(p for p, _ in case.parties)
+    return service.related_alerts(context.store, caller.account, case.id, links)
+
+
+@router.get("/{case_id}/related", response_model=list[RelatedAlertOut])
+def related_alerts(
+    case_id: int, caller: Caller = Depends(current_caller),
+    context: AppContext = Depends(app_context),
+) -> list[RelatedAlertOut]:
+    """Open alerts related to the case (e.g. the alerted payers of its facilitators); add one
+    with ``POST /alerts/{id}/disposition`` and ``{"decision": "escalate", "case_id": …}``."""
+    case = service.get_case(context.store, caller.account, case_id, origin=caller.origin)
+    return [RelatedAlertOut(alert=AlertOut.of(r.alert), via=r.via)
+            for r in related(context, caller, case)]
+
+
+def attachments_folder(context: AppContext) -> FilePath:
+    """Where the workspace keeps case attachments."""
+    return context.evidence.space.attachments
+
+
+@router.post("/{case_id}/attachments", response_model=AttachmentOut, status_code=201)
+async def attach(
+    case_id: int, file: UploadFile = File(...), caller: Caller = Depends(current_caller),
+    context: AppContext = Depends(app_context),
+) -> AttachmentOut:
+    """Attach a document (PDF, text, CSV, XML, JSON; typed by content, hashed, size-limited);
+    images, video and other files are refused with 415."""
+    limit = context.settings.cases.attachment_max_bytes
+    content = await file.read(limit + 1)  # one byte past the limit is enough to refuse
+    view = service.attach_document(context.store, caller.account, case_id,
+                                   attachments_folder(context), file.filename or "",
+                                   content, settings=context.settings.cases,
+                                   origin=caller.origin)
+    return AttachmentOut(**view.__dict__)
+
+
+@router.get("/{case_id}/attachments/{attachment_id}")
+def download(
+    case_id: int, attachment_id: int, caller: Caller = Depends(current_caller),
+    context: AppContext = Depends(app_context),
+) -> Response:
+    """The attachment's bytes, as a download (audited; refused if changed on disk)."""
+    view, content = service.read_document(context.store, caller.account, case_id,
+                                          attachment_id, attachments_folder(context),
+                                          origin=caller.origin)
+    ascii_name = view.filename.encode("ascii", "replace").decode().replace('"', "_")
+    disposition = (f'attachment; filename="{ascii_name}"; '
+                   f"filename*=UTF-8''{quote(view.filename, safe='')}")
+    return Response(content, media_type=view.media_type,
+                    headers={"Content-Disposition": disposition,
+                             "X-Content-SHA256": view.sha256})

@@ -48,6 +48,13 @@ class AlertOut(BaseModel):
     # the alert record's reasons: sentence, values, counterparties, transaction ids and
     # contribution to the score (dentrace.contract.alert.Reason)
     reason_details: list[Reason] = Field(default_factory=list)
+    assignee: str | None = None
+    due_at: datetime | None = Field(None, description="set by hand, else by the SLA")
+    dismissal_code: str | None = None
+    review_requested_by: str | None = Field(None, description="who asked for a dismissal "
+                                                              "held for a second review")
+    review_requested_at: datetime | None = None
+    review_reason: str | None = Field(None, description="why the last dismissal was refused")
 
     @classmethod
     def of(cls, view: AlertView, country: str | None = None) -> AlertOut:
@@ -62,10 +69,12 @@ class AlertPage(BaseModel):
 
 
 class Disposition(BaseModel):
-    """Dismiss (a reason is required) or escalate one alert."""
+    """Dismiss (a reason code and text are required) or escalate one alert."""
 
     decision: Literal["dismiss", "escalate"]
     reason: str | None = Field(None, max_length=MAX_REASON)
+    code: str | None = Field(None, max_length=32,
+                             description="dismissal reason code (GET /alerts/dismissal-codes)")
     case_id: RowId | None = Field(None, description="escalate into this case, else a new one")
     title: str | None = Field(None, max_length=MAX_TITLE)
     restricted: bool = Field(False, description="a new case is restricted (docs/cases.md)")
@@ -80,6 +89,16 @@ class BulkDisposition(Disposition):
 class DispositionResult(BaseModel):
     alerts: list[AlertOut]
     case_id: int | None = None
+
+
+class AttachmentOut(BaseModel):
+    id: int
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
 
 
 class NoteOut(BaseModel):
@@ -117,12 +136,16 @@ class CaseOut(BaseModel):
     alert_ids: list[int]
     restricted: bool
     members: list[str]
+    due_at: datetime | None = Field(None, description="set by hand, else by the SLA")
+    top_score: float | None = None
+    attachments: list[AttachmentOut] = Field(default_factory=list)
 
     @classmethod
     def of(cls, view: CaseView) -> CaseOut:
         values = dict(view.__dict__)
         values["parties"] = [PartyRef(party_id=p, role=r) for p, r in view.parties]
         values["notes"] = [NoteOut.of(n) for n in view.notes]
+        values["attachments"] = [AttachmentOut(**a.__dict__) for a in view.attachments]
         return cls(**values)
 
 
@@ -134,6 +157,9 @@ class CaseLine(BaseModel):
     parties: int
     updated_at: datetime
     restricted: bool
+    created_at: datetime | None = None
+    due_at: datetime | None = None
+    top_score: float | None = None
 
     @classmethod
     def of(cls, view: CaseSummary) -> CaseLine:
@@ -192,3 +218,45 @@ class ImportResultOut(BaseModel):
     scan_id: str
     imported: int
     already_imported: bool
+
+
+class AssignAlertsIn(BaseModel):
+    """Give alerts to a user (``null``: to nobody); one's own name is "assign to me"."""
+
+    alert_ids: list[RowId] = Field(..., min_length=1, max_length=MAX_ALERTS)
+    assignee: Username | None
+
+
+class DueIn(BaseModel):
+    """A due date set by hand (UTC); ``null`` returns to the SLA of the priority."""
+
+    due_at: datetime | None
+
+
+class TitleIn(BaseModel):
+    title: str = Field(..., min_length=1, max_length=MAX_TITLE)
+
+
+class ReviewIn(BaseModel):
+    """Confirm or refuse dismissals held for a second review (a refusal needs a reason)."""
+
+    alert_ids: list[RowId] = Field(..., min_length=1, max_length=MAX_ALERTS)
+    confirm: bool
+    reason: str | None = Field(None, max_length=MAX_REASON)
+
+
+class SavedViewIn(BaseModel):
+    name: str = Field(..., min_length=1, max_length=80)
+    filters: dict[str, str] = Field(default_factory=dict, max_length=20)
+
+
+class SavedViewOut(BaseModel):
+    id: int
+    name: str
+    filters: dict[str, str]
+    created_at: datetime
+
+
+class RelatedAlertOut(BaseModel):
+    alert: AlertOut
+    via: list[str] = Field(description="the case's parties this party paid or was paid by")

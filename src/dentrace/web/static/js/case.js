@@ -1,5 +1,6 @@
-// Case page: status moves, submit, four-eyes approval, send back, close, assign, notes,
-// restriction and members, and the exporters' downloads.
+// Case page: status moves, submit, four-eyes approval, send back, close, assign (to me), title,
+// due date, notes, restriction and members, related alerts added with one click, attachments,
+// and the exporters' downloads.
 import { reloadWithToast, send, toast } from "/static/js/api.js";
 
 const panel = document.getElementById("case-actions");
@@ -37,6 +38,23 @@ async function downloadExport(button) {
   link.click();
   URL.revokeObjectURL(link.href);
   toast(`${button.textContent.trim()} generated and recorded in the audit log`);
+}
+
+// A document goes as multipart form data, with the session's CSRF token as for every call.
+async function upload(file) {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  const form = new FormData();
+  form.append("file", file, file.name);
+  const response = await fetch(`${base}/attachments`, {
+    method: "POST", credentials: "same-origin", body: form,
+    headers: { Accept: "application/json", "X-CSRF-Token": meta ? meta.content : "" },
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const detail = data && data.detail ? data.detail : response.statusText;
+    throw new Error(typeof detail === "string" ? detail : JSON.stringify(detail));
+  }
+  return data;
 }
 
 // Each action sends its request and says what happened in words of its own; null: nothing sent.
@@ -78,6 +96,34 @@ const actions = {
     const { username } = button.dataset;
     return after(send("DELETE", `${base}/members/${encodeURIComponent(username)}`),
       () => `${username} removed from case #${caseId}`);
+  },
+  rename: () => {
+    const title = document.getElementById("title-text").value.trim();
+    if (!title) { toast("Give the case a title.", true); return null; }
+    return after(send("POST", `${base}/title`, { title }), () => named("renamed"));
+  },
+  "assign-me": () => {
+    const me = document.getElementById("case-actions").dataset.user;
+    return after(send("POST", `${base}/assign`, { assignee: me }), () => named("assigned to you"));
+  },
+  "set-due": () => {
+    const day = document.getElementById("due-date").value;
+    if (!day) { toast("Pick the due date.", true); return null; }
+    return after(send("POST", `${base}/due`, { due_at: `${day}T23:59:59` }),
+      () => named(`due on ${day}`));
+  },
+  "clear-due": () => after(send("POST", `${base}/due`, { due_at: null }),
+    () => named("due by its SLA again")),
+  "add-alert": (button) => {
+    const alertId = Number(button.dataset.addAlert);
+    return after(send("POST", `/api/v1/alerts/${alertId}/disposition`, { decision: "escalate", case_id: caseId }),
+      () => `Alert #${alertId} added to case #${caseId}`);
+  },
+  attach: () => {
+    const input = document.getElementById("attachment-file");
+    const file = input.files && input.files[0];
+    if (!file) { toast("Choose a document to attach.", true); return null; }
+    return upload(file).then((made) => `${made.filename} attached (SHA-256 ${made.sha256.slice(0, 12)}…)`);
   },
   note: () => {
     const text = document.getElementById("note-text").value.trim();

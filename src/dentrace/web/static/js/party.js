@@ -206,8 +206,11 @@ function wireTriage() {
   const reason = document.getElementById("triage-reason");
   const act = async (decision) => {
     try {
-      const answer = await send("POST", `/api/v1/alerts/${alertId}/disposition`, { decision, reason: reason.value || null });
-      toast(decision === "escalate" ? `Escalated: case #${answer.case_id} opened` : "Alert dismissed");
+      const code = document.getElementById("triage-code")?.value || null;
+      const answer = await send("POST", `/api/v1/alerts/${alertId}/disposition`, { decision, reason: reason.value || null, code });
+      const held = answer.alerts.some((a) => a.status === "dismissal_pending");
+      toast(decision === "escalate" ? `Escalated: case #${answer.case_id} opened`
+        : held ? "Dismissal sent for a second review (four eyes)" : "Alert dismissed");
       window.setTimeout(() => window.location.assign(answer.case_id ? `/cases/${answer.case_id}` : window.location.pathname), 600);
     } catch (error) {
       toast(error.message, true);
