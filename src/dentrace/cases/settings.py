@@ -1,5 +1,6 @@
 """Settings of casework in one object: service levels (SLA) per priority, when a dismissal needs
-a second review, and how large an attachment may be. The web app holds one (``WebSettings``).
+a second review, and how large an attachment may be. The web app holds one (``WebSettings``);
+``dentrace serve --casework FILE`` reads it from a TOML file (``CaseSettings.from_toml``).
 
 Priorities come from the alert score: ``high`` from ``high_score``, ``medium`` from
 ``medium_score``, ``low`` below; a case takes the priority of its highest-scored alert.
@@ -9,6 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from dentrace.errors import InputError
+from dentrace.toml_settings import parse_toml
 
 PRIORITIES = ("high", "medium", "low")
 MiB = 1024 * 1024
@@ -62,3 +68,69 @@ class CaseSettings:
     def needs_review(self, score: float, known_offender: bool) -> bool:
         """True when dismissing this alert needs a second user's confirmation."""
         return known_offender or score >= self.review_score
+
+
+_NUMBERS = ("high_score", "medium_score", "review_score")
+
+
+def _days_of(table: Any, name: str, source: str) -> dict[str, timedelta]:
+    if not isinstance(table, dict) or set(table) != set(PRIORITIES):
+        raise InputError(f"[{name}] needs exactly the keys {', '.join(PRIORITIES)} (days)",
+                         file=source, field=name)
+    days = {}
+    for priority, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3650:
+            raise InputError(f"{name}.{priority}: {value!r} is not a number of days in 0-3650",
+                             file=source, field=f"{name}.{priority}")
+        days[priority] = timedelta(days=float(value))
+    return days
+
+
+def from_toml(path: str | Path) -> CaseSettings:
+    """Casework settings from a TOML file; keys left out keep their defaults, unknown keys and
+    bad values are refused naming the file and the field. Example::
+
+        high_score = 0.9
+        medium_score = 0.7
+        review_score = 0.9
+        attachment_max_mib = 10
+        [alert_sla_days]
+        high = 1
+        medium = 3
+        low = 7
+        [case_sla_days]
+        high = 10
+        medium = 20
+        low = 30
+    """
+    source = str(path)
+    try:
+        data = parse_toml(Path(path).read_text(encoding="utf-8"), source)
+    except OSError as exc:
+        raise InputError(f"cannot read casework settings: {exc.strerror}", file=source) from exc
+    known = {*_NUMBERS, "attachment_max_mib", "alert_sla_days", "case_sla_days"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InputError(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})",
+                         file=source, field=unknown[0])
+    values: dict[str, Any] = {}
+    for name in _NUMBERS:
+        if name in data:
+            value = data[name]
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+                raise InputError(f"{name}: {value!r} is not a score in 0-1", file=source,
+                                 field=name)
+            values[name] = float(value)
+    if "attachment_max_mib" in data:
+        mib = data["attachment_max_mib"]
+        if isinstance(mib, bool) or not isinstance(mib, int | float) or not 0 < mib <= 1024:
+            raise InputError(f"attachment_max_mib: {mib!r} is not in 0-1024", file=source,
+                             field="attachment_max_mib")
+        values["attachment_max_bytes"] = int(mib * MiB)
+    for name, key in (("alert_sla_days", "alert_sla"), ("case_sla_days", "case_sla")):
+        if name in data:
+            values[key] = _days_of(data[name], name, source)
+    try:
+        return CaseSettings(**values)
+    except ValueError as exc:
+        raise InputError(str(exc), file=source) from exc

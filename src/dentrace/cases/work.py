@@ -6,7 +6,7 @@ editable case title. Every change is audited.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,10 +81,15 @@ def assign_alerts(
 
 
 def _due(value: datetime | None) -> datetime | None:
-    if value is not None and not EARLIEST <= value.replace(tzinfo=None) < LATEST:
+    """A due date as stored: naive UTC (an aware one converted), within ``EARLIEST``-``LATEST``."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    if not EARLIEST <= value < LATEST:
         raise InvalidCaseInput(f"field 'due_at': {value:%Y-%m-%d} is not between "
                                f"{EARLIEST:%Y} and {LATEST:%Y}")
-    return value.replace(tzinfo=None) if value is not None else None
+    return value
 
 
 def _may_set_due(session: Session, actor: Account, user: User, assignee_id: int | None) -> None:

@@ -37,10 +37,16 @@ def serve(
         True, "--access-log/--no-access-log",
         help="log every HTTP request; at 1,000 screened payments/s the log costs CPU, and "
              f"screening decisions are in WORKSPACE/{SCREENING_LOG_FILE} either way"),
+    casework: Path | None = typer.Option(
+        None, "--casework",
+        help="TOML file of casework settings: SLA days per priority, the score from which a "
+             "dismissal needs a second review, attachment size (docs/cases.md)"),
 ) -> None:
     """Serve the investigator app: alert queue, parties, networks, cases and the API."""
     import uvicorn
 
+    from dentrace.cases.settings import CaseSettings
+    from dentrace.cases.settings import from_toml as casework_settings
     from dentrace.screen.settings import ScreeningSettings
     from dentrace.web import WebSettings, create_app, missing_vendor_files
 
@@ -50,9 +56,10 @@ def serve(
     listening = _bind(host, port)
     try:
         screening = ScreeningSettings.from_environment(process=screening_process)
+        cases = casework_settings(casework) if casework else CaseSettings()
         app = create_app(workspace, database_url,
                          WebSettings(secure_cookies=secure, screening=screening,
-                                     warm_read_cache=True))
+                                     warm_read_cache=True, cases=cases))
     except DentraceError as exc:
         listening.close()
         typer.echo(f"error: {exc}", err=True)

@@ -3,7 +3,7 @@ or by hand, ageing, an editable case title, saved views per user; every change a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -67,6 +67,9 @@ def test_due_dates_follow_the_sla_of_the_priority_until_set_by_hand(
     assert cases.alert_due(set_by_hand, sla) == datetime(2030, 1, 1)
     cases.assign_alerts(store, team["ben"], [queue["P2"]], "ben")
     assert cases.set_alert_due(store, team["ben"], queue["P2"], None).due_at is None
+    aware = datetime(2030, 1, 1, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+    assert cases.set_alert_due(store, team["sue"], queue["P2"], aware).due_at == datetime(
+        2030, 1, 1, 2, 0)  # stored as UTC
     with pytest.raises(cases.InvalidCaseInput, match="due_at"):
         cases.set_alert_due(store, team["sue"], queue["P1"], datetime(1900, 1, 1))
     assert audit.entries(store, action="set_alert_due")[-1].detail == {
