@@ -85,7 +85,7 @@ def workspace_submission(workspace: Path, database_url: str | None = None,
     a case), in the order they were made.
 
     The exercise starts at its ``start_exercise`` entry (the first entry when there is none);
-    dismissals are counted, not accused.
+    dismissals are counted (those held for a second review too), not accused.
     """
     from dentrace import audit
     from dentrace.store.sql import open_store
@@ -105,7 +105,9 @@ def workspace_submission(workspace: Path, database_url: str | None = None,
         if accused:
             actors.add(entry.actor)
             accusations.extend(Accusation(party, None, entry.ts) for party in accused)
-    dismissed = sum(1 for e in log if e.action == "dismiss_alert" and e.ts >= start)
+    # a dismissal held for a supervisor's second review is the trainee's decision all the same
+    dismissed = sum(1 for e in log if e.action in ("dismiss_alert", "request_dismissal")
+                    and e.ts >= start)
     return Submission(trainee or ", ".join(sorted(actors)) or Path(workspace).name,
                       f"workspace {Path(workspace).name}", accusations, dismissed, start,
                       _worked_institution(workspace))
