@@ -134,17 +134,18 @@ def party_page(request: Request, party_id: str = Depends(party_id_in_path),
 
 
 @router.get("/cases", response_class=HTMLResponse)
-def cases_page(request: Request, status: str | None = None,
+def cases_page(request: Request, status: str | None = None, mine: bool = False,
                caller: Caller = Depends(current_caller),
                context: AppContext = Depends(app_context)) -> HTMLResponse:
-    """Case list, by status."""
+    """Case list, by status, optionally only the caller's."""
     status = status if status in service.STATUSES else None
-    found = service.list_cases(context.store, caller.account, status=status)
+    found = service.list_cases(context.store, caller.account, status=status,
+                               assignee=caller.account.username if mine else None)
     sla = context.settings.cases
     due = {c.id: service.case_due(c, sla) for c in found}
     overdue = {c.id for c in found if c.status not in (service.REPORTED, service.CLOSED)
                and service.is_overdue(due[c.id], True)}
-    return render(request, "cases.html", caller=caller, cases=found, status=status,
+    return render(request, "cases.html", caller=caller, cases=found, status=status, mine=mine,
                   statuses=service.STATUSES, due=due, overdue=overdue, age=service.age_text)
 
 

@@ -131,3 +131,20 @@ def test_attachments_upload_refusal_and_download(client: TestClient, workspace: 
     assert got.headers["content-disposition"].startswith('attachment; filename="statement.pdf"')
     assert att["sha256"] in client.get(f"/cases/{case_id}", headers=analyst).text
     assert client.get(f"{url}/{att['id']}", headers=bearer("gate")).status_code == 403
+
+
+def test_the_case_list_shows_age_due_and_only_mine(client: TestClient, analyst: dict[str, str],
+                                                   supervisor: dict[str, str]) -> None:
+    mine = client.post("/api/v1/alerts/3/disposition", json={"decision": "escalate"},
+                       headers=analyst).json()["case_id"]
+    theirs = client.post("/api/v1/alerts/1/disposition", json={"decision": "escalate"},
+                         headers=supervisor).json()["case_id"]
+    everything = client.get("/cases", headers=analyst).text
+    assert f'href="/cases/{mine}"' in everything and f'href="/cases/{theirs}"' in everything
+    assert '<td class="nowrap age">0 min</td>' in everything
+    only = client.get("/cases?mine=true", headers=analyst).text
+    assert f'href="/cases/{mine}"' in only and f'href="/cases/{theirs}"' not in only
+    client.post(f"/api/v1/cases/{mine}/due", json={"due_at": "2024-02-01T00:00:00"},
+                headers=analyst)
+    assert "2024-02-01 <span class=\"badge overdue\">overdue</span>" in client.get(
+        "/cases?mine=true", headers=analyst).text

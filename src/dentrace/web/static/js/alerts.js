@@ -7,7 +7,7 @@ const picks = () => [...document.querySelectorAll("input.pick")];
 const chosenBoxes = () => picks().filter((box) => box.checked);
 const chosen = () => chosenBoxes().map((box) => Number(box.value));
 const BUTTONS = ["bulk-dismiss", "bulk-escalate", "bulk-add-to-case", "bulk-assign-me",
-  "bulk-assign", "bulk-confirm", "bulk-refuse"];
+  "bulk-assign", "bulk-confirm", "bulk-refuse", "bulk-set-due"];
 
 // Select-all says what the rows say: ticked when every row is, half when some are.
 function syncSelectAll(count) {
@@ -100,6 +100,16 @@ async function review(confirm) {
   reloadWithToast(`${plural(ids.length)}: dismissal ${confirm ? "confirmed" : "refused, back in the queue"}`);
 }
 
+// Due dates are set one alert at a time (each is audited); empty: back to the SLA.
+async function setDue() {
+  const ids = chosen();
+  const day = document.getElementById("bulk-due").value;
+  for (const id of ids) {
+    await send("POST", `/api/v1/alerts/${id}/due`, { due_at: day ? `${day}T23:59:59` : null });
+  }
+  reloadWithToast(`${plural(ids.length)}: due ${day ? `on ${day}` : "by their SLA again"}`);
+}
+
 async function saveView() {
   const box = document.getElementById("view-name");
   const name = box.value.trim();
@@ -131,6 +141,7 @@ on("bulk-assign", () => {
 on("bulk-confirm", () => review(true));
 on("bulk-refuse", () => review(false));
 on("btn-save-view", saveView);
+on("bulk-set-due", setDue);
 for (const button of document.querySelectorAll("button[data-delete-view]")) {
   button.addEventListener("click", () => run(async () => {
     await send("DELETE", `/api/v1/views/${Number(button.dataset.deleteView)}`);
