@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from dentrace.features.normalise import TYPICAL_UTC_OFFSET_MIN
 from dentrace.features.registry import is_night
 from dentrace.features.settings import FeatureSettings
 
@@ -102,7 +103,8 @@ class PaymentFlagger:
             sender_country=sender_country, beneficiary_country=beneficiary_country,
             is_corridor=corridor, is_foreign=cross_border,
             is_small=lo <= amount_ref <= hi, is_session=lo <= amount_ref <= self.session_max,
-            is_round=amount % self.settings.round_unit == 0, is_night=self._night(ts.hour),
+            is_round=amount % self.settings.round_unit == 0,
+            is_night=self._night(local_hour(ts, sender_country)),
             is_cover=self._found(self.cover, memo),  # type: ignore[arg-type]
             is_platform=self._found(self.platform, memo),  # type: ignore[arg-type]
             is_kin=self._found(self.kin, memo),  # type: ignore[arg-type]
@@ -114,6 +116,16 @@ class PaymentFlagger:
             or (channel in ("card", "cash") and to_high_risk and cross_border),
             shares_surname=shared,
         )
+
+
+def local_hour(ts: datetime, sender_country: str | None) -> int:
+    """The sender's local hour as the batch form reads it (``features.normalise.local_hour``):
+    as stamped, except a +00:00 stamp from a sender whose country is not on UTC, which is
+    read at that country's typical offset."""
+    typical = TYPICAL_UTC_OFFSET_MIN.get(sender_country or "", 0)
+    if typical and ts.utcoffset() == timedelta(0):
+        return (ts + timedelta(minutes=typical)).hour
+    return ts.hour
 
 
 def _upper(value: object) -> str | None:

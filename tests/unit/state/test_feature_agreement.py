@@ -4,11 +4,10 @@ the scan (Ibis on DuckDB) and folded payment by payment into the party state (wh
 and the incremental scan keep) give the same value for every feature column of both roles.
 
 Counts must be equal, other columns within 1e-9 relative (kinds from features.registry).
-Payments carry their sender's UTC offset: the batch form reads a +00:00 stamp at the sender
-country's typical offset, the live form at +00:00 (left out here, reported). Whole-graph
-columns (dens, shared-payer links, known-label PageRank) are taken from the scan in the live
-form by design (docs/screening.md): the live context is given the batch values, so they check
-the plumbing only.
+Payments carry their sender's UTC offset; a +00:00 stamp from a country not on UTC is read at
+that country's typical offset by both forms. Whole-graph columns (dens, shared-payer links,
+known-label PageRank) are taken from the scan in the live form by design (docs/screening.md):
+the live context is given the batch values, so they check the plumbing only.
 """
 
 from __future__ import annotations
@@ -37,7 +36,8 @@ SENDER_NAMES = ["Peter Miller", "Jose Santos", "Ann Smith", "Liza Reyes", "Tom C
 BENEFICIARY_NAMES = ["Maria Cruz", "Lorna Santos", "Joy Dela Pena", "Hope Kids Foundation",
                      "Grace Tan"]
 SENDER_COUNTRIES = ["AU", "AU", "US", "PH", "GB", None]
-OFFSETS = [600, 600, -300, 480, 60, 600]  # minutes, non-zero: the sender's local time is known
+# minutes; S1 (AU) stamps +00:00, which both forms read at AU's typical offset
+OFFSETS = [600, 0, -300, 480, 60, 600]
 BENEFICIARY_COUNTRIES = ["PH", "PH", "TH", "AU", None]
 CHANNELS = ["remittance", "wallet", "card", "crypto", "cash", "transfer", None]
 MEMOS = [None, "school fees", "for nanay", "add me on skype", "rent", "gift for mama"]
