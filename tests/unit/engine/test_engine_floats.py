@@ -41,3 +41,10 @@ def test_the_duckdb_engine_rounds_what_it_collects() -> None:
     engine = DuckDBEngine(con, "t")
     frame = engine.to_pandas(engine.transactions())
     assert frame["x"].tolist() == [0.3] and frame["n"].tolist() == [7]
+
+
+def test_day_positions_are_kept_whole() -> None:
+    first, last = 19783.123456789012, 19791.532484566812
+    out = engine_floats(pd.DataFrame({"corridor_first_day": [first],
+                                      "corridor_last_day": [last]}))
+    assert out["corridor_last_day"].iloc[0] - out["corridor_first_day"].iloc[0] == last - first
