@@ -31,7 +31,8 @@ CHANNEL_FLAGS = {"is_wallet": ("wallet",), "is_crypto": ("crypto",),
 
 def matches(column: ir.StringValue, words: tuple[str, ...]) -> ir.BooleanValue:
     """True when the lower-cased text holds one of ``words`` as a whole word (NULL: False)."""
-    return column.lower().re_search(FeatureSettings.pattern(words)).fill_null(False)
+    return column.lower().re_search(FeatureSettings.pattern(words, engines=True)).fill_null(
+        False)
 
 
 def stated_beneficiary_country(country: ir.StringValue) -> ir.StringValue:

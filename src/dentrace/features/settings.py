@@ -19,6 +19,13 @@ USD_PER_UNIT = {
 }
 
 
+# word boundaries that DuckDB (RE2) and Spark (java.util.regex) read alike, and as Python's
+# ``\b`` reads text: RE2's ``\b`` counts only ASCII letters as word characters, so in DuckDB
+# 'martínez' held the organisation word 'mart' and Spark's did not (a payment without a
+# channel to a Martínez was no corridor payment in one engine only)
+ENGINE_BOUNDARY = (r"(?:^|[^\p{L}\p{N}_])", r"(?:[^\p{L}\p{N}_]|$)")
+
+
 @dataclass(frozen=True)
 class FeatureSettings:
     """Everything the feature table needs to know besides the data."""
@@ -103,15 +110,17 @@ class FeatureSettings:
         return self.session_max_usd / usd_per_unit(currency)
 
     @staticmethod
-    def pattern(words: tuple[str, ...]) -> str:
-        """A regular expression (for lower-cased text) matching any of ``words`` as whole words."""
+    def pattern(words: tuple[str, ...], engines: bool = False) -> str:
+        """A regular expression (for lower-cased text) matching any of ``words`` as whole words:
+        for Python's ``re``, or with ``engines`` for the SQL engines (ENGINE_BOUNDARY)."""
         import re
 
+        before, after = ENGINE_BOUNDARY if engines else (r"\b", r"\b")
         parts = []
         for word in words:
             body = re.escape(word.lower())
-            start = r"\b" if word[:1].isalnum() else ""
-            end = r"\b" if word[-1:].isalnum() else ""
+            start = before if word[:1].isalnum() else ""
+            end = after if word[-1:].isalnum() else ""
             parts.append(f"{start}{body}{end}")
         return "|".join(parts)
 
