@@ -138,4 +138,4 @@ def demo(
         # every option given: called as a function, serve would get typer's option objects
         serve_app(workspace=workspace, host=host, port=port, database_url=None,
                   insecure_cookies=False, warm_screening=False, screening_process=True,
-                  access_log=True)
+                  access_log=True, casework=None)

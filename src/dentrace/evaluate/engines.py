@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from dentrace.evaluate.perturb import World
+from dentrace.store.workspace import Workspace
 
 # ids no default world has: accents, Cyrillic, CJK, half-width kana, an apostrophe and a
 # space, a dotted capital I and a sharp s (whose upper/lower forms change length)
@@ -185,7 +186,7 @@ def compare_engines(workspace: Path, session: Any, **scan_options: Any) -> Engin
         duck = scan(workspace, write=False, **scan_options)
         lake = export_lake(workspace)
         spark = scan(workspace, write=False,
-                     engine=SparkEngine(session, lake, Path(workspace) / "spark-scratch"),
+                     engine=SparkEngine(session, lake, Workspace(workspace).spark_scratch),
                      **scan_options)
     same_parties = (set(zip(duck.parties["party_id"], duck.parties["role"], strict=True))
                     == set(zip(spark.parties["party_id"], spark.parties["role"], strict=True)))
